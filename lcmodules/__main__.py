@@ -1,0 +1,5 @@
+"""Allows `python -m lcmodules`."""
+
+from lcmodules.cli import main
+
+main()

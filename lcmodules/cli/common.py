@@ -1,0 +1,50 @@
+"""What the subcommands share: output, loading with problems reported, exit statuses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from lcmodules.diagnostics import Diagnostics, Problem
+from lcmodules.model import Course
+
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def report(problems: list[Problem]) -> None:
+    """Print every problem as `file:line:col: message — hint`."""
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[bold]{problem.location()}[/]: ", end="", markup=True)
+        text = problem.format()[len(problem.location()) + 2:]
+        console.print(text, style=colour, markup=False)
+
+
+def fail(problems: list[Problem]) -> None:
+    """Report the problems and exit with status 1."""
+    report(problems)
+    count = len([p for p in problems if p.severity == "error"])
+    console.print(f"[red]{count} problem{'s' if count != 1 else ''} found.[/]")
+    sys.exit(1)
+
+
+def load_valid(paths: tuple[Path, ...] | list[Path], check: bool = True) -> list[Course]:
+    """Load and validate; on any error, report every problem and exit 1."""
+    from lcmodules.load import load_paths
+    from lcmodules.validate import validate_courses
+
+    diag = Diagnostics()
+    courses = load_paths(list(paths), diag)
+    if check:
+        validate_courses(courses, diag)
+    problems = diag.sorted()
+    if not diag.ok:
+        fail(problems)
+    report(problems)  # warnings only
+    return courses

@@ -1,0 +1,71 @@
+"""`lcmodules new`: scaffold a module that validates at once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from lcmodules.cli.common import console, report
+
+
+@click.command("new")
+@click.argument("slug")
+@click.option("--title", help="The module's title (default: from the slug).")
+@click.option("--language", default="nl", show_default=True, help="BCP 47 language tag, e.g. nl, en.")
+@click.option("--id", "module_id", help="Stable module id (default: <course folder>/<slug>).")
+@click.option("--author", default="", help="Author name (default: the course author).")
+@click.option("--course", "course_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, help="The course folder.")
+def command(slug: str, title: str | None, language: str, module_id: str | None, author: str,
+            course_dir: Path) -> None:
+    """Create modules/SLUG from the templates (the course's templates/new/ overrides them)."""
+    from lcmodules.diagnostics import Diagnostics
+    from lcmodules.load import load_config, load_module
+    from lcmodules.load.units import ascii_slug
+    from lcmodules.model import BCP47, SLUG
+    from lcmodules.scaffold import add_to_course_list, scaffold
+
+    if not SLUG.match(slug):
+        raise click.BadParameter(f"'{slug}' is not a slug; use lowercase letters, digits and '-', "
+                                 f"e.g. '{ascii_slug(slug)}'", param_hint="SLUG")
+    if not BCP47.match(language):
+        raise click.BadParameter(f"'{language}' is not a BCP 47 tag such as nl or en",
+                                 param_hint="--language")
+    course_dir = course_dir.resolve()
+    is_course = (course_dir / "_config.yml").is_file() or (course_dir / "modules").is_dir()
+    target = course_dir / "modules" / slug if is_course else course_dir / slug
+    if target.exists():
+        console.print(f"[red]{target}: already exists — choose another slug or remove it[/]")
+        sys.exit(1)
+    diag = Diagnostics()
+    config, _ = load_config(course_dir, diag)
+    if not diag.ok:
+        report(diag.sorted())
+        sys.exit(1)
+    nl = language.lower().startswith("nl")
+    templates = course_dir / config.lcmodules.templates
+    variables = {
+        "slug": slug,
+        "id": module_id or f"{ascii_slug(course_dir.name)}/{slug}",
+        "title": title or slug.replace("-", " ").capitalize(),
+        "language": language,
+        "nl": nl,
+        "author": author or config.author or "Docent",
+        "organisation": config.lcmodules.organisation or "",
+        "quiz_name": "kennischeck" if nl else "knowledge-check",
+    }
+    written = scaffold(target, variables, templates if templates.is_dir() else None)
+    listed = is_course and (course_dir / "_config.yml").is_file() and add_to_course_list(
+        course_dir / "_config.yml", slug)
+    check = Diagnostics()
+    load_module(target, check)
+    for name in written:
+        console.print(f"[green]created[/] {target.name}/{name}", markup=True)
+    if listed:
+        console.print(f"[green]added[/] {slug} to lcmodules.modules in _config.yml")
+    if not check.ok:
+        report(check.sorted())
+        console.print("[yellow]the templates gave a module with problems; fix them above[/]")
+        sys.exit(1)

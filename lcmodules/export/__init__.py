@@ -1,0 +1,25 @@
+"""Export: the registry of output formats, read from the `lcmodules.exporters` entry points."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from lcmodules.export.base import BuildOptions, Exporter
+
+__all__ = ["BuildOptions", "Exporter", "available_formats", "get_exporter"]
+
+GROUP = "lcmodules.exporters"
+
+
+def available_formats() -> list[str]:
+    """Every registered format name, sorted."""
+    return sorted({ep.name for ep in entry_points(group=GROUP)})
+
+
+def get_exporter(name: str) -> Exporter:
+    """An instance of the exporter registered under `name`."""
+    for ep in entry_points(group=GROUP):
+        if ep.name == name:
+            cls = ep.load()
+            return cls()
+    raise KeyError(name)

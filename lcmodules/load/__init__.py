@@ -1,0 +1,167 @@
+"""Load: a lecturer's sources (course, modules, units) into the typed model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lcmodules.diagnostics import Diagnostics
+from lcmodules.load.units import load_unit
+from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
+from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
+
+__all__ = ["load_course", "load_module", "load_paths", "find_course_root"]
+
+
+def find_course_root(module_dir: Path) -> Path | None:
+    """The course around a module folder: `<course>/modules/<slug>` with a `_config.yml`."""
+    parent = module_dir.resolve().parent
+    if parent.name == "modules" and (parent.parent / "_config.yml").is_file():
+        return parent.parent
+    return None
+
+
+def load_config(root: Path, diag: Diagnostics) -> tuple[CourseConfig, object]:
+    path = root / "_config.yml"
+    if not path.is_file():
+        return CourseConfig(), None
+    text = read_text(path, diag)
+    if text is None:
+        return CourseConfig(), None
+    doc = parse_yaml(text, path, diag)
+    config = check_model(CourseConfig, doc, path, diag, what="course configuration")
+    return config or CourseConfig(), doc
+
+
+def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = None) -> Module | None:
+    """Load `module.yml` and every unit it lists; problems go to `diag`."""
+    module_dir = module_dir.resolve()
+    path = module_dir / "module.yml"
+    if not path.is_file():
+        diag.error(module_dir, None, "no module.yml in this folder",
+                   "create one with `lcmodules new <slug>`, or point at a module folder")
+        return None
+    slug = module_dir.name
+    if not SLUG.match(slug):
+        from lcmodules.load.units import ascii_slug
+        diag.error(path, None, f"the module folder name '{slug}' is not a valid slug",
+                   f"use lowercase letters, digits and '-', e.g. rename it to '{ascii_slug(slug)}'")
+    text = read_text(path, diag)
+    if text is None:
+        return None
+    if not text.strip():
+        diag.error(path, 1, "module.yml is empty",
+                   "it needs at least id, title, version, language and contents")
+        return None
+    doc = parse_yaml(text, path, diag)
+    if doc is None:
+        return None
+    meta = check_model(ModuleMeta, doc, path, diag, what="module file")
+    if meta is None:
+        meta = _fallback_meta(doc, slug)
+        if meta is None:
+            return None
+    module = Module(root=module_dir, slug=slug, meta=meta, units=[], course=course, doc=doc)
+    seen: dict[str, int] = {}
+    for index, rel in enumerate(meta.contents):
+        line, _ = node_line(doc, ("contents", index))
+        if rel in seen:
+            diag.error(path, line, f"'{rel}' is listed twice in contents",
+                       "a unit appears once; remove the second entry")
+            continue
+        seen[rel] = index
+        unit = load_unit(module_dir, len(module.units), rel, diag, line)
+        if unit is not None:
+            module.units.append(unit)
+    return module
+
+
+def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -> Course:
+    """Load a course repository; with `only`, just those module folders of it."""
+    root = root.resolve()
+    config, doc = load_config(root, diag)
+    course = Course(root=root, config=config, has_config_file=(root / "_config.yml").is_file())
+    modules_dir = root / "modules"
+    listed = config.lcmodules.modules
+    if listed is not None:
+        folders = []
+        for i, slug in enumerate(listed):
+            folder = modules_dir / slug
+            if not (folder / "module.yml").is_file():
+                line, col = node_line(doc, ("lcmodules", "modules", i))
+                diag.error(root / "_config.yml", line, f"module '{slug}' is listed but "
+                           f"modules/{slug}/module.yml does not exist",
+                           "create the module with `lcmodules new` or remove it from the list", col)
+                continue
+            folders.append(folder)
+    else:
+        folders = sorted(
+            p for p in modules_dir.iterdir()
+            if p.is_dir() and not p.name.startswith((".", "_"))
+        ) if modules_dir.is_dir() else []
+    if only is not None:
+        wanted = {p.resolve() for p in only}
+        folders = [f for f in folders if f.resolve() in wanted] or list(only)
+    for folder in folders:
+        module = load_module(folder, diag, course)
+        if module is not None:
+            course.modules.append(module)
+    return course
+
+
+def load_paths(paths: list[Path], diag: Diagnostics) -> list[Course]:
+    """Load what the user pointed at: course roots, module folders or module.yml files.
+
+    Modules given one by one are grouped under the course they belong to (so its
+    `_config.yml` and templates apply); a module outside any course gets a default one.
+    """
+    courses: dict[Path, Course] = {}
+    lone: dict[Path, list[Path]] = {}
+    for raw in paths or [Path(".")]:
+        path = raw.resolve()
+        if path.is_file() and path.name == "module.yml":
+            path = path.parent
+        if not path.exists():
+            diag.error(raw, None, "no such file or folder", "check the path")
+            continue
+        if (path / "module.yml").is_file():
+            root = find_course_root(path) or path
+            lone.setdefault(root, []).append(path)
+        elif (path / "_config.yml").is_file() or (path / "modules").is_dir():
+            courses[path] = load_course(path, diag)
+        else:
+            diag.error(raw, None, "not a course or a module folder",
+                       "a course has _config.yml and modules/; a module folder has module.yml")
+    for root, module_dirs in lone.items():
+        if root in courses:
+            continue
+        if module_dirs == [root]:
+            course = Course(root=root, config=CourseConfig())
+            module = load_module(root, diag, course)
+            if module is not None:
+                course.modules.append(module)
+            courses[root] = course
+        else:
+            courses[root] = load_course(root, diag, only=module_dirs)
+    return list(courses.values())
+
+
+def _fallback_meta(doc: object, slug: str) -> ModuleMeta | None:
+    """Metadata for a module.yml with schema errors, so its units are still checked.
+
+    The errors are already reported; the run fails, so nothing is built from this.
+    """
+    if not isinstance(doc, dict):
+        return None
+    contents = doc.get("contents")
+    if not isinstance(contents, list) or not all(isinstance(c, str) for c in contents):
+        return None
+
+    def text(key: str, default: str) -> str:
+        value = doc.get(key)
+        return value if isinstance(value, str) else default
+
+    return ModuleMeta.model_construct(
+        id=text("id", ""), title=text("title", slug), version="0.0.0",
+        language=text("language", "en"), contents=list(contents), prerequisites=[],
+        authors=[], learning_objectives=[], keywords=[],
+    )

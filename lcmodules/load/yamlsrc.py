@@ -1,0 +1,195 @@
+"""Reading text and YAML with line numbers, and turning schema errors into located problems."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from lcmodules.diagnostics import Diagnostics
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def decode_text(raw: bytes, path: Path, diag: Diagnostics) -> str | None:
+    """Decode UTF-8 (a BOM is allowed); report where a file is not UTF-8."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diag.error(
+            path,
+            line,
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read)",
+            "save it as UTF-8 in your editor",
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: Path, diag: Diagnostics) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diag.error(path, None, f"cannot read the file: {exc.strerror}", "check that it exists")
+        return None
+    return decode_text(raw, path, diag)
+
+
+def parse_yaml(text: str, path: Path, diag: Diagnostics, line_offset: int = 0) -> Any:
+    """Parse YAML keeping line information; report syntax errors with their line."""
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        col = mark.column + 1 if mark else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        diag.error(
+            path, line, f"YAML syntax error: {problem}",
+            "check indentation, colons and quotes on this line and the one before", col,
+        )
+    except YAMLError as exc:
+        diag.error(path, 1 + line_offset, f"YAML syntax error: {exc}", "check the file's syntax")
+    return None
+
+
+def node_line(doc: Any, loc: tuple[Any, ...], line_offset: int = 0) -> tuple[int | None, int | None]:
+    """The 1-based line and column of the YAML node at `loc` (keys and list indexes).
+
+    Parts of `loc` that are not in the document (pydantic's union branch names) are skipped;
+    for a key that is missing, the line of the mapping that should hold it is returned.
+    """
+    node = doc
+    line: int | None = 1
+    col: int | None = None
+    if isinstance(node, CommentedMap | CommentedSeq):
+        line = node.lc.line + 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            ln, cl = node.lc.key(part)
+            line, col = ln + 1, cl + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            ln, cl = node.lc.item(part)
+            line, col = ln + 1, cl + 1
+            node = node[part]
+    return (line + line_offset if line is not None else None), col
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The classes an annotation may hold (through Optional, list and unions)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, dict, tuple, typing.Literal):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the last key of `loc`."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if current is None:
+            return None
+        if isinstance(part, str) and part in current.model_fields:
+            subs = [
+                c for c in _unwrap(current.model_fields[part].annotation)
+                if isinstance(c, type) and issubclass(c, BaseModel)
+            ]
+            current = subs[0] if subs else None
+        elif isinstance(part, str) and part[:1].isupper():
+            # pydantic names a union branch after its class
+            continue
+    return current
+
+
+def dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part[:1].isupper():
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def check_model(
+    model: type[M], doc: Any, path: Path, diag: Diagnostics, line_offset: int = 0,
+    what: str = "file",
+) -> M | None:
+    """Validate parsed YAML against a schema; every error becomes a located problem."""
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, dict):
+        diag.error(path, 1 + line_offset, f"the {what} must be a YAML mapping of `key: value` lines",
+                   "start with e.g. `title: …` at the beginning of a line")
+        return None
+    try:
+        return model.model_validate(doc)
+    except ValidationError as exc:
+        seen: set[tuple[Any, ...]] = set()
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+            if key in seen:
+                continue
+            seen.add(key)
+            line, col = node_line(doc, loc, line_offset)
+            name = dotted(loc)
+            kind = err["type"]
+            if kind == "extra_forbidden":
+                holder = _model_at(model, loc)
+                known = sorted(holder.model_fields) if holder else []
+                unknown = str(loc[-1])
+                close = difflib.get_close_matches(unknown, known, n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean '{close[0]}'?" if close
+                    else f"remove it; the fields here are: {', '.join(known)}"
+                )
+                diag.error(path, line, f"unknown field '{name}'", hint, col)
+            elif kind == "missing":
+                diag.error(path, line, f"missing required field '{name}'",
+                           f"add a line `{loc[-1]}: …`", None)
+            elif kind == "string_type" and isinstance(err.get("input"), int | float | bool):
+                value = err["input"]
+                diag.error(path, line, f"'{name}' must be text, but YAML reads {value!r} as a "
+                           f"{'true/false value' if isinstance(value, bool) else 'number'}", f"put it in quotes: {loc[-1]}: \"{value}\""
+                           if name != "version" else "write a full semantic version, e.g. 1.2.0",
+                           col)
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                if kind == "value_error":
+                    msg, _, hint = msg.partition(": ")
+                    diag.error(path, line, f"'{name}' {msg}", hint, col)
+                else:
+                    diag.error(path, line, f"'{name}': {msg}", _type_hint(kind), col)
+        return None
+
+
+def _type_hint(kind: str) -> str:
+    return {
+        "string_type": "write it as text; put quotes around it if YAML reads it as a number",
+        "float_parsing": "write a number, e.g. 6 or 0.7",
+        "int_parsing": "write a whole number",
+        "list_type": "write it as a list, one `- item` per line",
+        "model_type": "write it as a mapping of `key: value` lines",
+        "dict_type": "write it as a mapping of `key: value` lines",
+        "bool_type": "write true or false",
+        "greater_than": "use a positive number",
+        "too_short": "add at least one entry",
+        "literal_error": "use one of the values listed",
+        "string_too_short": "it may not be empty",
+    }.get(kind, "")

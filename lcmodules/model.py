@@ -1,0 +1,312 @@
+"""The typed model of a course, its modules, their units and knowledge checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from nbformat import NotebookNode
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+# BCP 47 language tag: language[-script][-region][-variant…] (the forms a lecturer writes).
+BCP47 = re.compile(
+    r"^[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*$"
+)
+MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
+SLUG = re.compile(r"^[a-z0-9-]+$")
+QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$")
+
+QuestionType = Literal["single", "multiple", "true-false", "numeric", "text"]
+UnitKind = Literal["page", "notebook", "quiz"]
+
+
+class Strict(BaseModel):
+    """Base for the YAML schemas: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- module.yml
+
+
+class Author(Strict):
+    name: str = Field(min_length=1)
+    affiliation: str | None = None
+    email: str | None = None
+    orcid: str | None = None
+
+
+class Case(Strict):
+    organisation: str | None = None
+    sector: str | None = None
+    hub: str | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+class Prerequisite(Strict):
+    id: str
+    version: str | None = Field(default=None, description="a version range such as '>=1.0,<2'")
+
+
+class ModuleMeta(Strict):
+    """The contents of `module.yml`."""
+
+    id: str = Field(description="stable identifier, the same for every version, e.g. lc-ai/my-case")
+    title: str = Field(min_length=1)
+    version: str = Field(description="semantic version, e.g. 1.2.0")
+    language: str = Field(description="BCP 47 language tag, e.g. nl or en")
+    summary: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    license: str | None = Field(default=None, description="SPDX identifier, e.g. CC-BY-4.0")
+    case: Case | None = None
+    level: str | None = None
+    study_load_hours: float | None = Field(default=None, gt=0)
+    learning_objectives: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    prerequisites: list[str | Prerequisite] = Field(
+        default_factory=list,
+        description="ids of other modules, optionally followed by a version range: 'lc-ai/x >=1.0'",
+    )
+    contents: list[str] = Field(min_length=1, description="the units, in learner order")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not MODULE_ID.match(v):
+            raise ValueError(
+                "is not a valid module id: use lowercase letters, digits, '.', '_' or '-', "
+                "in parts separated by '/', e.g. lc-ai/voorspellend-onderhoud"
+            )
+        return v
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if not SEMVER.match(v):
+            raise ValueError("is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.0.0")
+        return v
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if not BCP47.match(v):
+            raise ValueError("is not a BCP 47 language tag: write e.g. nl, en or en-GB")
+        return v
+
+    @field_validator("license")
+    @classmethod
+    def _license(cls, v: str | None) -> str | None:
+        if v is not None and not SPDX.match(v):
+            raise ValueError("is not an SPDX licence identifier: write e.g. CC-BY-4.0 or MIT")
+        return v
+
+    def prerequisite_specs(self) -> list[tuple[str, str | None]]:
+        """The prerequisites as (module id, version range or None)."""
+        result: list[tuple[str, str | None]] = []
+        for item in self.prerequisites:
+            if isinstance(item, Prerequisite):
+                result.append((item.id, item.version))
+            else:
+                ident, _, rng = item.strip().partition(" ")
+                result.append((ident, rng.strip() or None))
+        return result
+
+
+# ---------------------------------------------------------------- *.quiz.yml
+
+
+class Choice(Strict):
+    text: str
+    correct: bool = False
+    feedback: str | None = None
+
+
+class Question(Strict):
+    id: str
+    type: QuestionType
+    prompt: str = Field(min_length=1)
+    points: float = 1
+    choices: list[Choice] | None = None
+    answer: bool | float | None = None
+    answers: list[str] | None = None
+    tolerance: float | None = None
+    feedback: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _qid(cls, v: str) -> str:
+        if not QUESTION_ID.match(v):
+            raise ValueError("is not a valid question id: use only letters, digits, '_' and '-'")
+        return v
+
+
+class Quiz(Strict):
+    """The contents of a `*.quiz.yml` knowledge check."""
+
+    title: str = Field(min_length=1)
+    mastery_score: float = Field(default=0.7, description="fraction of points needed to pass, 0..1")
+    intro: str | None = None
+    questions: list[Question] = Field(min_length=1)
+
+    @property
+    def total_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+
+# ---------------------------------------------------------------- _config.yml
+
+
+class Repository(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    url: str | None = None
+    branch: str = "main"
+    path_to_book: str | None = None
+
+
+class LaunchButtons(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    binderhub_url: str | None = None
+    colab_url: str | None = None
+    jupyterhub_url: str | None = None
+    notebook_interface: str | None = None
+
+
+class BuildDefaults(Strict):
+    formats: list[str] | None = None
+    out: str = "dist"
+    edition: Literal["learner", "teacher"] = "learner"
+    sco: Literal["single", "per-unit"] = "single"
+
+
+class ExecuteSettings(Strict):
+    timeout: int = Field(default=120, gt=0, description="seconds a single cell may run")
+    kernel: str | None = None
+
+
+class LcSettings(Strict):
+    organisation: str | None = None
+    modules: list[str] | None = None
+    templates: str = "templates"
+    build: BuildDefaults = Field(default_factory=BuildDefaults)
+    execute: ExecuteSettings = Field(default_factory=ExecuteSettings)
+
+
+# The keys Jupyter Book 1 understands at the top of _config.yml; they are passed through.
+JUPYTER_BOOK_KEYS = {
+    "title", "author", "copyright", "logo", "exclude_patterns", "only_build_toc_files",
+    "execute", "parse", "html", "latex", "bibtex_bibfiles", "launch_buttons", "repository",
+    "sphinx", "description", "advanced",
+}
+
+
+class CourseConfig(BaseModel):
+    """The contents of the course `_config.yml`: Jupyter Book keys plus `lcmodules:`."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = "Modules"
+    author: str | None = None
+    copyright: str | None = None
+    logo: str | None = None
+    description: str | None = None
+    repository: Repository = Field(default_factory=Repository)
+    launch_buttons: LaunchButtons = Field(default_factory=LaunchButtons)
+    exclude_patterns: list[str] | None = None
+    only_build_toc_files: bool | None = None
+    execute: dict[str, Any] | None = None
+    parse: dict[str, Any] | None = None
+    html: dict[str, Any] | None = None
+    latex: dict[str, Any] | None = None
+    bibtex_bibfiles: list[str] | None = None
+    sphinx: dict[str, Any] | None = None
+    advanced: dict[str, Any] | None = None
+    lcmodules: LcSettings = Field(default_factory=LcSettings)
+
+
+# ---------------------------------------------------------------- loaded sources
+
+
+@dataclass
+class Page:
+    """A MyST Markdown page: its front matter and body."""
+
+    front_matter: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+@dataclass
+class Unit:
+    """One entry of a module's `contents`, loaded."""
+
+    index: int  # 0-based position in learner order
+    source: Path  # absolute path of the file
+    rel: str  # path relative to the module folder, as written in `contents`
+    kind: UnitKind
+    title: str
+    slug: str  # safe ASCII name for built pages, e.g. "02-verkennen"
+    page: Page | None = None
+    notebook: NotebookNode | None = None
+    quiz: Quiz | None = None
+    raw: bytes = b""  # the file's bytes as read (for fingerprints)
+    doc: Any = None  # the parsed YAML of a quiz, kept for line numbers
+
+    @property
+    def quiz_name(self) -> str:
+        """The quiz file name without `.quiz.yml` (the `data-lc-quiz` hook)."""
+        return Path(self.rel).name.removesuffix(".quiz.yml")
+
+
+@dataclass
+class Module:
+    """A module folder: its metadata and units, and the course around it if any."""
+
+    root: Path
+    slug: str
+    meta: ModuleMeta
+    units: list[Unit]
+    course: Course | None = None
+    doc: Any = None  # the parsed module.yml, kept for line numbers
+
+    @property
+    def module_file(self) -> Path:
+        return self.root / "module.yml"
+
+    @property
+    def quizzes(self) -> list[Unit]:
+        return [u for u in self.units if u.kind == "quiz"]
+
+    @property
+    def notebooks(self) -> list[Unit]:
+        return [u for u in self.units if u.kind == "notebook"]
+
+    @property
+    def config(self) -> CourseConfig:
+        return self.course.config if self.course else CourseConfig()
+
+
+@dataclass
+class Course:
+    """A course repository (or a lone module folder, with a default config)."""
+
+    root: Path
+    config: CourseConfig
+    modules: list[Module] = field(default_factory=list)
+    has_config_file: bool = False
+
+    @property
+    def templates_dir(self) -> Path | None:
+        path = self.root / self.config.lcmodules.templates
+        return path if path.is_dir() else None
+
+    def module_by_id(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.meta.id == module_id), None)

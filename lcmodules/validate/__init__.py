@@ -1,0 +1,29 @@
+"""Validate: the rules a loaded course and its modules must satisfy, one module per concern."""
+
+from __future__ import annotations
+
+from lcmodules.diagnostics import Diagnostics
+from lcmodules.model import Course
+from lcmodules.validate import course_rules, notebook_rules, quiz_rules, reference_rules
+
+# Each rule reads the model and reports to `diag`; loading already reported syntax and schema
+# errors, so rules only see what loaded.
+MODULE_RULES = [
+    notebook_rules.check_solution_markers,
+    reference_rules.check_references,
+    quiz_rules.check_quizzes,
+]
+COURSE_RULES = [
+    course_rules.check_unique_ids,
+    course_rules.check_prerequisites,
+]
+
+
+def validate_courses(courses: list[Course], diag: Diagnostics) -> None:
+    """Run every rule on every module and course."""
+    for course in courses:
+        for module in course.modules:
+            for rule in MODULE_RULES:
+                rule(module, diag)
+        for rule in COURSE_RULES:
+            rule(course, diag)
