@@ -68,18 +68,20 @@ class FileHasher:
     The memo lives in `<cache>/file-hashes.json`; without a cache folder it lasts one run.
     """
 
-    def __init__(self, store: Path | None = None) -> None:
+    def __init__(self, store: Path | None = None, read: bool = True) -> None:
+        """`read=False` hashes every file afresh but still saves what it learnt."""
         self.store = store
         self.memo: dict[str, list[Any]] = {}
         self.dirty = False
-        if store is not None and store.is_file():
+        if read and store is not None and store.is_file():
             with contextlib.suppress(OSError, ValueError):
                 data = json.loads(store.read_text("utf-8"))
                 if data.get("format") == RECORD_FORMAT:
                     self.memo = dict(data.get("files", {}))
 
-    def file(self, path: Path) -> str:
-        """The sha256 of one file's bytes (streamed)."""
+    def file(self, path: Path, trust: bool = False) -> str:
+        """The sha256 of one file's bytes (streamed). `trust` remembers it even when the file
+        was modified a moment ago (for files lcmodules itself has just written)."""
         path = Path(path)
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
@@ -92,19 +94,19 @@ class FileHasher:
             for block in iter(lambda: fh.read(1024 * 1024), b""):
                 digest.update(block)
         value = digest.hexdigest()
-        if time.time() - st.st_mtime > RACY_SECONDS:
+        if trust or time.time() - st.st_mtime > RACY_SECONDS:
             self.memo[key] = [*stamp, value]
             self.dirty = True
         return value
 
-    def tree(self, root: Path, skip: Iterable[Path] = ()) -> dict[str, str]:
+    def tree(self, root: Path, skip: Iterable[Path] = (), trust: bool = False) -> dict[str, str]:
         """{relative POSIX path: sha256} of every file below `root`, without tool droppings
         and without the folders in `skip` (the output and cache folders when they lie inside)."""
         root = Path(root)
         skipped = {Path(p).resolve() for p in skip}
         out: dict[str, str] = {}
         for path in iter_files(root, skipped):
-            out[path.relative_to(root).as_posix()] = self.file(path)
+            out[path.relative_to(root).as_posix()] = self.file(path, trust)
         return dict(sorted(out.items()))
 
     def save(self) -> None:
@@ -119,14 +121,17 @@ class FileHasher:
         self.dirty = False
 
 
-def iter_files(root: Path, skipped: set[Path] | None = None) -> Iterator[Path]:
-    """Every regular file below `root` in a stable order, skipping tool droppings."""
+def iter_files(root: Path, skipped: set[Path] | None = None,
+               marker: str | None = None) -> Iterator[Path]:
+    """Every regular file below `root` in a stable order, skipping tool droppings, the folders
+    in `skipped` and folders holding a file named `marker`."""
     skipped = skipped or set()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in IGNORED_NAMES and (here / d).resolve() not in skipped
+            and not (marker and (here / d / marker).exists())
         )
         for name in sorted(filenames):
             if name in IGNORED_NAMES or name.startswith(".~"):
@@ -147,6 +152,35 @@ def code_fingerprint(hasher: FileHasher) -> str:
         package = Path(__file__).resolve().parent
         _CODE_FINGERPRINT = sha256_json({"version": __version__, "files": hasher.tree(package)})
     return _CODE_FINGERPRINT
+
+
+_DEPENDENCIES: dict[str, str] | None = None
+
+
+def dependency_versions() -> dict[str, str]:
+    """The installed versions of lcmodules' own dependencies (a new nbconvert or Pygments can
+    change the rendered pages)."""
+    global _DEPENDENCIES
+    if _DEPENDENCIES is None:
+        from importlib.metadata import PackageNotFoundError, requires, version
+
+        from packaging.requirements import Requirement
+
+        found: dict[str, str] = {}
+        try:
+            wanted = requires("lcmodules") or []
+        except PackageNotFoundError:
+            wanted = []
+        for line in wanted:
+            req = Requirement(line)
+            if req.marker is not None and "extra" in str(req.marker):
+                continue
+            try:
+                found[req.name.lower()] = version(req.name)
+            except PackageNotFoundError:
+                found[req.name.lower()] = ""
+        _DEPENDENCIES = dict(sorted(found.items()))
+    return _DEPENDENCIES
 
 
 # ---------------------------------------------------------------- executed notebooks
@@ -173,22 +207,50 @@ class NotebookCache:
             ensure_cache_dir(self.root)
             write_text_atomic(self._path(key), notebook_json)
 
+    def _produced_path(self, code_key: str) -> Path:
+        return self.root / "execute" / code_key[:2] / f"{code_key}.produced.json"
+
+    def produced(self, code_key: str) -> set[str]:
+        """The files that earlier runs of this code wrote themselves (outputs, not inputs)."""
+        try:
+            return set(json.loads(self._produced_path(code_key).read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            return set()
+
+    def set_produced(self, code_key: str, files: set[str]) -> None:
+        with contextlib.suppress(OSError):
+            ensure_cache_dir(self.root)
+            write_text_atomic(self._produced_path(code_key), json.dumps(sorted(files)))
+
 
 # ---------------------------------------------------------------- build records
 
 
 class BuildRecord:
     """`<out>/.lcmodules-build.json`: for each (format, module) the key it was built with and
-    the artifacts it wrote, with their sha256, size and mtime."""
+    the artifacts it wrote with their sha256. It holds no times, so a clean and an incremental
+    build leave the same file; checking an artifact uses the file-hash memo of the cache."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, hasher: FileHasher) -> None:
         self.path = Path(out) / RECORD_NAME
+        self.hasher = hasher
         self.entries: dict[str, dict[str, Any]] = {}
         if self.path.is_file():
             with contextlib.suppress(OSError, ValueError):
                 data = json.loads(self.path.read_text("utf-8"))
                 if data.get("format") == RECORD_FORMAT:
                     self.entries = dict(data.get("entries", {}))
+
+    def digest(self, path: Path) -> str | None:
+        """The sha256 of an artifact: a file's bytes, or a folder's {path: sha256} listing."""
+        try:
+            if path.is_dir():
+                return sha256_json(self.hasher.tree(path, trust=True))
+            if path.is_file():
+                return self.hasher.file(path, trust=True)
+        except OSError:
+            pass
+        return None
 
     def lookup(self, entry: str, key: str) -> list[Path] | None:
         """The recorded artifacts of `entry` if it was built with `key` and every artifact is
@@ -199,14 +261,10 @@ class BuildRecord:
         paths: list[Path] = []
         for item in rec.get("artifacts", []):
             path = self.path.parent / item["path"]
-            if artifact_digest(path, item) != item.get("sha256"):
+            if self.digest(path) != item.get("sha256"):
                 return None
             paths.append(path)
         return paths
-
-    def artifact_hashes(self, entry: str) -> list[tuple[str, str]]:
-        rec = self.entries.get(entry) or {}
-        return [(a["path"], a["sha256"]) for a in rec.get("artifacts", [])]
 
     def store(self, entry: str, key: str, artifacts: list[Path]) -> None:
         items = []
@@ -216,7 +274,7 @@ class BuildRecord:
                 rel = path.resolve().relative_to(self.path.parent.resolve()).as_posix()
             except ValueError:
                 rel = os.fspath(path.resolve())
-            items.append({"path": rel, **artifact_stamp(path)})
+            items.append({"path": rel, "sha256": self.digest(path)})
         self.entries[entry] = {"key": key, "artifacts": items}
 
     def forget(self, entry: str) -> None:
@@ -226,43 +284,8 @@ class BuildRecord:
         text = json.dumps({"format": RECORD_FORMAT, "lcmodules": __version__,
                            "entries": dict(sorted(self.entries.items()))},
                           indent=1, sort_keys=True)
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if self.path.read_text("utf-8") == text + "\n":
+                return  # unchanged: leave the file (and its mtime) alone
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.path, text + "\n")
-
-
-def _stat_stamp(path: Path) -> list[int]:
-    """(size, mtime) of a file, or of every file of a folder summed up."""
-    if path.is_dir():
-        size = mtime = count = 0
-        for f in iter_files(path):
-            st = f.stat()
-            size += st.st_size
-            mtime = max(mtime, st.st_mtime_ns)
-            count += 1
-        return [size, mtime, count]
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, 1]
-
-
-def _content_digest(path: Path) -> str:
-    if path.is_dir():
-        hasher = FileHasher()
-        return sha256_json(hasher.tree(path))
-    return FileHasher().file(path) if path.is_file() else ""
-
-
-def artifact_stamp(path: Path) -> dict[str, Any]:
-    return {"sha256": _content_digest(path), "stat": _stat_stamp(path)}
-
-
-def artifact_digest(path: Path, recorded: dict[str, Any]) -> str | None:
-    """The artifact's sha256 now; trusting the recorded one while size and mtime are unchanged."""
-    if not path.exists():
-        return None
-    try:
-        stamp = _stat_stamp(path)
-    except OSError:
-        return None
-    if recorded.get("stat") == stamp:
-        return str(recorded.get("sha256"))
-    return _content_digest(path)

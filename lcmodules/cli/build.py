@@ -1,14 +1,15 @@
-"""`lcmodules build`: validate, then export modules in one or more formats."""
+"""`lcmodules build`: validate, then export modules in one or more formats, incrementally."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from lcmodules.cli.common import PATHS, console, fail, load_valid
-from lcmodules.diagnostics import InputError
+from lcmodules.cli.common import PATHS, console, fail, report
+from lcmodules.diagnostics import Diagnostics, InputError
 
 
 @click.command("build")
@@ -23,16 +24,29 @@ from lcmodules.diagnostics import InputError
 @click.option("--sco", type=click.Choice(["single", "per-unit"]), default=None,
               help="SCORM: one SCO for the whole module (default) or one per unit.")
 @click.option("--html", is_flag=True, help="Jupyter Book: also run `jupyter-book build`.")
-@click.option("--execute", is_flag=True, help="Run the notebooks before exporting them.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Modules built in parallel.")
+@click.option("--execute", is_flag=True,
+              help="Run the notebooks (cached) and export them executed; the source files "
+                   "are not changed.")
+@click.option("--timeout", type=click.IntRange(1), default=None, metavar="SECONDS",
+              help="With --execute: seconds a single cell may run "
+                   "[default: lcmodules.execute.timeout, else 120].")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Modules built in parallel, in worker processes [default: 1; "
+                   "with --execute, notebooks run min(4, CPU count) at a time].")
+@click.option("--no-cache", is_flag=True,
+              help="Build every artifact (and run every notebook), even those up to date.")
 @click.option("--list-formats", is_flag=True, help="List the available formats and exit.")
 def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
-            edition: str | None, sco: str | None, html: bool, execute: bool, jobs: int,
-            list_formats: bool) -> None:
-    """Build modules (default: the course in the current folder) into OUT."""
-    from lcmodules.build import default_formats, run_build
+            edition: str | None, sco: str | None, html: bool, execute: bool,
+            timeout: int | None, jobs: int | None, no_cache: bool, list_formats: bool) -> None:
+    """Build modules (default: the course in the current folder) into OUT.
+
+    Builds are incremental: an artifact whose sources, settings and lcmodules version are
+    unchanged since it was last built into OUT (see OUT/.lcmodules-build.json) is kept as it is.
+    """
+    from lcmodules.build import BuildCrashed, QuickCheck, default_formats, run_build
     from lcmodules.export import BuildOptions, available_formats
+    from lcmodules.transform.execute import ExecutionFailed
 
     known = available_formats()
     if list_formats:
@@ -45,34 +59,103 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
             f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
             param_hint="--format",
         )
-    courses = load_valid(paths)
+    arguments = {
+        "paths": [str(p.resolve()) for p in paths], "formats": list(formats),
+        "out": str(out.resolve()) if out else None, "edition": edition, "sco": sco,
+        "html": html, "execute": execute, "timeout": timeout,
+    }
+    quick = QuickCheck(list(paths), arguments)
+    hit = None if no_cache else quick.lookup()
+    if hit is not None:
+        # Nothing changed since the last successful build with these arguments.
+        for warning in hit.warnings:
+            console.print(warning, style="yellow", markup=False, highlight=False)
+        for path in hit.artifacts:
+            console.print(f"[dim]up to date[/] {_rel(path)}")
+        console.print(f"[green]0 written, {len(hit.artifacts)} up to date.[/]")
+        return
+    courses, warnings = load_checked(paths)
     settings = courses[0].config.lcmodules.build if courses else None
     base = courses[0].root if courses and courses[0].has_config_file else Path.cwd()
     options = BuildOptions(
         out=(out or (base / settings.out if settings else Path("dist"))).resolve(),
         edition=edition or (settings.edition if settings else "learner"),
         sco=sco or (settings.sco if settings else "single"),
-        html=html, execute=execute, jobs=jobs,
+        html=html, execute=execute, jobs=jobs or 1,
         formats=list(formats) or default_formats(courses),
     )
-    total = sum(len(c.modules) for c in courses) * len(options.formats)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
-        task = bar.add_task("building", total=total)
+    total = sum(len(c.modules) + 1 for c in courses) * len(options.formats)
+    # No refresh thread: worker processes are forked while this display is live.
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   console=console, transient=True, auto_refresh=False,
+                   disable=not console.is_terminal)
+    overall = bar.add_task("building", total=total)
+    running: dict[str, TaskID] = {}
 
-        def progress(what: str, status: str) -> None:
-            if status == "start":
-                bar.update(task, description=what)
-            elif "course" not in what:
-                bar.advance(task)
+    def progress(what: str, status: str) -> None:
+        if not bar.live.is_started and console.is_terminal:
+            bar.start()
+        if status == "start":
+            running[what] = bar.add_task(f"  [cyan]…[/] {what}", total=None)
+        else:
+            task = running.pop(what, None)
+            if task is not None:
+                bar.remove_task(task)
+            if not what.startswith("execute "):
+                bar.advance(overall)
+            if status == "failed" and console.is_terminal:
+                bar.console.print(f"  [red]✗[/] {what}")
+        bar.refresh()
 
-        try:
-            result = run_build(courses, options, progress)
-        except InputError as exc:
-            fail(exc.problems)
-    for path in result.artifacts:
-        console.print(f"[green]wrote[/] {_rel(path)}")
+    try:
+        result = run_build(courses, options, progress, use_cache=not no_cache,
+                           timeout=timeout, execute_jobs=jobs)
+    except InputError as exc:
+        bar.stop()
+        fail(exc.problems)
+    except ExecutionFailed as exc:
+        bar.stop()
+        for failure in exc.failures:
+            console.print(failure.format(), style="red", markup=False, highlight=False)
+        n = len(exc.failures)
+        console.print(f"[red]{n} notebook{'s' if n != 1 else ''} failed to run; "
+                      "nothing was built.[/]")
+        sys.exit(1)
+    except BuildCrashed:
+        bar.stop()
+        raise
+    bar.stop()
+    quick.remember(result, options.out, warnings)
+    for entry in result.entries:
+        for path in entry.artifacts:
+            if entry.status == "built":
+                console.print(f"[green]wrote[/] {_rel(path)}")
+            else:
+                console.print(f"[dim]up to date[/] {_rel(path)}")
+    built = sum(len(e.artifacts) for e in result.built)
+    skipped = sum(len(e.artifacts) for e in result.skipped)
+    summary = f"{built} written, {skipped} up to date"
+    if result.executed:
+        ran = sum(r.status == "ran" for r in result.executed)
+        summary += f"; {len(result.executed)} notebooks executed ({ran} ran, " \
+                   f"{len(result.executed) - ran} from the cache)"
+    console.print(f"[green]{summary}.[/]")
+
+
+def load_checked(paths: tuple[Path, ...]) -> tuple[list, list[str]]:
+    """Load and validate (exit 1 on any error); also return the warnings as text."""
+    from lcmodules.load import load_paths
+    from lcmodules.validate import validate_courses
+
+    diag = Diagnostics()
+    courses = load_paths(list(paths), diag)
+    validate_courses(courses, diag)
+    problems = diag.sorted()
+    if not diag.ok:
+        fail(problems)
+    report(problems)
+    return courses, [p.format() for p in problems]
 
 
 def _rel(path: Path) -> str:
@@ -80,4 +163,3 @@ def _rel(path: Path) -> str:
         return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return str(path)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -61,14 +62,9 @@ def _directive_references(token: Token, line: int) -> list[Reference]:
         return []
     name, argument = match.group(1), match.group(2).strip()
     body = token.content.splitlines()
-    options: dict[str, str] = {}
-    consumed = 0
-    for raw in body:
-        opt = OPTION.match(raw.strip())
-        if not opt:
-            break
-        options[opt.group(1)] = opt.group(2)
-        consumed += 1
+    option_lines = list(takewhile(lambda raw: OPTION.match(raw.strip()), body))
+    options = {m.group(1): m.group(2) for m in (OPTION.match(r.strip()) for r in option_lines) if m}
+    consumed = len(option_lines)
     # a YAML block of options (--- … ---) is also allowed in MyST
     if body and body[0].strip() == "---":
         end = next((i for i, raw in enumerate(body[1:], 1) if raw.strip() == "---"), None)

@@ -78,8 +78,7 @@ def question_problems(q: Question) -> list[tuple[tuple[object, ...], str, str]]:
                         "add e.g. `answer: 230`"))
         if q.tolerance is not None and q.tolerance < 0:
             out.append((("tolerance",), "tolerance may not be negative", "use 0 or more"))
-    elif q.type == "text":
-        if not q.answers or not all(a.strip() for a in q.answers):
-            out.append((("answers",), "a text question needs `answers`: a list of accepted answers",
-                        "add e.g. `answers: [random forest]`"))
+    elif q.type == "text" and (not q.answers or not all(a.strip() for a in q.answers)):
+        out.append((("answers",), "a text question needs `answers`: a list of accepted answers",
+                    "add e.g. `answers: [random forest]`"))
     return out

@@ -1,0 +1,460 @@
+"""Export `jupyter-book`: a Jupyter Book 1 source tree per module and one for the course."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+from urllib.parse import unquote, urlsplit
+
+from lcmodules.diagnostics import InputError, Problem
+from lcmodules.export.base import BuildOptions, Edition, Exporter
+from lcmodules.fsutil import atomic_path
+from lcmodules.load.references import find_references, is_local, target_path
+from lcmodules.load.units import ascii_slug
+from lcmodules.model import Course, Module, Unit
+from lcmodules.render import page_environment, static_files
+from lcmodules.render.assets import safe_path
+from lcmodules.render.i18n import format_number, script_strings, strings
+from lcmodules.render.markdown import Context, renderer
+from lcmodules.render.quiz import render_quiz, script_json
+from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
+
+FileContent = bytes | Path
+MATHML_EXTENSION = Path(__file__).with_name("jupyter_book_mathml.py")
+MYST_EXTENSIONS = ["colon_fence", "dollarmath", "amsmath", "deflist", "html_image", "substitution"]
+BUILD_TIMEOUT = 1800
+
+
+# ---------------------------------------------------------------- small writers
+
+
+def yaml_text(data: Any, indent: int = 0) -> str:
+    """Deterministic YAML for plain data; every string is double-quoted, so `off`, `no`
+    or `1.0` stay strings for any YAML reader (Jupyter Book reads YAML 1.1)."""
+    pad = " " * indent
+    lines: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, (dict, list)) and value:
+                lines.append(f"{pad}{key}:")
+                lines.append(yaml_text(value, indent + 2).rstrip("\n"))
+            else:
+                lines.append(f"{pad}{key}: {_scalar(value)}")
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, (dict, list)) and item:
+                body = yaml_text(item, indent + 2).rstrip("\n")
+                lines.append(f"{pad}- {body.lstrip()}")
+            else:
+                lines.append(f"{pad}- {_scalar(item)}")
+    else:
+        lines.append(pad + _scalar(data))
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _md_text(text: str) -> str:
+    """A metadata value on one line of Markdown (lecturers' own text; only line breaks go)."""
+    return " ".join(str(text).split())
+
+
+TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{(?:figure|image|download)\}`?\s*", r"`[^`<]*<",
+                  r"\b(?:src|href)\s*=\s*[\"']")
+
+
+def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path]) -> str:
+    """References in MyST text to files in `mapping` point at their new paths (relative to `base`).
+
+    Only the line a reference is on changes, and only where a target can stand: after `](`,
+    `<`, a figure/image directive, a role's `<`, or an HTML `src=`/`href=`.
+    """
+    lines = text.split("\n")
+    for ref in find_references(text):
+        if not is_local(ref.target) or not 0 <= ref.line < len(lines):
+            continue
+        path = (base / target_path(ref.target)).resolve()
+        new = mapping.get(path)
+        if new is None:
+            continue
+        new_rel = Path(os.path.relpath(new, base)).as_posix()
+        raw = urlsplit(ref.target).path
+        for old in dict.fromkeys([unquote(raw), raw]):
+            pattern = re.compile("(" + "|".join(TARGET_CONTEXT) + ")" + re.escape(old)
+                                 + r"(?=$|[>)#?\s`\"'])")
+            changed = pattern.sub(lambda m, n=new_rel: m.group(1) + n, lines[ref.line])
+            if changed != lines[ref.line]:
+                lines[ref.line] = changed
+                break
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- one module's book
+
+
+class ModuleBook:
+    """The files of one module's book, under `prefix` (`""` for a module's own book)."""
+
+    def __init__(self, module: Module, edition: Edition, prefix: str = "") -> None:
+        self.module = module
+        self.edition = edition
+        self.prefix = prefix
+        self.root = module.root.resolve()
+        self.t = strings(module.meta.language)
+        taken = {u.rel for u in module.units}
+        self.landing = "index.md" if "index.md" not in taken else "lcmodules-index.md"
+        taken.add(self.landing)
+        self.quiz_pages: dict[int, str] = {}
+        for unit in module.quizzes:
+            stem = re.sub(r"\.quiz\.ya?ml$", "", unit.rel, flags=re.I)
+            name = f"{stem}.md"
+            if name in taken or (self.root / name).exists():
+                name = f"{stem}-quiz.md"
+            taken.add(name)
+            self.quiz_pages[unit.index] = name
+        self.moved = {(self.root / u.rel).resolve(): self.root / self.quiz_pages[u.index]
+                      for u in module.quizzes}
+
+    def path(self, rel: str) -> str:
+        return f"{self.prefix}{rel}"
+
+    def docname(self, rel: str) -> str:
+        return self.path(re.sub(r"\.(md|ipynb)$", "", rel))
+
+    def unit_file(self, unit: Unit) -> str:
+        return self.quiz_pages.get(unit.index, unit.rel)
+
+    def toc_entries(self) -> list[dict[str, str]]:
+        """The landing page, then every unit in learner order."""
+        return [{"file": self.docname(self.landing)}] + [
+            {"file": self.docname(self.unit_file(u))} for u in self.module.units]
+
+    def files(self) -> dict[str, FileContent]:
+        """The landing page, the learner edition of every unit, and the files they refer to.
+
+        Referenced files get safe lowercase names (Sphinx mangles spaces in image paths) and
+        the references are rewritten, like links to quizzes (which become `.md` pages).
+        """
+        pages: dict[int, str] = {}
+        notebooks: dict[int, NotebookNode] = {}
+        referenced: dict[Path, None] = {}
+        for unit in self.module.units:
+            base = unit.source.parent
+            if unit.kind == "page":
+                text = unit.source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+                pages[unit.index] = learner_markdown(text, self.edition)
+                self._collect(pages[unit.index], base, referenced)
+            elif unit.kind == "notebook" and unit.notebook is not None:
+                notebooks[unit.index] = learner_notebook(unit.notebook, self.edition)
+                for cell in notebooks[unit.index].cells:
+                    if cell.cell_type == "markdown":
+                        self._collect(cell.source, base, referenced)
+        taken = {u.rel.lower() for u in self.module.units} | {p.lower() for p in self.quiz_pages.values()}
+        copies: dict[str, Path] = {}
+        for source in sorted(referenced):
+            name = safe_path(source.relative_to(self.root).as_posix())
+            stem, dot, ext = name.rpartition(".")
+            n = 1
+            while name in taken:
+                n += 1
+                name = f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"
+            taken.add(name)
+            copies[name] = source
+            self.moved[source] = self.root / name
+        files: dict[str, FileContent] = {self.path(self.landing): self.landing_page().encode("utf-8")}
+        for unit in self.module.units:
+            base = unit.source.parent
+            if unit.index in pages:
+                text = rewrite_targets(pages[unit.index], base, self.moved)
+                files[self.path(unit.rel)] = text.encode("utf-8")
+            elif unit.index in notebooks:
+                nb = notebooks[unit.index]
+                for cell in nb.cells:
+                    if cell.cell_type == "markdown":
+                        cell.source = rewrite_targets(cell.source, base, self.moved)
+                files[self.path(unit.rel)] = notebook_bytes(nb)
+            elif unit.kind == "quiz" and unit.quiz is not None:
+                files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
+        for name, source in copies.items():
+            files[self.path(name)] = source
+        return files
+
+    def _collect(self, text: str, base: Path, found: dict[Path, None]) -> None:
+        """Files inside the module that a page or markdown cell refers to (not units)."""
+        units = {u.source.resolve() for u in self.module.units}
+        for ref in find_references(text):
+            if not is_local(ref.target):
+                continue
+            path = (base / target_path(ref.target)).resolve()
+            if path.is_file() and path.is_relative_to(self.root) and path not in units:
+                found[path] = None
+
+    def landing_page(self) -> str:
+        meta, t = self.module.meta, self.t
+        lang = meta.language
+        lines = [f"# {_md_text(meta.title)}", ""]
+        if meta.summary:
+            lines += [_md_text(meta.summary), ""]
+        facts: list[tuple[str, str]] = [(t["version"], meta.version)]
+        if meta.license:
+            facts.append((t["license"], meta.license))
+        if meta.authors:
+            facts.append((t["authors"], ", ".join(
+                a.name + (f" ({a.affiliation})" if a.affiliation else "") for a in meta.authors)))
+        if meta.study_load_hours:
+            facts.append((t["study_load"], t["hours"].format(hours=format_number(meta.study_load_hours, lang))))
+        if meta.level:
+            facts.append((t["level"], meta.level))
+        if meta.case:
+            case = meta.case
+            if case.organisation:
+                facts.append((t["case_partner"], case.organisation))
+            if case.sector:
+                facts.append((t["sector"], case.sector))
+            if case.hub:
+                facts.append((t["hub"], case.hub))
+        if meta.prerequisites:
+            facts.append((t["prerequisites"], ", ".join(
+                f"{ident} ({rng})" if rng else ident for ident, rng in meta.prerequisite_specs())))
+        if meta.keywords:
+            facts.append((t["keywords"], ", ".join(meta.keywords)))
+        lines += [f"- **{label}:** {_md_text(value)}" for label, value in facts] + [""]
+        if meta.case and meta.case.description:
+            lines += [f"## {t['case']}", "", meta.case.description.strip(), ""]
+        if meta.learning_objectives:
+            lines += [f"## {t['objectives']}", ""]
+            lines += [f"- {_md_text(o)}" for o in meta.learning_objectives] + [""]
+        lines += [f"## {t['contents']}", ""]
+        for number, unit in enumerate(self.module.units, 1):
+            kind = t[f"kind_{unit.kind}"]
+            lines.append(f"{number}. [{_md_text(unit.title)}](<{self.unit_file(unit)}>) ({kind.lower()})")
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def quiz_page(self, unit: Unit) -> str:
+        assert unit.quiz is not None
+        ctx = Context(base=unit.source.parent, language=self.module.meta.language,
+                      doc_id=f"quiz-{ascii_slug(unit.quiz_name)}")
+        form = render_quiz(unit.quiz, unit.quiz_name, ctx, renderer(), page_environment(self.module))
+        i18n = script_json(script_strings(self.module.meta.language))
+        raw = f'<script type="application/json" id="lc-i18n">{i18n}</script>\n{form}'
+        return f"# {_md_text(unit.quiz.title)}\n\n````{{raw}} html\n{raw.rstrip()}\n````\n"
+
+
+# ---------------------------------------------------------------- config and tree
+
+
+def _support_files(module: Module) -> dict[str, FileContent]:
+    files: dict[str, FileContent] = {"_ext/lc_mathml.py": MATHML_EXTENSION}
+    for name, content in static_files(module).items():
+        if name in ("_static/lc.css", "_static/lc.js"):
+            files[name] = content
+    return files
+
+
+def book_config(module: Module, *, title: str, author: str, language: str,
+                path_in_repo: str, footer: str) -> dict[str, Any]:
+    """`_config.yml` of a book: the course's Jupyter Book keys plus what lcmodules needs."""
+    config = module.config
+    data: dict[str, Any] = {"title": title, "author": author, "copyright": author}
+    logo = _logo(module)
+    if logo is not None:
+        data["logo"] = f"logo{logo.suffix.lower()}"
+    data["only_build_toc_files"] = True
+    data["exclude_patterns"] = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+    data["execute"] = {"execute_notebooks": "off"}
+    data["parse"] = {"myst_enable_extensions": MYST_EXTENSIONS}
+    repo = config.repository
+    if repo.url:
+        prefix = (repo.path_to_book or "").strip("/")
+        data["repository"] = {"url": repo.url, "branch": repo.branch,
+                              "path_to_book": "/".join(p for p in (prefix, path_in_repo) if p)}
+    buttons = {k: v for k, v in config.launch_buttons.model_dump(exclude_none=True).items() if v != ""}
+    if buttons and repo.url:
+        buttons.setdefault("notebook_interface", "jupyterlab")
+        data["launch_buttons"] = buttons
+    data["html"] = {"use_repository_button": bool(repo.url), "home_page_in_navbar": True,
+                    "extra_footer": footer}
+    data["sphinx"] = {
+        "local_extensions": {"lc_mathml": "_ext"},
+        "config": {
+            "language": language.split("-")[0].lower(),
+            "html_math_renderer": "lc_mathml",
+            "html_static_path": ["_static"],
+            "html_css_files": ["lc.css"],
+            "html_js_files": ["lc.js"],
+            "nb_ipywidgets_js": {},
+            "html_show_sourcelink": False,
+            "myst_heading_anchors": 3,
+            "myst_dmath_double_inline": True,
+            # outputs such as application/json have a text/plain twin that the book shows
+            "suppress_warnings": ["mystnb.unknown_mime_type"],
+        },
+    }
+    return data
+
+
+def _logo(module: Module) -> Path | None:
+    if not module.config.logo or module.course is None:
+        return None
+    path = (module.course.root / module.config.logo).resolve()
+    return path if path.is_file() and path.is_relative_to(module.course.root.resolve()) else None
+
+
+def _footer(module: Module) -> str:
+    meta = module.meta
+    parts = [meta.id, f"{strings(meta.language)['version']} {meta.version}"]
+    if meta.license:
+        parts.append(meta.license)
+    from html import escape
+    return "<p>" + " · ".join(escape(p) for p in parts) + "</p>"
+
+
+def module_book_files(module: Module, edition: Edition = "learner") -> dict[str, FileContent]:
+    """Every file of a module's own book, by path inside the tree."""
+    book = ModuleBook(module, edition)
+    meta = module.meta
+    files = book.files()
+    files.update(_support_files(module))
+    author = ", ".join(a.name for a in meta.authors) or (module.config.author or "")
+    config = book_config(module, title=meta.title, author=author, language=meta.language,
+                         path_in_repo=_module_path_in_repo(module), footer=_footer(module))
+    logo = _logo(module)
+    if logo is not None:
+        files[config["logo"]] = logo
+    files["_config.yml"] = yaml_text(config).encode("utf-8")
+    toc = {"format": "jb-book", "root": book.docname(book.landing),
+           "chapters": book.toc_entries()[1:]}
+    files["_toc.yml"] = yaml_text(toc).encode("utf-8")
+    return files
+
+
+def _module_path_in_repo(module: Module) -> str:
+    root = module.course.root if module.course else module.root
+    try:
+        rel = module.root.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel
+
+
+def course_book_files(course: Course, edition: Edition = "learner") -> dict[str, FileContent]:
+    """The collection: a landing page for the course and a part per module."""
+    config = course.config
+    files: dict[str, FileContent] = {}
+    parts = []
+    lines = [f"# {_md_text(config.title)}", ""]
+    if config.description:
+        lines += [_md_text(config.description), ""]
+    first = course.modules[0]
+    t = strings(first.meta.language)
+    for module in course.modules:
+        book = ModuleBook(module, edition, prefix=f"{module.slug}/")
+        files.update(book.files())
+        parts.append({"caption": module.meta.title, "chapters": book.toc_entries()})
+        summary = f" — {_md_text(module.meta.summary)}" if module.meta.summary else ""
+        lines.append(f"- [{_md_text(module.meta.title)}](<{module.slug}/{book.landing}>) "
+                     f"({t['version'].lower()} {module.meta.version}){summary}")
+    files["index.md"] = ("\n".join(lines) + "\n").encode("utf-8")
+    files.update(_support_files(first))
+    author = config.author or config.lcmodules.organisation or ""
+    footer = f"<p>{config.lcmodules.organisation}</p>" if config.lcmodules.organisation else ""
+    data = book_config(first, title=config.title, author=author, language=first.meta.language,
+                       path_in_repo="modules", footer=footer)
+    logo = _logo(first)
+    if logo is not None:
+        files[data["logo"]] = logo
+    files["_config.yml"] = yaml_text(data).encode("utf-8")
+    files["_toc.yml"] = yaml_text({"format": "jb-book", "root": "index", "parts": parts}).encode("utf-8")
+    return files
+
+
+def write_tree(target: Path, files: dict[str, FileContent]) -> None:
+    for name in sorted(files):
+        content = files[name]
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, dest)
+        else:
+            dest.write_bytes(content)
+
+
+# ---------------------------------------------------------------- building HTML
+
+
+def jupyter_book_command() -> list[str]:
+    """How to run the installed `jupyter-book` (the one of this Python)."""
+    if importlib.util.find_spec("jupyter_book") is None:
+        raise InputError([Problem(Path("jupyter-book"), None,
+                                  "--html needs Jupyter Book, which is not installed",
+                                  "install it with `pip install lcmodules[book]`")])
+    return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
+
+
+def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.CompletedProcess[str]:
+    """Run `jupyter-book build <tree>` offline; the site lands in `<tree>/_build/html`."""
+    command = [*jupyter_book_command(), "build", str(tree), *extra_args]
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise InputError([Problem(tree / "_config.yml", None,
+                                  f"jupyter-book build took longer than {BUILD_TIMEOUT} s",
+                                  "build the tree by hand to see where it stops")]) from exc
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise InputError([Problem(tree / "_config.yml", None, f"jupyter-book build failed:\n{tail}",
+                                  "fix the page named above, or build without --html")])
+    return proc
+
+
+class JupyterBookExporter(Exporter):
+    """Jupyter Book 1 source trees (and, with --html, their built sites)."""
+
+    name = "jupyter-book"
+    description = "Jupyter Book source tree per module and for the course (--html: also build it)"
+
+    def artifact_name(self, module: Module) -> str:
+        return f"{module.slug}-{module.meta.version}-jupyter-book"
+
+    def export_module(self, module: Module, options: BuildOptions) -> list[Path]:
+        target = options.out / self.artifact_name(module)
+        self._write(target, module_book_files(module, options.edition), options)
+        return [target]
+
+    def export_course(self, course: Course, options: BuildOptions) -> list[Path]:
+        if not course.modules or not course.has_config_file:
+            return []
+        target = options.out / f"{ascii_slug(course.root.name)}-jupyter-book"
+        self._write(target, course_book_files(course, options.edition), options)
+        return [target]
+
+    def _write(self, target: Path, files: dict[str, FileContent], options: BuildOptions) -> None:
+        if options.html:
+            jupyter_book_command()  # fail early, before writing anything
+        with atomic_path(target, directory=True) as tmp:
+            write_tree(tmp, files)
+            if options.html:
+                build_html(tmp)

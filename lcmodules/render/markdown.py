@@ -1,0 +1,481 @@
+"""MyST Markdown → HTML: headings with ids, admonitions, figures, tables, code, footnotes, MathML."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import latex2mathml.converter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.special import TextLexer
+from pygments.util import ClassNotFound
+
+from lcmodules.render.i18n import strings
+
+DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
+OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
+ROLE_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
+HTML_REF = re.compile(r"""(<(?:img|a|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"']*)\2""", re.I)
+ADMONITIONS = ("note", "tip", "warning", "important", "caution", "danger", "hint", "seealso",
+               "attention", "error")
+CODE_DIRECTIVES = ("code", "code-block", "sourcecode", "code-cell")
+IGNORED_DIRECTIVES = ("toctree", "tableofcontents", "glue", "glue:any", "glue:figure", "bibliography")
+LENGTH = re.compile(r"^\d+(?:\.\d+)?(px)?$")
+
+
+class Linker(Protocol):
+    """Rewrites a reference found in a source file for the built site."""
+
+    def link(self, base: Path, target: str) -> str: ...
+
+    def source(self, base: Path, target: str) -> str: ...
+
+
+class KeepLinks:
+    """The linker that leaves every reference as written."""
+
+    def link(self, base: Path, target: str) -> str:
+        return target
+
+    def source(self, base: Path, target: str) -> str:
+        return target
+
+
+@dataclass
+class Context:
+    """What one unit's Markdown needs while it is rendered."""
+
+    base: Path = Path(".")  # folder of the source file, for relative references
+    language: str = "en"
+    id_prefix: str = ""  # keeps ids unique when several units share a page
+    linker: Linker = field(default_factory=KeepLinks)
+    ids: set[str] = field(default_factory=set)
+    doc_id: str = "doc"  # footnote ids: fn-<doc_id>-1
+    aliases: dict[str, str] = field(default_factory=dict)  # e.g. notebook attachments → files
+    nested: int = 0  # directive bodies rendered so far (each gets its own footnote ids)
+
+    def href(self, target: str) -> str:
+        """A link target for the built page: in-page anchors get the unit's id prefix."""
+        if target in self.aliases:
+            return self.aliases[target]
+        if target.startswith("#") and len(target) > 1:
+            return f"#{self.id_prefix}{target[1:]}"
+        return self.linker.link(self.base, target)
+
+    def src(self, target: str) -> str:
+        """An image source for the built page."""
+        if target in self.aliases:
+            return self.aliases[target]
+        return self.linker.source(self.base, target)
+
+    def unique_id(self, text: str) -> str:
+        base = self.id_prefix + (slugify(text) or "section")
+        ident, n = base, 1
+        while ident in self.ids:
+            n += 1
+            ident = f"{base}-{n}"
+        self.ids.add(ident)
+        return ident
+
+
+def slugify(text: str) -> str:
+    """An id for a heading: 'Eén model kiezen' → 'een-model-kiezen'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------- math and code
+
+
+def mathml(latex: str, display: bool = False, wrap: bool = True) -> str:
+    """LaTeX → MathML at build time; what latex2mathml cannot read is shown as code.
+
+    Display math is wrapped in `<div class="lc-math">` unless `wrap` is false (inside a paragraph).
+    """
+    source = latex.strip()
+    try:
+        result = latex2mathml.converter.convert(source, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds of errors on unsupported input
+        tag = "pre" if display and wrap else "code"
+        return f'<{tag} class="lc-math-error">{esc(source)}</{tag}>'
+    if display and wrap:
+        return f'<div class="lc-math">{result}</div>'
+    return result
+
+
+LANG_ALIASES = {"ipython3": "python", "ipython": "python", "py": "python", "": "text",
+                "none": "text", "console": "text", "output": "text"}
+
+
+@cache
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(cssclass="highlight", wrapcode=True)
+
+
+def highlight_code(code: str, language: str | None) -> str:
+    """Code highlighted by Pygments with CSS classes (the styles are in lc.css)."""
+    name = (language or "").strip().lower()
+    name = LANG_ALIASES.get(name, name)
+    try:
+        lexer = get_lexer_by_name(name) if name != "text" else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    lexer.stripnl = False
+    out = highlight(code.rstrip("\n") + "\n", lexer, _formatter())
+    data = f' data-lang="{esc(name)}"' if name and name != "text" else ""
+    return out.replace('<div class="highlight">', f'<div class="highlight lc-code"{data}>', 1)
+
+
+# ---------------------------------------------------------------- directives
+
+
+@dataclass
+class Directive:
+    name: str
+    argument: str
+    options: dict[str, str]
+    body: str
+
+
+def parse_directive(info: str, content: str) -> Directive | None:
+    """`{name} argument` plus `:key: value` (or `---` YAML) options and a body; None if not one."""
+    match = DIRECTIVE.match(info.strip())
+    if not match:
+        return None
+    lines = content.splitlines()
+    options: dict[str, str] = {}
+    start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+        if end is not None:
+            for line in lines[1:end]:
+                key, _, value = line.partition(":")
+                if key.strip():
+                    options[key.strip()] = value.strip().strip("'\"")
+            start = end + 1
+    else:
+        for line in lines:
+            opt = OPTION.match(line.strip())
+            if not opt:
+                break
+            options[opt.group(1)] = opt.group(2).strip()
+            start += 1
+    body = "\n".join(lines[start:])
+    return Directive(match.group(1).lower(), match.group(2).strip(), options, body.strip("\n"))
+
+
+def _classes(*names: str) -> str:
+    return " ".join(n for n in names if n)
+
+
+# ---------------------------------------------------------------- the renderer
+
+
+def _as_rule(method: Any) -> Any:
+    """markdown-it binds a rule to its renderer: wrap a bound method so it receives it too."""
+
+    def rule(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return method(renderer, tokens, idx, options, env)
+
+    return rule
+
+
+class MarkdownRenderer:
+    """Renders MyST Markdown (block or inline) with lcmodules' rules; one per site."""
+
+    def __init__(self) -> None:
+        md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+        md.enable(["table", "strikethrough"])
+        md.use(front_matter_plugin).use(colon_fence_plugin).use(footnote_plugin)
+        md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+        md.use(myst_role_plugin).use(myst_block_plugin).use(deflist_plugin)
+        md.use(attrs_plugin, spans=False)
+        rules = {
+            "heading_open": self._heading_open,
+            "link_open": self._link_open,
+            "image": self._image,
+            "fence": self._fence,
+            "colon_fence": self._fence,
+            "code_block": self._code_block,
+            "math_inline": self._math_inline,
+            "math_inline_double": self._math_inline_double,
+            "math_block": self._math_block,
+            "math_block_label": self._math_block,
+            "myst_role": self._role,
+            "myst_target": self._target,
+            "myst_line_comment": lambda *a: "",
+            "myst_block_break": lambda *a: '<hr class="lc-break">\n',
+            "front_matter": lambda *a: "",
+            "html_block": self._html,
+            "html_inline": self._html,
+            "th_open": self._cell_open,
+            "td_open": self._cell_open,
+            "table_open": self._table_open,
+            "table_close": lambda *a: "</table>\n</div>\n",
+        }
+        for name, rule in rules.items():
+            md.add_render_rule(name, _as_rule(rule))
+        self.md = md
+
+    # public API
+
+    def render(self, text: str, ctx: Context) -> str:
+        """Block-level Markdown → HTML."""
+        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
+        return self.md.render(text, env)
+
+    def render_inline(self, text: str, ctx: Context) -> str:
+        """One paragraph of inline Markdown (a quiz prompt, a caption) → HTML without <p>."""
+        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
+        return self.md.renderInline(text, env).strip()
+
+    def _nested(self, text: str, env: Any) -> str:
+        """A directive's body: rendered on its own, so its footnotes stay inside it."""
+        ctx = self._ctx(env)
+        ctx.nested += 1
+        return self.md.render(text, {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}"})
+
+    # rules
+
+    @staticmethod
+    def _ctx(env: Any) -> Context:
+        ctx = env.get("lc") if isinstance(env, dict) else None
+        return ctx if isinstance(ctx, Context) else Context()
+
+    def _heading_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                      options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        ctx = self._ctx(env)
+        inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        text = "".join(
+            child.content for child in (inline.children or []) if child.type in ("text", "code_inline")
+        ) if inline else ""
+        ident = token.attrs.get("id")
+        ident = ctx.id_prefix + str(ident) if ident else ctx.unique_id(text)
+        ctx.ids.add(ident)
+        return f'<{token.tag} id="{esc(ident)}">'
+
+    def _link_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                   options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        ctx = self._ctx(env)
+        href = str(token.attrs.get("href", ""))
+        token.attrs["href"] = ctx.href(href)
+        return renderer.renderToken(tokens, idx, options, env)
+
+    def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
+               options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        ctx = self._ctx(env)
+        src = ctx.src(str(token.attrs.get("src", "")))
+        alt = renderer.renderInlineAsText(token.children or [], options, env)
+        title = token.attrs.get("title")
+        extra = f' title="{esc(title)}"' if title else ""
+        return f'<img src="{esc(src)}" alt="{esc(alt)}"{extra}>'
+
+    def _code_block(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: Any) -> str:
+        return highlight_code(tokens[idx].content, "text")
+
+    def _fence(self, renderer: Any, tokens: Sequence[Token], idx: int,
+               options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        ctx = self._ctx(env)
+        directive = parse_directive(token.info, token.content)
+        if directive is not None:
+            return self._directive(directive, ctx, env)
+        if token.type == "colon_fence":
+            inner = self._nested(token.content, env)
+            name = token.info.strip().split()[0] if token.info.strip() else ""
+            return f'<div class="{esc(_classes("lc-block", name))}">\n{inner}</div>\n'
+        language = token.info.strip().split()[0] if token.info.strip() else ""
+        return highlight_code(token.content, language)
+
+    def _directive(self, d: Directive, ctx: Context, env: Any) -> str:
+        name = d.name
+        ident = f' id="{esc(ctx.id_prefix + slugify(d.options["name"]))}"' if d.options.get("name") else ""
+        extra_class = " ".join(f"lc-{c}" if c in ADMONITIONS else c
+                               for c in d.options.get("class", "").split())
+        if name in ADMONITIONS or name == "admonition":
+            if name == "admonition":
+                title = self.render_inline(d.argument, ctx) if d.argument else esc(
+                    strings(ctx.language)["note"])
+                body = d.body
+            else:
+                title = esc(strings(ctx.language)[name])
+                body = (d.argument + "\n" + d.body) if d.argument else d.body
+            classes = _classes("lc-admonition", f"lc-{name}" if name != "admonition" else "", extra_class)
+            inner = self._nested(body, env)
+            return (f'<div class="{esc(classes)}" role="note"{ident}>\n'
+                    f'<p class="lc-admonition-title">{title}</p>\n{inner}</div>\n')
+        if name == "dropdown":
+            title = self.render_inline(d.argument, ctx) if d.argument else "…"
+            inner = self._nested(d.body, env)
+            return (f'<details class="{esc(_classes("lc-dropdown", extra_class))}"{ident}>'
+                    f"<summary>{title}</summary>\n{inner}</details>\n")
+        if name in ("figure", "image"):
+            return self._figure(d, ctx, env, ident)
+        if name == "math":
+            label = d.options.get("label")
+            block = mathml(d.body or d.argument, display=True)
+            if label:
+                block = block.replace('<div class="lc-math"',
+                                      f'<div class="lc-math" id="{esc(ctx.id_prefix + slugify(label))}"', 1)
+            return block + "\n"
+        if name in CODE_DIRECTIVES:
+            return highlight_code(d.body, d.argument or "python" if name == "code-cell" else d.argument)
+        if name == "raw":
+            return d.body + "\n" if d.argument.strip().lower() == "html" else ""
+        if name in IGNORED_DIRECTIVES:
+            return ""
+        if name in ("epigraph", "pull-quote", "highlights"):
+            return f'<blockquote class="lc-{name}">\n{self._nested(d.body, env)}</blockquote>\n'
+        if name in ("margin", "sidebar", "topic"):
+            title = f'<p class="lc-aside-title">{self.render_inline(d.argument, ctx)}</p>\n' if d.argument else ""
+            return f'<div class="lc-aside">\n{title}{self._nested(d.body, env)}</div>\n'
+        inner = self._nested(d.body, env) if d.body else ""
+        return f'<div class="{esc(_classes("lc-directive", "lc-" + slugify(name), extra_class))}"{ident}>\n{inner}</div>\n'
+
+    def _figure(self, d: Directive, ctx: Context, env: Any, ident: str) -> str:
+        src = ctx.src(d.argument)
+        caption_md = d.body.strip()
+        alt = d.options.get("alt")
+        if alt is None:
+            alt = caption_md.splitlines()[0] if caption_md and d.name == "figure" else ""
+        attrs = f'src="{esc(src)}" alt="{esc(alt)}"'
+        width = d.options.get("width", "").strip()
+        height = d.options.get("height", "").strip()
+        style = []
+        for key, value in (("width", width), ("height", height)):
+            if not value:
+                continue
+            if LENGTH.match(value):
+                attrs += f' {key}="{esc(value.removesuffix("px"))}"'
+            else:
+                style.append(f"{key}:{value}")
+        if style:
+            attrs += f' style="{esc(";".join(style))}"'
+        align = d.options.get("align", "")
+        classes = _classes("lc-" + d.name, f"lc-align-{align}" if align else "", d.options.get("class", ""))
+        img = f"<img {attrs}>"
+        target = d.options.get("target")
+        if target:
+            img = f'<a href="{esc(ctx.href(target))}">{img}</a>'
+        if d.name == "image":
+            return f'<p class="{esc(classes)}"{ident}>{img}</p>\n'
+        caption = self._nested(caption_md, env) if caption_md else ""
+        figcaption = f"<figcaption>\n{caption}</figcaption>\n" if caption else ""
+        return f'<figure class="{esc(classes)}"{ident}>\n{img}\n{figcaption}</figure>\n'
+
+    def _math_inline(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                     options: OptionsDict, env: Any) -> str:
+        return mathml(tokens[idx].content, display=False)
+
+    def _math_inline_double(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                            options: OptionsDict, env: Any) -> str:
+        return mathml(tokens[idx].content, display=True, wrap=False)
+
+    def _math_block(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        block = mathml(token.content, display=True)
+        if token.type == "math_block_label" and token.info:
+            ident = self._ctx(env).id_prefix + slugify(token.info)
+            block = block.replace('<div class="lc-math"', f'<div class="lc-math" id="{esc(ident)}"', 1)
+        return block + ("\n" if token.block else "")
+
+    def _role(self, renderer: Any, tokens: Sequence[Token], idx: int,
+              options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        ctx = self._ctx(env)
+        name = str(token.meta.get("name", ""))
+        content = token.content
+        if name == "math":
+            return mathml(content)
+        if name in ("sub", "sup", "kbd"):
+            return f"<{name}>{esc(content)}</{name}>"
+        if name == "abbr":
+            match = re.match(r"^(.*?)\s*\((.*)\)\s*$", content, re.S)
+            if match:
+                return f'<abbr title="{esc(match.group(2))}">{esc(match.group(1))}</abbr>'
+            return f"<abbr>{esc(content)}</abbr>"
+        if name in ("doc", "ref", "download", "numref", "term"):
+            match = ROLE_TARGET.match(content)
+            text, target = (match.group(1), match.group(2)) if match else (content, content)
+            if name in ("ref", "numref", "term"):
+                return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text)}</a>'
+            href = ctx.href(target)
+            return f'<a href="{esc(href)}">{esc(text)}</a>'
+        if name in ("code", "samp", "literal", "file", "command", "program", "envvar"):
+            return f"<code>{esc(content)}</code>"
+        if name in ("guilabel", "menuselection", "emphasis"):
+            return f'<span class="lc-{name}">{esc(content)}</span>'
+        if name == "strong":
+            return f"<strong>{esc(content)}</strong>"
+        return f'<code class="lc-role">{esc(content)}</code>'
+
+    def _target(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                options: OptionsDict, env: Any) -> str:
+        ctx = self._ctx(env)
+        return f'<span id="{esc(ctx.id_prefix + slugify(tokens[idx].content))}"></span>\n'
+
+    def _html(self, renderer: Any, tokens: Sequence[Token], idx: int,
+              options: OptionsDict, env: Any) -> str:
+        ctx = self._ctx(env)
+        return rewrite_html_refs(tokens[idx].content, ctx)
+
+    def _cell_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                   options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        style = str(token.attrs.get("style", ""))
+        align = re.search(r"text-align:\s*(left|right|center)", style)
+        cls = f' class="lc-align-{align.group(1)}"' if align else ""
+        scope = ' scope="col"' if token.tag == "th" else ""
+        return f"<{token.tag}{scope}{cls}>"
+
+    def _table_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: Any) -> str:
+        label = esc(strings(self._ctx(env).language)["table"])
+        return f'<div class="lc-table-wrap" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+
+def rewrite_html_refs(text: str, ctx: Context) -> str:
+    """`src`/`href` of raw HTML tags rewritten like Markdown links and images."""
+
+    def sub(match: re.Match[str]) -> str:
+        head, quote, target = match.group(1), match.group(2), match.group(3)
+        is_src = head.rstrip(" =").lower().endswith("src")
+        raw = html.unescape(target)
+        new = ctx.src(raw) if is_src else ctx.href(raw)
+        return f"{head}{quote}{esc(new)}{quote}"
+
+    return HTML_REF.sub(sub, text)
+
+
+@cache
+def renderer() -> MarkdownRenderer:
+    """The shared renderer (its rules are stateless; state lives in each call's Context)."""
+    return MarkdownRenderer()

@@ -1,0 +1,166 @@
+"""A notebook → the HTML body of its unit, through nbconvert with lcmodules' own template."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
+from lcmodules.render.i18n import strings
+from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
+from lcmodules.transform.learner import REMOVE_INPUT_TAG, REMOVE_OUTPUT_TAG, cell_tags
+
+TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+TEMPLATE_NAME = "lc"
+DISPLAY_PRIORITY = [
+    "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
+    "application/json", "text/plain",
+]
+REMOVE_CELL = "remove-cell"
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+EXTERNAL_TAG = re.compile(
+    r"""<(script|link|iframe|img|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
+    r"""(?:https?:)?//[^>]*>(?:\s*</\1>)?""",
+    re.I | re.S,
+)
+LATEX_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
+OBJECT_REPR = re.compile(r"^<.*>$", re.S)
+
+
+def offline_html(text: str) -> str:
+    """Output HTML without tags that would load something from another site."""
+    return EXTERNAL_TAG.sub("", text)
+
+
+def latex_to_html(text: str) -> str:
+    """A text/latex output (`$$…$$`, `\\[…\\]`, `$…$` or bare LaTeX) as display MathML."""
+    body = text.strip()
+    for start, end in LATEX_DELIMITERS:
+        if body.startswith(start) and body.endswith(end) and len(body) > len(start) + len(end):
+            body = body[len(start): -len(end)]
+            break
+    return mathml(body, display=True)
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _alt(output: NotebookNode, cell: NotebookNode, fallback: str) -> str:
+    """An image's alternative text: metadata `alt`, else a meaningful text/plain, else `fallback`."""
+    for meta in (output.get("metadata", {}), cell.get("metadata", {})):
+        if isinstance(meta.get("alt"), str) and meta["alt"].strip():
+            return meta["alt"].strip()
+    plain = _text(output.get("data", {}).get("text/plain", "")).strip()
+    if plain and not OBJECT_REPR.match(plain) and len(plain) < 300:
+        return plain
+    return fallback
+
+
+def prepare(nb: NotebookNode, site: SiteFiles, language: str) -> NotebookNode:
+    """A render-ready copy: presentation tags applied, images extracted to `_assets/`.
+
+    Extraction is like nbconvert's ExtractOutputPreprocessor but names files by their content,
+    so the same notebook always gives the same names.
+    """
+    nb = copy.deepcopy(nb)
+    fallback = strings(language)["figure_output"]
+    cells = []
+    for cell in nb.cells:
+        tags = cell_tags(cell)
+        if REMOVE_CELL in tags:
+            continue
+        if cell.cell_type == "code":
+            if REMOVE_INPUT_TAG in tags:
+                cell.metadata.setdefault("transient", {})["remove_source"] = True
+            if REMOVE_OUTPUT_TAG in tags:
+                cell.outputs = []
+            for output in cell.get("outputs", []):
+                _extract_images(output, cell, site, fallback)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _extract_images(output: NotebookNode, cell: NotebookNode, site: SiteFiles, fallback: str) -> None:
+    data = output.get("data")
+    if not data:
+        return
+    filenames: dict[str, str] = {}
+    for mime, ext in MEDIA_EXTENSIONS.items():
+        if mime not in data:
+            continue
+        value = _text(data[mime])
+        if mime == "image/svg+xml":
+            raw = value.encode("utf-8")
+        else:
+            try:
+                raw = base64.b64decode(value.encode("ascii"), validate=False)
+            except ValueError:
+                continue
+        filenames[mime] = site.add_asset(raw, ext)
+    if filenames:
+        output.setdefault("metadata", {})["filenames"] = filenames
+        output["metadata"]["lc_alt"] = _alt(output, cell, fallback)
+
+
+def _exporter(template_dirs: Sequence[Path]) -> HTMLExporter:
+    config = Config({
+        "NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY},
+        "HTMLExporter": {"exclude_anchor_links": True, "sanitize_html": False},
+        "HighlightMagicsPreprocessor": {"enabled": False},
+    })
+    return HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(p) for p in [*template_dirs, TEMPLATES]],
+    )
+
+
+def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: MarkdownRenderer,
+                    template_dirs: Sequence[Path] = ()) -> str:
+    """The HTML of a notebook's cells and outputs (the edition given; nothing is removed here
+    except what the presentation tags say)."""
+    ready = prepare(nb, site, ctx.language)
+    language = str(nb.metadata.get("kernelspec", {}).get("language")
+                   or nb.metadata.get("language_info", {}).get("name") or "python")
+    exporter = _exporter(template_dirs)
+    counter = {"cell": 0}
+
+    def markdown_cell(source: str, cell: NotebookNode) -> Markup:
+        counter["cell"] += 1
+        aliases = dict(ctx.aliases)
+        for name, bundle in (cell.get("attachments") or {}).items():
+            for mime, value in bundle.items():
+                if mime in MEDIA_EXTENSIONS:
+                    raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(value)
+                    aliases[f"attachment:{name}"] = site.add_asset(raw, MEDIA_EXTENSIONS[mime])
+                    break
+        cell_ctx = replace(ctx, aliases=aliases, doc_id=f"{ctx.doc_id}-{counter['cell']}")
+        return Markup(md.render(source, cell_ctx))
+
+    filters: dict[str, Any] = {
+        "lc_highlight": lambda source: Markup(highlight_code(source, language)),
+        "lc_markdown": lambda source: Markup(md.render(_text(source), replace(ctx, doc_id=f"{ctx.doc_id}-out"))),
+        "lc_markdown_cell": markdown_cell,
+        "lc_latex": lambda source: Markup(latex_to_html(_text(source))),
+        "lc_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
+        "lc_output_html": lambda source: Markup(offline_html(_text(source))),
+        "lc_class": slugify,
+    }
+    for name, function in filters.items():
+        exporter.register_filter(name, function)
+    resources = {"lc": {"strings": strings(ctx.language)}}
+    body, _ = exporter.from_notebook_node(ready, resources=resources)
+    return body.strip() + "\n"

@@ -1,0 +1,1 @@
+"""Transformations of units before export: the learner edition, notebook execution."""

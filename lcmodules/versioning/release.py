@@ -1,0 +1,298 @@
+"""Releasing a module: bump its version, add a changelog entry, record the lock — all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lcmodules.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.load.yamlsrc import node_line
+from lcmodules.model import Module
+from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
+from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
+from lcmodules.versioning.lock import Lock, lock_path, read_lock, render_lock
+from lcmodules.versioning.semver import Bump, SemVer, compare
+from lcmodules.versioning.transaction import WriteError, check_writable, replace_files
+from lcmodules.versioning.yamledit import YamlEditError, replace_top_level_scalar
+
+
+class UsageError(ValueError):
+    """The command was called wrongly (exit status 2), e.g. an unknown module."""
+
+
+@dataclass
+class ReleasePlan:
+    """Everything a release will change, computed before anything is written."""
+
+    module: Module
+    old_version: str
+    new_version: str
+    date: str
+    note: str
+    entry: str  # the changelog entry as added
+    lock: Lock
+    previous: Lock | None
+    changes: FileChanges
+    writes: dict[Path, bytes] = field(default_factory=dict)
+    changelog_created: bool = False
+    tag: str | None = None
+    git_root: Path | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.module.slug
+
+
+def today_utc() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def tag_name(module: Module, version: str) -> str:
+    """The git tag of a release: `<slug>-v<version>`."""
+    return f"{module.slug}-v{version}"
+
+
+# ---------------------------------------------------------------- finding and loading
+
+
+def _course_roots(cwd: Path) -> list[Path]:
+    return [p for p in (cwd, *cwd.parents)
+            if (p / "_config.yml").is_file() or (p / "modules").is_dir()]
+
+
+def resolve_module(arg: str, cwd: Path | None = None) -> Path:
+    """A module folder from a path (folder or module.yml) or the slug of a module of the
+    course in (or above) `cwd`; UsageError with suggestions when there is none."""
+    cwd = (cwd or Path.cwd()).resolve()
+    path = (cwd / arg) if not Path(arg).is_absolute() else Path(arg)
+    if path.is_file() and path.name == "module.yml":
+        return path.parent.resolve()
+    if (path / "module.yml").is_file():
+        return path.resolve()
+    roots = _course_roots(cwd)
+    for root in roots:
+        candidate = root / "modules" / arg
+        if (candidate / "module.yml").is_file():
+            return candidate.resolve()
+    slugs = sorted({p.parent.name for root in roots for p in (root / "modules").glob("*/module.yml")})
+    message = f"'{arg}' is not a module folder"
+    if slugs:
+        close = difflib.get_close_matches(arg, slugs, n=1)
+        message += (f"; did you mean '{close[0]}'?" if close
+                    else f" or a module of this course ({', '.join(slugs)})")
+    else:
+        message += " and there is no course here: give the path of a module folder"
+    raise UsageError(message)
+
+
+def load_valid_module(folder: Path) -> Module:
+    """Load and validate the module in `folder` (with its course); InputError with every problem."""
+    from lcmodules.load import find_course_root, load_paths
+    from lcmodules.validate import validate_courses
+
+    folder = folder.resolve()
+    course_root = find_course_root(folder)
+    diag = Diagnostics()
+    # The whole course is loaded, so that rules across modules (prerequisites, unique ids)
+    # see the other modules; only problems of this module and of _config.yml count.
+    courses = load_paths([course_root], diag) if course_root else []
+    if not any(m.root == folder for c in courses for m in c.modules):
+        diag = Diagnostics()
+        courses = load_paths([folder], diag)
+    validate_courses(courses, diag)
+    config = course_root / "_config.yml" if course_root else None
+    problems = [p for p in diag.sorted()
+                if p.file.resolve().is_relative_to(folder) or p.file.resolve() == config]
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    module = next((m for c in courses for m in c.modules if m.root == folder), None)
+    if module is None:  # loading reported nothing but found no module: say so
+        raise InputError([Problem(folder / "module.yml", None, "the module could not be loaded",
+                                  "run `lcmodules validate` on it")])
+    return module
+
+
+# ---------------------------------------------------------------- git
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          check=False)
+
+
+def _git_checks(module: Module, tag: str, paths: list[Path]) -> tuple[Path | None, list[Problem]]:
+    """Can `--tag` succeed? Checked before anything is written."""
+    file = module.module_file
+    try:
+        top = _git(module.root, "rev-parse", "--show-toplevel")
+    except FileNotFoundError:
+        return None, [Problem(file, None, "--tag needs git, and git is not installed",
+                              "install git, or leave out --tag")]
+    if top.returncode != 0:
+        return None, [Problem(module.root, None, "--tag: the module is not inside a git repository",
+                              "run `git init` and commit the course first, or leave out --tag")]
+    root = Path(top.stdout.strip())
+    problems: list[Problem] = []
+    if _git(root, "check-ref-format", f"refs/tags/{tag}").returncode != 0:
+        problems.append(Problem(file, None, f"--tag: '{tag}' is not a valid git tag name",
+                                "use a version without spaces or special characters"))
+    elif _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}").returncode == 0:
+        problems.append(Problem(file, None, f"--tag: the git tag '{tag}' already exists",
+                                "choose another --bump, or delete the old tag: "
+                                f"`git tag -d {tag}`"))
+    if _git(root, "var", "GIT_COMMITTER_IDENT").returncode != 0:
+        problems.append(Problem(file, None, "--tag: git does not know who you are",
+                                "set `git config user.name …` and `git config user.email …`"))
+    rels = [p.resolve().relative_to(root).as_posix() for p in paths
+            if p.exists() and p.resolve().is_relative_to(root)]
+    if rels:
+        status = _git(root, "status", "--porcelain=v1", "--untracked-files=all", "--", *rels)
+        dirty = sorted(line[3:] for line in status.stdout.splitlines() if line.strip())
+        if dirty:
+            shown = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
+            problems.append(Problem(
+                file, None, f"--tag: uncommitted changes in the module: {shown}",
+                "commit them first, so that the tagged commit holds exactly this release"))
+    return root, problems
+
+
+def commit_and_tag(plan: ReleasePlan) -> None:
+    """Commit the release's files (only those) and put an annotated tag on that commit."""
+    assert plan.git_root is not None and plan.tag is not None
+    root = plan.git_root
+    rels = [p.resolve().relative_to(root).as_posix() for p in plan.writes]
+    title = f"{plan.module.meta.title} {plan.new_version}"
+    steps = [
+        ("add", "--", *rels),
+        ("commit", "-q", "-m", f"Release {plan.slug} {plan.new_version}", "-m", plan.note,
+         "--only", "--", *rels),
+        ("tag", "-a", plan.tag, "-m", f"{title}\n\n{plan.note}"),
+    ]
+    for step in steps:
+        proc = _git(root, *step)
+        if proc.returncode != 0:
+            raise InputError([Problem(
+                plan.module.module_file, None,
+                f"the release files were written, but `git {step[0]}` failed: "
+                f"{(proc.stderr or proc.stdout).strip()}",
+                f"finish by hand: git add, git commit, `git tag -a {plan.tag}`")])
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_release(module: Module, bump: Bump, note: str, date: str | None = None,
+                 force: bool = False, tag: bool = False) -> ReleasePlan:
+    """Work out a release of a loaded, valid module; InputError listing every problem.
+
+    Refuses when nothing changed since the last release (`force` overrides), when
+    module.yml's version is lower than the released one, when the changelog already has
+    the new version, when a file cannot be written, and (with `tag`) when git cannot tag.
+    """
+    problems: list[Problem] = []
+    date = date or today_utc()
+    note = note.strip()
+    yml_path = module.module_file
+    version_line, version_col = node_line(module.doc, ("version",))
+    if not note:
+        problems.append(Problem(yml_path, None, "the release note is empty",
+                                "say what changed: --note \"…\""))
+    try:
+        previous = read_lock(module.root)
+    except InputError as exc:
+        previous = None
+        problems.extend(exc.problems)
+    old = module.meta.version
+    new = str(SemVer.parse(old).bump(bump))
+    fp_now = fingerprint_module(module)
+    changes = fp_now.diff(previous.files) if previous else FileChanges()
+    if previous is not None:
+        if compare(old, previous.version) < 0:
+            problems.append(Problem(yml_path, version_line,
+                                    f"version {old} is lower than the released version "
+                                    f"{previous.version} in module.lock",
+                                    f"set version to {previous.version} and release again",
+                                    version_col))
+        elif fp_now.digest == previous.fingerprint and not force:
+            problems.append(Problem(
+                lock_path(module.root), None,
+                f"nothing changed since release {previous.version} ({previous.released})",
+                "change the module first, or use --force to release anyway (e.g. to publish "
+                "re-executed notebook outputs, which the fingerprint leaves out)"))
+    # module.yml: only the version scalar changes
+    raw_yml = yml_path.read_bytes()
+    try:
+        new_yml = replace_top_level_scalar(raw_yml, "version", new)
+    except (YamlEditError, UnicodeDecodeError) as exc:
+        new_yml = raw_yml
+        problems.append(Problem(yml_path, version_line, f"cannot change the version: {exc}",
+                                "set it by hand and run release with --force", version_col))
+    # CHANGELOG.md
+    changelog = module.root / CHANGELOG_NAME
+    existing: str | None = None
+    if changelog.exists() or changelog.is_symlink():
+        try:
+            existing = changelog.read_bytes().decode("utf-8")
+        except OSError as exc:
+            problems.append(Problem(changelog, None,
+                                    f"cannot read {CHANGELOG_NAME}: {exc.strerror or exc}",
+                                    f"make {CHANGELOG_NAME} a readable text file"))
+        except UnicodeDecodeError:
+            problems.append(Problem(changelog, None, f"{CHANGELOG_NAME} is not UTF-8 text",
+                                    "save it as UTF-8 in your editor"))
+    if existing is not None:
+        for entry in parse_changelog(existing):
+            if entry.version == new:
+                problems.append(Problem(changelog, entry.line,
+                                        f"{CHANGELOG_NAME} already has an entry for {new}",
+                                        "remove or rename that entry, or choose another --bump"))
+    new_changelog = add_entry(existing, new, date, note or "-")
+    # module.lock, fingerprinted over the module.yml about to be written
+    fp_new = fingerprint_module(module, {"module.yml": new_yml})
+    lock = Lock.of(module.meta.id, new, date, fp_new)
+    writes = {
+        yml_path: new_yml,
+        changelog: new_changelog.encode("utf-8"),
+        lock_path(module.root): render_lock(lock),
+    }
+    try:
+        check_writable(list(writes))
+    except WriteError as exc:
+        problems.append(Problem(exc.path, None, f"cannot write {exc.path.name}: {exc.reason}",
+                                "make the module folder and its files writable; nothing was "
+                                "changed"))
+    plan = ReleasePlan(module, old, new, date, note, format_entry(new, date, note or "-"), lock,
+                       previous, changes, writes, existing is None)
+    if tag:
+        plan.tag = tag_name(module, new)
+        in_release = [*(module.root / rel for rel in fp_now.files), *writes]
+        plan.git_root, git_problems = _git_checks(module, plan.tag, in_release)
+        problems.extend(git_problems)
+    if problems:
+        raise InputError(problems)
+    return plan
+
+
+def apply_release(plan: ReleasePlan) -> None:
+    """Write module.yml, CHANGELOG.md and module.lock all or nothing; then commit and tag."""
+    try:
+        replace_files(plan.writes)
+    except WriteError as exc:
+        raise InputError([Problem(exc.path, None, f"cannot write {exc.path.name}: {exc.reason}",
+                                  "nothing was changed; make the module folder writable")]) from exc
+    if plan.tag:
+        commit_and_tag(plan)
+
+
+def validate_date(text: str) -> str:
+    """`text` when it is a YYYY-MM-DD date; ValueError otherwise."""
+    try:
+        ok = dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, e.g. 2026-11-24")
+    return text
