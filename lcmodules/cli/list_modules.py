@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
+from rich.table import Column, Table
 
 from lcmodules.cli.common import PATHS, load_valid, out
 
@@ -28,7 +28,8 @@ def command(paths: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(rows))
         return
-    table = Table("id", "version", "language", "units", "study load", "title")
+    table = Table("version", "language", "units", "study load", "title")
+    table.columns.insert(0, Column("id", no_wrap=True))
     for r in rows:
         load = f"{r['study_load_hours']:g} h" if r["study_load_hours"] else "—"
         table.add_row(r["id"], r["version"], r["language"], str(r["units"]), load, r["title"])
