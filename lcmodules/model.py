@@ -302,6 +302,13 @@ class Course:
     config: CourseConfig
     modules: list[Module] = field(default_factory=list)
     has_config_file: bool = False
+    # the course's other modules when only some were asked for: seen by the rules that look
+    # across modules (unique ids, prerequisites), never built or reported on
+    context: list[Module] = field(default_factory=list)
+
+    @property
+    def all_modules(self) -> list[Module]:
+        return self.modules + self.context
 
     @property
     def templates_dir(self) -> Path | None:
@@ -309,4 +316,4 @@ class Course:
         return path if path.is_dir() else None
 
     def module_by_id(self, module_id: str) -> Module | None:
-        return next((m for m in self.modules if m.meta.id == module_id), None)
+        return next((m for m in self.all_modules if m.meta.id == module_id), None)

@@ -125,6 +125,9 @@ CASES: list[tuple[str, Callable[[Path], None], str, str | None, str]] = [
      "toets.quiz.yml", "- id: woord", "needs `answers`"),
     ("unknown question type", lambda m: replace(m / "toets.quiz.yml", "type: numeric", "type: number"),
      "toets.quiz.yml", "type: number", "'questions[3].type'"),
+    ("quiz with a YAML syntax error", lambda m: replace(m / "toets.quiz.yml", "title: Toets",
+                                                        "title: Toets\nbroken: ["),
+     "toets.quiz.yml", None, "YAML syntax error"),
     ("empty quiz", lambda m: (m / "toets.quiz.yml").write_text("\n"), "toets.quiz.yml", None,
      "the file is empty"),
     ("empty module.yml", lambda m: (m / "module.yml").write_text(""), "module.yml", None,
@@ -239,3 +242,15 @@ def test_unknown_course_config_key(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "_config.yml:5:3: unknown field 'lcmodules.organisaton' — did you mean 'organisation'?" \
         in proc.stderr
+
+
+def test_one_module_of_a_course_is_checked_against_the_others(tmp_path: Path) -> None:
+    root = course_with(tmp_path, ("een", "test/een"), ("twee", "test/twee"))
+    replace(root / "modules/twee/module.yml", "contents:", "prerequisites:\n  - test/een >=1.0\ncontents:")
+    replace(root / "modules/een/module.yml", "summary:", "sumary:")  # not asked about
+    proc = run_cli("validate", root / "modules/twee", cwd=root, check=0)
+    assert "1 module(s) valid" in proc.stderr
+    replace(root / "modules/twee/module.yml", "id: test/twee", "id: test/een")
+    proc = run_cli("validate", root / "modules/twee", cwd=root)
+    assert proc.returncode == 1 and "also used by modules/een" in proc.stderr
+    assert "sumary" not in proc.stderr

@@ -98,13 +98,14 @@ def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -
             p for p in modules_dir.iterdir()
             if p.is_dir() and not p.name.startswith((".", "_"))
         ) if modules_dir.is_dir() else []
-    if only is not None:
-        wanted = {p.resolve() for p in only}
-        folders = [f for f in folders if f.resolve() in wanted] or list(only)
+    wanted = {p.resolve() for p in only} if only is not None else None
+    if wanted is not None:
+        folders += [p for p in only or [] if p.resolve() not in {f.resolve() for f in folders}]
     for folder in folders:
-        module = load_module(folder, diag, course)
+        selected = wanted is None or folder.resolve() in wanted
+        module = load_module(folder, diag if selected else Diagnostics(), course)
         if module is not None:
-            course.modules.append(module)
+            (course.modules if selected else course.context).append(module)
     return course
 
 
@@ -161,7 +162,7 @@ def _fallback_meta(doc: object, slug: str) -> ModuleMeta | None:
         return value if isinstance(value, str) else default
 
     return ModuleMeta.model_construct(
-        id=text("id", ""), title=text("title", slug), version="0.0.0",
+        id=text("id", ""), title=text("title", slug), version=text("version", "0.0.0"),
         language=text("language", "en"), contents=list(contents), prerequisites=[],
         authors=[], learning_objectives=[], keywords=[],
     )

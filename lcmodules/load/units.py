@@ -151,8 +151,9 @@ def load_unit(module_root: Path, index: int, rel: str, diag: Diagnostics,
         if unit.notebook is not None:
             unit.title = notebook_title(unit.notebook) or stem_title
     else:
+        before = len(diag.problems)
         unit.doc = parse_yaml(text, source, diag)
-        if unit.doc is not None or text.strip():
+        if len(diag.problems) == before:
             unit.quiz = check_model(Quiz, unit.doc, source, diag, what="knowledge check")
             if unit.quiz is not None:
                 unit.title = unit.quiz.title

@@ -71,7 +71,7 @@ def node_line(doc: Any, loc: tuple[Any, ...], line_offset: int = 0) -> tuple[int
     node = doc
     line: int | None = 1
     col: int | None = None
-    if isinstance(node, CommentedMap | CommentedSeq):
+    if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
         line = node.lc.line + 1
     for part in loc:
         if isinstance(node, CommentedMap) and part in node:

@@ -13,6 +13,8 @@ from lcmodules.model import Course
 def check_unique_ids(course: Course, diag: Diagnostics) -> None:
     """No two modules of a course share an `id`."""
     first: dict[str, str] = {}
+    for module in course.context:
+        first.setdefault(module.meta.id, module.slug)
     for module in course.modules:
         if not module.meta.id:
             continue
@@ -26,7 +28,7 @@ def check_unique_ids(course: Course, diag: Diagnostics) -> None:
 
 def check_prerequisites(course: Course, diag: Diagnostics) -> None:
     """Prerequisites name modules of the course, with a valid version range that they meet."""
-    ids = {m.meta.id: m for m in course.modules}
+    ids = {m.meta.id: m for m in course.all_modules}
     for module in course.modules:
         for index, (ident, rng) in enumerate(module.meta.prerequisite_specs()):
             line, col = node_line(module.doc, ("prerequisites", index))
@@ -41,7 +43,7 @@ def check_prerequisites(course: Course, diag: Diagnostics) -> None:
                     continue
             target = ids.get(ident)
             if target is None:
-                if course.has_config_file or len(course.modules) > 1:
+                if course.has_config_file or len(course.all_modules) > 1:
                     import difflib
 
                     close = difflib.get_close_matches(ident, list(ids), n=1)
