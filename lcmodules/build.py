@@ -172,7 +172,8 @@ class Keys:
             if not path.name.startswith(prefixes) or path.name.endswith(".tmp"):
                 continue
             if path.is_dir():
-                found.append([path.name, sha256_json(self.hasher.tree(path, trust=True))])
+                found.append([path.name, sha256_json(
+                    self.hasher.tree(path, trust=True, everything=True))])
             elif path.is_file():
                 found.append([path.name, self.hasher.file(path, trust=True)])
         return found

@@ -99,13 +99,15 @@ class FileHasher:
             self.dirty = True
         return value
 
-    def tree(self, root: Path, skip: Iterable[Path] = (), trust: bool = False) -> dict[str, str]:
+    def tree(self, root: Path, skip: Iterable[Path] = (), trust: bool = False,
+             everything: bool = False) -> dict[str, str]:
         """{relative POSIX path: sha256} of every file below `root`, without tool droppings
-        and without the folders in `skip` (the output and cache folders when they lie inside)."""
+        (unless `everything`) and without the folders in `skip` (the output and cache folders
+        when they lie inside)."""
         root = Path(root)
         skipped = {Path(p).resolve() for p in skip}
         out: dict[str, str] = {}
-        for path in iter_files(root, skipped):
+        for path in iter_files(root, skipped, ignored=frozenset() if everything else IGNORED_NAMES):
             out[path.relative_to(root).as_posix()] = self.file(path, trust)
         return dict(sorted(out.items()))
 
@@ -121,8 +123,8 @@ class FileHasher:
         self.dirty = False
 
 
-def iter_files(root: Path, skipped: set[Path] | None = None,
-               marker: str | None = None) -> Iterator[Path]:
+def iter_files(root: Path, skipped: set[Path] | None = None, marker: str | None = None,
+               ignored: frozenset[str] = IGNORED_NAMES) -> Iterator[Path]:
     """Every regular file below `root` in a stable order, skipping tool droppings, the folders
     in `skipped` and folders holding a file named `marker`."""
     skipped = skipped or set()
@@ -130,11 +132,11 @@ def iter_files(root: Path, skipped: set[Path] | None = None,
         here = Path(dirpath)
         dirnames[:] = sorted(
             d for d in dirnames
-            if d not in IGNORED_NAMES and (here / d).resolve() not in skipped
+            if d not in ignored and (here / d).resolve() not in skipped
             and not (marker and (here / d / marker).exists())
         )
         for name in sorted(filenames):
-            if name in IGNORED_NAMES or name.startswith(".~"):
+            if name in ignored or (ignored and name.startswith(".~")):
                 continue
             path = here / name
             if path.is_file():
@@ -245,7 +247,7 @@ class BuildRecord:
         """The sha256 of an artifact: a file's bytes, or a folder's {path: sha256} listing."""
         try:
             if path.is_dir():
-                return sha256_json(self.hasher.tree(path, trust=True))
+                return sha256_json(self.hasher.tree(path, trust=True, everything=True))
             if path.is_file():
                 return self.hasher.file(path, trust=True)
         except OSError:

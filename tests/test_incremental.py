@@ -4,6 +4,7 @@ of an incremental, a clean and a parallel build are the same; `build --execute`.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -30,8 +31,13 @@ def snapshot(out: Path) -> dict[str, tuple[int, int, str]]:
     return found
 
 
-def contents(out: Path) -> dict[str, str]:
-    return {rel: digest for rel, (_, _, digest) in snapshot(out).items()}
+def contents(out: Path) -> dict[str, object]:
+    """What the output folder holds: every file's sha256, and the record's artifact hashes (its
+    build keys also hash lcmodules' own code, which may change between two builds here)."""
+    found: dict[str, object] = {rel: digest for rel, (_, _, digest) in snapshot(out).items()}
+    record = json.loads((out / ".lcmodules-build.json").read_text("utf-8"))
+    found[".lcmodules-build.json"] = {k: v["artifacts"] for k, v in record["entries"].items()}
+    return found
 
 
 def written(stderr: str) -> set[str]:

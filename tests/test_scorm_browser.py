@@ -298,7 +298,7 @@ def test_leave_halfway_and_resume(chrome: Browser, site, version: str) -> None: 
     values2 = final_values(record2)
     response = "learner_response" if version == "2004" else "student_response"
     assert values2[f"cmi.interactions.2.{response}"] == "231.5"
-    assert values2[f"cmi.interactions.4.{response}"] == typed.replace("~", "~")
+    assert values2[f"cmi.interactions.4.{response}"] == typed
     assert lifecycle(record2).count("Commit" if version == "2004" else "LMSCommit") == 3
 
     # a third session after an interrupted resubmission keeps the same interaction slots
@@ -403,4 +403,8 @@ def test_long_module_suspend_data_fits_scorm12(chrome: Browser, site) -> None:  
             frame2.locator(f"form[data-lc-quiz='{name}'] [data-lc-quiz-submit]").click()
     record2 = leave_frame(page2)
     assert final_values(record2)["cmi.core.lesson_status"] in ("passed", "failed")
-    assert len(record2["cmi"]["cmi"]["interactions"]) == 40
+    interactions = record2["cmi"]["cmi"]["interactions"]
+    assert len(interactions) == 40
+    # question ids repeat across the quizzes, so they carry the quiz name
+    ids = sorted(i["id"] for i in interactions.values())
+    assert ids[:2] == ["toets0-v0", "toets0-v1"] and len(set(ids)) == 40

@@ -82,6 +82,41 @@ def test_every_file_is_listed_and_names_are_safe(course_packages: list[Path]) ->
         assert len({n.lower() for n in names}) == len(names)
 
 
+def test_example_packages_pass_inspect(course_packages: list[Path], schemas_dir: Path) -> None:
+    from lcmodules.inspect import inspect_package
+
+    for package in course_packages:
+        report = inspect_package(package, schemas_dir)
+        assert report.ok, (package.name, [f.message for f in report.errors])
+        assert not [f for f in report.findings if f.severity == "warning"], package.name
+
+
+def test_links_inside_the_package_resolve(course_packages: list[Path]) -> None:
+    import posixpath
+    from urllib.parse import unquote, urlsplit
+
+    from lxml import html
+
+    for package in course_packages:
+        with zipfile.ZipFile(package) as zf:
+            names = set(zf.namelist())
+            for page in (n for n in names if n.endswith(".html")):
+                doc = html.fromstring(zf.read(page))
+                for el in doc.iter():
+                    for attr in ("href", "src"):
+                        value = el.get(attr)
+                        if not value or value.startswith(("#", "data:", "mailto:")):
+                            continue
+                        parts = urlsplit(value)
+                        if parts.scheme or value.startswith("//"):
+                            # only links to open in a new tab may leave the package
+                            assert el.tag == "a" and el.get("target") == "_blank", (page, value)
+                            continue
+                        target = posixpath.normpath(
+                            posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+                        assert target in names, (package.name, page, value)
+
+
 def test_single_sco_manifest_2004(test_packages: dict[str, Path]) -> None:
     doc = manifest(test_packages["2004"])
     assert doc.get("identifier") == "lcm-lc-test_testmodule"

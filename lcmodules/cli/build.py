@@ -31,8 +31,8 @@ from lcmodules.diagnostics import Diagnostics, InputError
               help="With --execute: seconds a single cell may run "
                    "[default: lcmodules.execute.timeout, else 120].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Modules built in parallel, in worker processes [default: 1; "
-                   "with --execute, notebooks run min(4, CPU count) at a time].")
+              help="Modules built (and, with --execute, notebooks run) in parallel "
+                   "[default: min(4, CPU count)].")
 @click.option("--no-cache", is_flag=True,
               help="Build every artifact (and run every notebook), even those up to date.")
 @click.option("--list-formats", is_flag=True, help="List the available formats and exit.")
@@ -46,7 +46,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     """
     from lcmodules.build import BuildCrashed, QuickCheck, default_formats, run_build
     from lcmodules.export import BuildOptions, available_formats
-    from lcmodules.transform.execute import ExecutionFailed
+    from lcmodules.transform.execute import ExecutionFailed, default_jobs
 
     known = available_formats()
     if list_formats:
@@ -81,7 +81,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         out=(out or (base / settings.out if settings else Path("dist"))).resolve(),
         edition=edition or (settings.edition if settings else "learner"),
         sco=sco or (settings.sco if settings else "single"),
-        html=html, execute=execute, jobs=jobs or 1,
+        html=html, execute=execute, jobs=jobs or default_jobs(),
         formats=list(formats) or default_formats(courses),
     )
     total = sum(len(c.modules) + 1 for c in courses) * len(options.formats)

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from nbformat import NotebookNode
-from urllib.parse import unquote, urlsplit
 
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Edition, Exporter

@@ -12,8 +12,8 @@ from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.export.scorm_manifest import (
     PackagePlan,
-    ScormVersion,
     Sco,
+    ScormVersion,
     build_manifest,
     quiz_mastery,
 )

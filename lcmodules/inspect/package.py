@@ -291,8 +291,8 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
             report.scorm_version = f"2004 ({schemaversion})"
             report.add("warning", "schemaversion-old",
                        f"<schemaversion> is '{schemaversion}', an older SCORM 2004 edition",
-                       "Moodle recognises SCORM 2004 only by '2004 4th Edition' and plays others "
-                       "as SCORM 1.2")
+                       "LMSs that recognise SCORM 2004 by '2004 4th Edition' (Moodle) may treat "
+                       "the package as SCORM 1.2; republish it as 4th Edition if they do")
         else:
             report.add("error", "schemaversion-mismatch",
                        f"<schemaversion> '{schemaversion}' does not match the manifest namespace "

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from nbconvert import HTMLExporter
+from nbconvert.exporters import TemplateExporter
 from nbformat import NotebookNode
+from traitlets import default
 from traitlets.config import Config
 
 from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
@@ -115,13 +116,23 @@ def _extract_images(output: NotebookNode, cell: NotebookNode, site: SiteFiles, f
         output["metadata"]["lc_alt"] = _alt(output, cell, fallback)
 
 
-def _exporter(template_dirs: Sequence[Path]) -> HTMLExporter:
-    config = Config({
-        "NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY},
-        "HTMLExporter": {"exclude_anchor_links": True, "sanitize_html": False},
-        "HighlightMagicsPreprocessor": {"enabled": False},
-    })
-    return HTMLExporter(
+class NotebookBodyExporter(TemplateExporter):
+    """nbconvert's template exporter with lcmodules' template and HTML as its output type.
+
+    Not nbconvert's HTMLExporter: that one re-serialises the whole result through
+    BeautifulSoup and adds resources (MathJax, require.js URLs) a self-contained site never uses.
+    """
+
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".html"  # nbconvert then looks for the template `index.html.j2`
+
+
+def _exporter(template_dirs: Sequence[Path]) -> NotebookBodyExporter:
+    config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
+    return NotebookBodyExporter(
         config=config,
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(p) for p in [*template_dirs, TEMPLATES]],

@@ -247,6 +247,11 @@ def raw_zip(path: Path, members: list[dict]) -> None:
         start = fh.tell()
         fh.write(central)
         count = len(members)
+        if count > 0xFFFF:  # zip64 end records carry the real count
+            at = fh.tell()
+            fh.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count,
+                                 len(central), start))
+            fh.write(struct.pack("<IIQI", 0x07064B50, 0, at, 1))
         fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF),
                              min(count, 0xFFFF), len(central), start, 0))
 

@@ -82,7 +82,7 @@
   var bases = {}; // SCORM 1.2: quiz name -> first interaction index
   var fingerprint = "";
 
-  function call(name, a, b) {
+  function call(name) {
     try {
       return String(api[name].apply(api, Array.prototype.slice.call(arguments, 1)));
     } catch (e) {

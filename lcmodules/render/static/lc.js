@@ -424,6 +424,7 @@
     var first = hashTarget(window.location.hash);
     show(first ? first.unit : state.unit, false);
     if (first && first.element && first.element.scrollIntoView) first.element.scrollIntoView();
+    else if (first) window.scrollTo(0, 0);
 
     toc.forEach(function (link) {
       link.addEventListener("click", function (event) {

@@ -1,0 +1,42 @@
+"""The benchmark script runs end to end (`benchmarks/run.py --quick`) and prints its table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_benchmark(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--keep",
+         str(tmp_path / "work"), "--json", str(figures)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = proc.stdout
+    for figure in ("cold build scorm12", "cold build scorm2004", "cold build jupyter-book",
+                   "warm rebuild scorm12", "rebuild scorm12 after one notebook changed",
+                   "peak RSS", "HTML bytes per page", "page chrome", "packages vs sources"):
+        assert figure in table, f"{figure!r} missing from:\n{table}"
+    assert "nbconvert" in table and "jupyter-book" in table and "zip" in table
+    data = json.loads(figures.read_text())
+    assert data["stats"]["modules"] == 10 and data["stats"]["notebooks"] == 30
+    for fmt in ("scorm12", "scorm2004", "jupyter-book"):
+        assert data["cold"][fmt]["seconds"] > 0 and data["cold"][fmt]["max_rss_mb"] > 10
+        assert data["warm"][fmt]["seconds"] > 0
+    # every measured row has a verdict where a target applies
+    for row in data["rows"]:
+        if row["target"]:
+            assert row["met"] in ("met", "NOT MET", "n/a"), row
+    # the packages are real SCORM packages of every module
+    packages = sorted((tmp_path / "work" / "out-scorm12").glob("*.zip"))
+    assert len(packages) == 10
+    assert data["chrome"]["single"] > 0
