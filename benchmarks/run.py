@@ -555,6 +555,12 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         change[fmt] = check(measure(build, logs / f"{fmt}-change.log", env=fenv),
                             f"{fmt} one change")
 
+    print("catalog of the scorm12 packages …", file=sys.stderr)
+    catalog = check(measure(
+        lcmodules("build", course, "--format", "catalog", "--out", work / "out-scorm12", *jobs),
+        logs / "catalog.log", env={**env, "LCMODULES_CACHE_DIR": str(work / "cache-scorm12")}),
+        "catalog")
+
     print("scorm12: cold build in one process (--jobs 1) …", file=sys.stderr)
     serial = work / "out-scorm12-serial"
     shutil.rmtree(serial, ignore_errors=True)
@@ -615,7 +621,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "cold": {f: vars(r) for f, r in cold.items()},
         "warm": {f: vars(r) for f, r in warm.items()},
         "change": {f: vars(r) for f, r in change.items()},
-        "cold_serial": vars(cold_serial),
+        "cold_serial": vars(cold_serial), "catalog": vars(catalog),
         "nbconvert": vars(nbconvert), "zip": vars(zipped), "jupyter_book": vars(book),
         "book_source": book_source, "zip_tool": zip_tool,
         "html_pages": len(html_sizes), "html_bytes": sum(html_sizes),
@@ -668,6 +674,8 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[Row]:
                     verdict(rss <= TARGET_RSS_MB) if with_assets else "n/a"))
     for fmt in FORMATS:
         rows.append(Row(f"  peak RSS {fmt}", f"{f['cold'][fmt]['max_rss_mb']:.0f} MB"))
+    rows.append(Row("  peak RSS catalog (lists the scorm12 packages)",
+                    f"{f['catalog']['max_rss_mb']:.0f} MB", f"time {fmt_s(f['catalog']['seconds'])}"))
     pages = max(1, f["html_pages"])
     rows.append(Row("HTML bytes per page (scorm12, single layout)",
                     f"{f['html_bytes'] / pages / KB:.0f} KB",

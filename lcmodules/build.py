@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import inspect
-import json
 import multiprocessing
 import os
 import time
@@ -18,20 +16,15 @@ from typing import Any, Literal
 
 from lcmodules import __version__
 from lcmodules.cache import (
-    RECORD_NAME,
     BuildRecord,
     FileHasher,
     cache_dir,
     code_fingerprint,
     dependency_versions,
-    ensure_cache_dir,
-    iter_files,
-    sha256_bytes,
     sha256_json,
 )
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export import BuildOptions, Exporter, available_formats, get_exporter
-from lcmodules.fsutil import write_text_atomic
 from lcmodules.model import Course, Module
 
 # Formats whose exporter reads what the others wrote (the catalogue lists the packages) run last.
@@ -74,6 +67,25 @@ class BuildResult:
 def ordered_formats(formats: list[str]) -> list[str]:
     first = [f for f in formats if f not in RUNS_LAST]
     return first + [f for f in RUNS_LAST if f in formats]
+
+
+def does_modules(exporter: Exporter) -> bool:
+    """Whether the exporter writes anything per module (it overrides `export_module`)."""
+    return type(exporter).export_module is not Exporter.export_module
+
+
+def does_course(exporter: Exporter) -> bool:
+    return type(exporter).export_course is not Exporter.export_course
+
+
+def planned_tasks(courses: list[Course], formats: list[str]) -> int:
+    """How many exporter runs a build of `formats` makes (for a progress bar)."""
+    total = 0
+    for name in formats:
+        exporter = get_exporter(name)
+        for course in courses:
+            total += len(course.modules) * does_modules(exporter) + does_course(exporter)
+    return total
 
 
 def default_formats(courses: list[Course]) -> list[str]:
@@ -127,9 +139,7 @@ class Keys:
                                         other.meta.title])
             executed = {}
             if self.options.execute:
-                from lcmodules.transform.execute import notebook_text
-
-                executed = {u.rel: sha256_json(notebook_text(u.notebook))
+                executed = {u.rel: sha256_json(u.notebook)
                             for u in module.notebooks if u.notebook is not None}
             self._module[module.root] = sha256_json({
                 "files": self.hasher.tree(module.root, self.skip),
@@ -278,7 +288,7 @@ class Runner:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class BuildCrashed(RuntimeError):
@@ -351,6 +361,8 @@ def run_build(courses: list[Course], options: BuildOptions, progress: Progress |
         for phase in phases:
             todo: list[Task] = []
             for name in phase:
+                if not does_modules(exporters[name]):
+                    continue
                 for ci, course in enumerate(courses):
                     for mi, module in enumerate(course.modules):
                         task = Task(f"{name}/{module.slug}", name, ci, mi,
@@ -361,6 +373,8 @@ def run_build(courses: list[Course], options: BuildOptions, progress: Progress |
             if crashes:
                 break
             for name in phase:
+                if not does_course(exporters[name]):
+                    continue
                 for ci, course in enumerate(courses):
                     task = Task(f"{name}/course:{course.root.name}", name, ci, -1,
                                 keys.course_key(exporters[name], course))
@@ -417,145 +431,3 @@ def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_c
         unit.notebook = res.notebook
     return results
 
-
-# ---------------------------------------------------------------- the no-op fast path
-
-RUNS_NAME = "builds.json"
-RUNS_KEPT = 32
-
-
-@dataclass
-class QuickHit:
-    """A build that needs doing nothing: what it would have reported."""
-
-    out: Path
-    artifacts: list[Path]
-    warnings: list[str]
-
-
-class QuickCheck:
-    """Tells, before anything is loaded, whether a `lcmodules build` with these arguments has
-    nothing to do: its arguments, every input file (by the file-hash memo), lcmodules and its
-    dependencies are those of an earlier successful run whose artifacts are all still in place.
-
-    Loading and validating a large course takes seconds; this check takes a few stat() calls
-    per file. The runs are remembered in `<cache>/builds.json`.
-    """
-
-    def __init__(self, paths: list[Path], arguments: dict[str, Any]) -> None:
-        self.key: str | None = None
-        roots, trees = self._inputs(paths)
-        if roots is None:
-            return
-        self.cache = cache_dir(roots[0] if roots else Path.cwd())
-        self.hasher = FileHasher(self.cache / "file-hashes.json")
-        self.arguments = arguments
-        self.trees = trees
-        self.key = self._key()
-
-    @staticmethod
-    def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
-        """The course roots and the files and folders a build of `paths` reads; None when a
-        path is not something `lcmodules build` accepts (the full build reports it)."""
-        from lcmodules.diagnostics import Diagnostics
-        from lcmodules.load import find_course_root, load_config
-
-        roots: list[Path] = []
-        trees: list[Path] = []
-        for raw in paths or [Path(".")]:
-            path = raw.resolve()
-            if path.is_file() and path.name == "module.yml":
-                path = path.parent
-            if (path / "module.yml").is_file():
-                root = find_course_root(path) or path
-                trees.append(path)
-            elif (path / "_config.yml").is_file() or (path / "modules").is_dir():
-                root = path
-                trees.append(path / "modules")
-            else:
-                return None, []
-            if root not in roots:
-                roots.append(root)
-                config, _ = load_config(root, Diagnostics())
-                trees.append(root / "_config.yml")
-                trees.append(root / config.lcmodules.templates)
-        return roots, trees
-
-    def _key(self) -> str:
-        files: dict[str, str] = {}
-        skip = {self.cache}
-        for tree in self.trees:
-            if tree.is_file():
-                files[os.fspath(tree)] = self.hasher.file(tree)
-            elif tree.is_dir():
-                # an output folder inside the sources is not an input
-                for path in iter_files(tree, skip, marker=RECORD_NAME):
-                    files[os.fspath(path)] = self.hasher.file(path)
-            else:
-                files[os.fspath(tree)] = ""
-        from importlib.metadata import entry_points
-
-        plugins = sorted((ep.name, ep.value, getattr(ep.dist, "version", None) or "")
-                         for ep in entry_points(group="lcmodules.exporters"))
-        return sha256_json({
-            "arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
-            "files": files, "code": code_fingerprint(self.hasher),
-            "dependencies": dependency_versions(), "plugins": plugins,
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
-            "LCMODULES_CACHE_DIR": os.environ.get("LCMODULES_CACHE_DIR"),
-        })
-
-    def _runs(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.cache / RUNS_NAME).read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def lookup(self) -> QuickHit | None:
-        if self.key is None:
-            return None
-        run = self._runs().get(self.key)
-        if not run:
-            return None
-        out = Path(run["out"])
-        record_file = out / RECORD_NAME
-        try:
-            if sha256_bytes(record_file.read_bytes()) != run["record"]:
-                return None
-        except OSError:
-            return None
-        record = BuildRecord(out, self.hasher)
-        artifacts: list[Path] = []
-        for entry in run["entries"]:
-            rec = record.entries.get(entry)
-            if rec is None:
-                return None
-            found = record.lookup(entry, rec["key"])
-            if found is None:
-                return None
-            artifacts.extend(found)
-        self.hasher.save()
-        return QuickHit(out, artifacts, list(run.get("warnings", [])))
-
-    def remember(self, result: BuildResult, out: Path, warnings: list[str]) -> None:
-        """Remember a successful build, if its inputs did not change while it ran."""
-        if self.key is None or result.record is None:
-            return
-        before = self.key
-        if self._key() != before:
-            return
-        runs = self._runs()
-        runs.pop(before, None)
-        runs[before] = {
-            "out": os.fspath(out),
-            "record": sha256_bytes(result.record.read_bytes()),
-            "entries": [e.entry for e in result.entries],
-            "warnings": warnings,
-        }
-        while len(runs) > RUNS_KEPT:
-            runs.pop(next(iter(runs)))
-        with contextlib.suppress(OSError):
-            ensure_cache_dir(self.cache)
-            write_text_atomic(self.cache / RUNS_NAME, json.dumps(runs, indent=1))
-        self.hasher.save()

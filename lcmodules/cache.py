@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +292,165 @@ class BuildRecord:
                 return  # unchanged: leave the file (and its mtime) alone
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.path, text + "\n")
+
+
+# ---------------------------------------------------------------- the no-op fast path
+
+RUNS_NAME = "builds.json"
+RUNS_KEPT = 32
+
+
+@dataclass
+class QuickHit:
+    """A build that needs doing nothing: what it would have reported."""
+
+    out: Path
+    artifacts: list[Path]
+    warnings: list[str]
+
+
+class QuickCheck:
+    """Tells, before anything is loaded, whether a `lcmodules build` with these arguments has
+    nothing to do: its arguments, every input file (by the file-hash memo), lcmodules and the
+    installed packages are those of an earlier successful run whose artifacts are all still in
+    place. Loading and validating a large course takes seconds; this takes a stat() per file.
+    It imports nothing heavy. The runs are remembered in `<cache>/builds.json`.
+    """
+
+    def __init__(self, paths: list[Path], arguments: dict[str, Any]) -> None:
+        self.key: str | None = None
+        roots, self.trees = self._inputs(paths)
+        if roots is None:
+            return
+        self.cache = cache_dir(roots[0] if roots else Path.cwd())
+        self.hasher = FileHasher(self.cache / "file-hashes.json")
+        self.arguments = arguments
+        self.key = self._key()
+
+    @staticmethod
+    def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
+        """The course roots and the files and folders a build of `paths` reads; None when a
+        path is not something `lcmodules build` accepts (the full build reports it)."""
+        roots: list[Path] = []
+        trees: list[Path] = []
+        for raw in paths or [Path(".")]:
+            path = raw.resolve()
+            if path.is_file() and path.name == "module.yml":
+                path = path.parent
+            if (path / "module.yml").is_file():
+                course = path.parent.parent
+                is_course = path.parent.name == "modules" and (course / "_config.yml").is_file()
+                root = course if is_course else path
+                trees.append(path)
+            elif (path / "_config.yml").is_file() or (path / "modules").is_dir():
+                root = path
+                trees.append(path / "modules")
+            else:
+                return None, []
+            if root not in roots:
+                roots.append(root)
+                trees += [root / "_config.yml", templates_dir(root)]
+        return roots, trees
+
+    def _key(self) -> str:
+        files: dict[str, str] = {}
+        for tree in self.trees:
+            if tree.is_file():
+                files[os.fspath(tree)] = self.hasher.file(tree)
+            elif tree.is_dir():
+                # an output folder inside the sources is not an input
+                for path in iter_files(tree, {self.cache}, marker=RECORD_NAME):
+                    files[os.fspath(path)] = self.hasher.file(path)
+            else:
+                files[os.fspath(tree)] = ""
+        return sha256_json({
+            "arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
+            "files": files, "code": code_fingerprint(self.hasher),
+            "installed": installed_packages(),
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+            "LCMODULES_CACHE_DIR": os.environ.get(CACHE_ENV),
+        })
+
+    def _runs(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.cache / RUNS_NAME).read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def lookup(self) -> QuickHit | None:
+        if self.key is None:
+            return None
+        run = self._runs().get(self.key)
+        if not run:
+            return None
+        out = Path(run["out"])
+        try:
+            if sha256_bytes((out / RECORD_NAME).read_bytes()) != run["record"]:
+                return None
+        except OSError:
+            return None
+        record = BuildRecord(out, self.hasher)
+        artifacts: list[Path] = []
+        for entry in run["entries"]:
+            rec = record.entries.get(entry)
+            found = record.lookup(entry, rec["key"]) if rec else None
+            if found is None:
+                return None
+            artifacts.extend(found)
+        self.hasher.save()
+        return QuickHit(out, artifacts, list(run.get("warnings", [])))
+
+    def remember(self, record: Path, entries: list[str], warnings: list[str]) -> None:
+        """Remember a successful build, unless its inputs changed while it ran."""
+        if self.key is None or self._key() != self.key:
+            return
+        runs = self._runs()
+        runs.pop(self.key, None)
+        runs[self.key] = {
+            "out": os.fspath(Path(record).parent),
+            "record": sha256_bytes(Path(record).read_bytes()),
+            "entries": entries,
+            "warnings": warnings,
+        }
+        while len(runs) > RUNS_KEPT:
+            runs.pop(next(iter(runs)))
+        with contextlib.suppress(OSError):
+            ensure_cache_dir(self.cache)
+            write_text_atomic(self.cache / RUNS_NAME, json.dumps(runs, indent=1))
+        self.hasher.save()
+
+
+def templates_dir(root: Path) -> Path:
+    """The course's templates folder (`lcmodules.templates` in _config.yml, default
+    `templates`), read without loading the whole configuration."""
+    config = root / "_config.yml"
+    try:
+        text = config.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return root / "templates"
+    if "templates" not in text:
+        return root / "templates"
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe").load(text)
+        name = data["lcmodules"]["templates"]
+    except Exception:  # not there, or not valid: the full build reports it
+        return root / "templates"
+    return root / name if isinstance(name, str) else root / "templates"
+
+
+def installed_packages() -> list[str]:
+    """The names of the installed distributions' metadata folders (name and version), one
+    listdir per sys.path folder: any install, upgrade or removal changes it."""
+    import sys
+
+    found: list[str] = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found += [n for n in names if n.endswith((".dist-info", ".egg-info"))]
+    return sorted(found)

@@ -14,7 +14,12 @@ import pytest
 import yaml  # PyYAML reads YAML 1.1 like Jupyter Book does ("off" would be a boolean there)
 
 from lcmodules.diagnostics import Diagnostics
-from lcmodules.export.jupyter_book import build_html, jupyter_book_command, rewrite_targets, yaml_text
+from lcmodules.export.jupyter_book import (
+    build_html,
+    jupyter_book_command,
+    rewrite_targets,
+    yaml_text,
+)
 from lcmodules.load import load_paths
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"

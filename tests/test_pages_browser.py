@@ -396,3 +396,17 @@ def test_no_serious_accessibility_violations(open_page, served, folder: str) -> 
             if v["impact"] in ("serious", "critical"):
                 problems.append((unit.index, v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]))
     assert not problems, problems
+
+
+def test_no_serious_accessibility_violations_per_unit_pages(open_page, served) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    built = served[1][f"{DUTCH}-per-unit"]
+    problems = []
+    for name in built.pages:
+        page = open_page(f"{built.folder}/{name}")
+        for v in axe.run(page).response["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                problems.append((name, v["id"], v["help"]))
+    assert not problems, problems

@@ -390,12 +390,17 @@ def test_course_templates_override_file_by_file(tmp_path: Path) -> None:
     unit_template = (Path(__file__).parent.parent / "lcmodules/render/templates/unit.html.j2").read_text()
     (root / "templates/html/unit.html.j2").write_text(unit_template.replace(
         '<div class="lc-unit-body">', '<div class="lc-unit-body brand-unit">'))
+    nb_template = Path(__file__).parent.parent / "lcmodules/render/templates/nbconvert/lc/index.html.j2"
+    (root / "templates/html/nbconvert/lc").mkdir(parents=True)
+    (root / "templates/html/nbconvert/lc/index.html.j2").write_text(
+        nb_template.read_text().replace('<div class="lc-notebook">', '<div class="lc-notebook brand-nb">'))
     (root / "templates/static/lc.css").write_text("/* brand */\n")
     (root / "templates/static/Logo Hoge School.SVG").write_text("<svg/>")
     site = render_site(load(root).modules[0])
     page = text(site, "index.html")
     assert page.count('<div class="lc-unit-body brand-unit">') == 3
     assert "Check answers" in page  # quiz.html.j2 still comes from lcmodules
+    assert '<div class="lc-notebook brand-nb">' in page
     assert text(site, "_static/lc.css") == "/* brand */\n"
     assert site.files["_static/logo-hoge-school.svg"] == root / "templates/static/Logo Hoge School.SVG"
     assert "_static/lc.js" in site.files
@@ -442,3 +447,20 @@ def test_rendering_does_not_change_the_loaded_module(en: Module) -> None:
     before = nbformat.writes(en.units[1].notebook)
     render_site(en, SiteOptions())
     assert nbformat.writes(en.units[1].notebook) == before
+
+
+def test_ansi_colours_become_classes_never_inline_styles() -> None:
+    from lcmodules.render.notebook import ansi_to_html
+
+    html = ansi_to_html("\x1b[1;38;5;28mok\x1b[0m \x1b[48;2;250;0;0mbg\x1b[0m \x1b[31m<b>\x1b[0m")
+    assert html == ('<span class="ansi-bold ansi-green-fg">ok</span> <span class="ansi-red-bg">bg</span> '
+                    '<span class="ansi-red-fg">&lt;b&gt;</span>')
+    assert "style=" not in html
+
+
+def test_external_resources_in_output_html_are_dropped() -> None:
+    from lcmodules.render.notebook import offline_html
+
+    html = ('<script src="https://cdn.example.org/x.js"></script><b>kept</b>'
+            '<link rel="stylesheet" href="//cdn.example.org/x.css"><script>var inline = 1;</script>')
+    assert offline_html(html) == "<b>kept</b><script>var inline = 1;</script>"

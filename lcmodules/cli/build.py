@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from lcmodules.cli.common import PATHS, console, fail, report
-from lcmodules.diagnostics import Diagnostics, InputError
+# Only what the no-op fast path needs is imported up here: a build with nothing to do answers
+# before the model, the loaders and the exporters are imported.
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
 @click.command("build")
@@ -44,21 +44,14 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     Builds are incremental: an artifact whose sources, settings and lcmodules version are
     unchanged since it was last built into OUT (see OUT/.lcmodules-build.json) is kept as it is.
     """
-    from lcmodules.build import BuildCrashed, QuickCheck, default_formats, run_build
-    from lcmodules.export import BuildOptions, available_formats
-    from lcmodules.transform.execute import ExecutionFailed, default_jobs
+    from lcmodules.cache import QuickCheck
 
-    known = available_formats()
     if list_formats:
-        for name in known:
+        from lcmodules.export import available_formats
+
+        for name in available_formats():
             click.echo(name)
         return
-    unknown = [f for f in formats if f not in known]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
-            param_hint="--format",
-        )
     arguments = {
         "paths": [str(p.resolve()) for p in paths], "formats": list(formats),
         "out": str(out.resolve()) if out else None, "edition": edition, "sco": sco,
@@ -69,11 +62,27 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     if hit is not None:
         # Nothing changed since the last successful build with these arguments.
         for warning in hit.warnings:
-            console.print(warning, style="yellow", markup=False, highlight=False)
+            click.secho(warning, fg="yellow", err=True)
         for path in hit.artifacts:
-            console.print(f"[dim]up to date[/] {_rel(path)}")
-        console.print(f"[green]0 written, {len(hit.artifacts)} up to date.[/]")
+            click.echo(click.style("up to date", dim=True) + f" {_rel(path)}", err=True)
+        click.secho(f"0 written, {len(hit.artifacts)} up to date.", fg="green", err=True)
         return
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lcmodules.build import BuildCrashed, default_formats, planned_tasks, run_build
+    from lcmodules.cli.common import console, fail
+    from lcmodules.diagnostics import InputError
+    from lcmodules.export import BuildOptions, available_formats
+    from lcmodules.transform.execute import ExecutionFailed, default_jobs
+
+    known = available_formats()
+    unknown = [f for f in formats if f not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
+            param_hint="--format",
+        )
     courses, warnings = load_checked(paths)
     settings = courses[0].config.lcmodules.build if courses else None
     base = courses[0].root if courses and courses[0].has_config_file else Path.cwd()
@@ -84,28 +93,30 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         html=html, execute=execute, jobs=jobs or default_jobs(),
         formats=list(formats) or default_formats(courses),
     )
-    total = sum(len(c.modules) + 1 for c in courses) * len(options.formats)
+    total = planned_tasks(courses, options.formats)
     # No refresh thread: worker processes are forked while this display is live.
     bar = Progress(TextColumn("{task.description}"), BarColumn(),
                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   TextColumn("[cyan]{task.fields[running]}"),
                    console=console, transient=True, auto_refresh=False,
                    disable=not console.is_terminal)
-    overall = bar.add_task("building", total=total)
-    running: dict[str, TaskID] = {}
+    overall = bar.add_task("building", total=total, running="")
+    running: list[str] = []
 
     def progress(what: str, status: str) -> None:
         if not bar.live.is_started and console.is_terminal:
             bar.start()
         if status == "start":
-            running[what] = bar.add_task(f"  [cyan]…[/] {what}", total=None)
+            running.append(what)
         else:
-            task = running.pop(what, None)
-            if task is not None:
-                bar.remove_task(task)
+            if what in running:
+                running.remove(what)
             if not what.startswith("execute "):
                 bar.advance(overall)
             if status == "failed" and console.is_terminal:
                 bar.console.print(f"  [red]✗[/] {what}")
+        shown = ", ".join(running[:3]) + (f" (+{len(running) - 3})" if len(running) > 3 else "")
+        bar.update(overall, running=shown)
         bar.refresh()
 
     try:
@@ -126,7 +137,8 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         bar.stop()
         raise
     bar.stop()
-    quick.remember(result, options.out, warnings)
+    if result.record is not None:
+        quick.remember(result.record, [e.entry for e in result.entries], warnings)
     for entry in result.entries:
         for path in entry.artifacts:
             if entry.status == "built":
@@ -145,6 +157,8 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
 
 def load_checked(paths: tuple[Path, ...]) -> tuple[list, list[str]]:
     """Load and validate (exit 1 on any error); also return the warnings as text."""
+    from lcmodules.cli.common import fail, report
+    from lcmodules.diagnostics import Diagnostics
     from lcmodules.load import load_paths
     from lcmodules.validate import validate_courses
 

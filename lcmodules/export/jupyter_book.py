@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -327,7 +328,6 @@ def _footer(module: Module) -> str:
     parts = [meta.id, f"{strings(meta.language)['version']} {meta.version}"]
     if meta.license:
         parts.append(meta.license)
-    from html import escape
     return "<p>" + " · ".join(escape(p) for p in parts) + "</p>"
 
 

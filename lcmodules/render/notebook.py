@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 from nbconvert.exporters import TemplateExporter
+from nbconvert.filters import ansi2html
 from nbformat import NotebookNode
 from traitlets import default
 from traitlets.config import Config
@@ -42,6 +43,33 @@ OBJECT_REPR = re.compile(r"^<.*>$", re.S)
 def offline_html(text: str) -> str:
     """Output HTML without tags that would load something from another site."""
     return EXTERNAL_TAG.sub("", text)
+
+
+ANSI_BASE = {
+    "black": (0, 0, 0), "red": (205, 0, 0), "green": (0, 205, 0), "yellow": (205, 205, 0),
+    "blue": (0, 0, 238), "magenta": (205, 0, 205), "cyan": (0, 205, 205), "white": (229, 229, 229),
+}
+ANSI_STYLE = re.compile(r'<span(?: class="([^"]*)")? style="([^"]*)">')
+ANSI_RGB = re.compile(r"(background-color|color):\s*rgb\((\d+),\s*(\d+),\s*(\d+)\)")
+
+
+def _nearest_ansi(rgb: tuple[int, int, int]) -> str:
+    return min(ANSI_BASE, key=lambda name: sum((a - b) ** 2 for a, b in zip(ANSI_BASE[name], rgb, strict=True)))
+
+
+def ansi_to_html(text: str) -> str:
+    """ANSI colours → HTML with classes only: nbconvert's ansi2html, with its inline styles for
+    256-colour and true-colour codes mapped to the nearest of the eight classes lc.css styles
+    (so every colour keeps its contrast and no page carries inline styles)."""
+
+    def classes(match: re.Match[str]) -> str:
+        names = (match.group(1) or "").split()
+        for prop, r, g, b in ANSI_RGB.findall(match.group(2)):
+            colour = _nearest_ansi((int(r), int(g), int(b)))
+            names.append(f"ansi-{colour}-{'bg' if prop.startswith('background') else 'fg'}")
+        return f'<span class="{" ".join(names)}">' if names else "<span>"
+
+    return ANSI_STYLE.sub(classes, ansi2html(text))
 
 
 def latex_to_html(text: str) -> str:
@@ -169,6 +197,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
         "lc_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
         "lc_output_html": lambda source: Markup(offline_html(_text(source))),
         "lc_class": slugify,
+        "ansi2html": lambda source: Markup(ansi_to_html(_text(source))),
     }
     for name, function in filters.items():
         exporter.register_filter(name, function)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import os
 import re
 import time
@@ -26,6 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 # Files whose change can alter any notebook's outputs even when no cell names them.
 ALWAYS_RELEVANT = re.compile(r"(\.py|requirements[^/]*\.txt|environment\.ya?ml|pyproject\.toml)$")
 NOT_DATA = (".ipynb", ".md", ".quiz.yml", ".quiz.yaml")
+MAX_SCANNED = 20000  # files looked at for the data a notebook reads
 
 Status = Literal["ran", "cached", "failed"]
 Event = Callable[["NotebookJob", str], None]  # (job, "start" | "ran" | "cached" | "failed")
@@ -127,7 +129,9 @@ def relevant_files(job: NotebookJob, hasher: FileHasher) -> dict[str, str]:
     found: dict[str, str] = {}
     if not code.strip():
         return found
-    for path in iter_files(root):
+    for count, path in enumerate(iter_files(root)):
+        if count >= MAX_SCANNED:  # a notebook in a huge folder (a home directory): stop looking
+            break
         rel = path.relative_to(root).as_posix()
         if rel.endswith(NOT_DATA) and not ALWAYS_RELEVANT.search(rel):
             continue
@@ -314,7 +318,8 @@ def execute_notebooks(
         stored = cache.get(key) if use_cache else None
         if stored is not None:
             try:
-                executed = merge_outputs(job.notebook, nbformat.reads(stored, as_version=4))
+                # written by us: no need to validate it again (that is slow)
+                executed = merge_outputs(job.notebook, nbformat.from_dict(json.loads(stored)))
             except Exception:  # a damaged cache entry: run it again
                 executed = None
             if executed is not None:

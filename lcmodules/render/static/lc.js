@@ -357,12 +357,15 @@
       mains.forEach(function (main) {
         main.hidden = Number(main.getAttribute("data-lc-unit")) !== index;
       });
-      toc.forEach(function (link) {
-        if (Number(link.getAttribute("data-lc-nav-unit")) === index) link.setAttribute("aria-current", "page");
-        else link.removeAttribute("aria-current");
-      });
-      setPager(prev, index - 1);
-      setPager(next, index + 1);
+      if (single) {
+        // one page for every unit: the contents and the pager follow the current unit
+        toc.forEach(function (link) {
+          if (Number(link.getAttribute("data-lc-nav-unit")) === index) link.setAttribute("aria-current", "page");
+          else link.removeAttribute("aria-current");
+        });
+        setPager(prev, index - 1);
+        setPager(next, index + 1);
+      }
       state.unit = index;
       markVisited(index);
       if (focus) {
@@ -438,6 +441,20 @@
         event.preventDefault();
         go(state.unit + (link === next ? 1 : -1));
       });
+    });
+    // links in the text to another unit (#unit-3) or to a place in one (#u3-a-heading)
+    document.addEventListener("click", function (event) {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+      var link = event.target && event.target.closest ? event.target.closest('a[href^="#"]') : null;
+      if (!link || link.hasAttribute("data-lc-nav") || link.hasAttribute("data-lc-nav-unit")) return;
+      var target = hashTarget(link.getAttribute("href"));
+      if (!target) return;
+      event.preventDefault();
+      if (target.unit !== state.unit) show(target.unit, !target.element);
+      if (target.element && target.element.scrollIntoView) target.element.scrollIntoView();
+      try {
+        history.replaceState(history.state, "", link.getAttribute("href"));
+      } catch (e) { /* the unit is shown anyway */ }
     });
     window.addEventListener("hashchange", function () {
       var target = hashTarget(window.location.hash);
