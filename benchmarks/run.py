@@ -550,6 +550,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         cold[fmt] = check(measure(build, logs / f"{fmt}-cold.log", env=fenv), f"{fmt} cold")
         print(f"{fmt}: warm rebuild …", file=sys.stderr)
         warm[fmt] = check(measure(build, logs / f"{fmt}-warm.log", env=fenv), f"{fmt} warm")
+        rebuilt = warm[fmt].log.read_text("utf-8", "replace").count("\nwrote ")
+        if rebuilt or warm[fmt].log.read_text("utf-8", "replace").startswith("wrote "):
+            print(f"warning: the warm {fmt} build wrote artifacts (did lcmodules' code change "
+                  "during the benchmark?)", file=sys.stderr)
+            figures.setdefault("warnings", []).append(f"warm {fmt} build wrote artifacts")
         touch_one_notebook(stats.notebook_paths[n % len(stats.notebook_paths)], f"{fmt}")
         print(f"{fmt}: rebuild after one changed notebook …", file=sys.stderr)
         change[fmt] = check(measure(build, logs / f"{fmt}-change.log", env=fenv),
@@ -754,6 +759,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.jobs or f'default (min(4, CPUs) = {min(4, os.cpu_count() or 1)})'}; "
           f"total {time.perf_counter() - started:.0f} s")
     print(render(rows))
+    for warning in figures.get("warnings", []):
+        print(f"warning: {warning}")
     if args.json:
         figures["machine"] = machine()
         args.json.write_text(json.dumps(figures, indent=1, default=str), "utf-8")

@@ -311,6 +311,16 @@ class Course:
         return self.modules + self.context
 
     @property
+    def slug(self) -> str:
+        """A name for course-wide artifacts that does not depend on where the course is checked
+        out: the repository's name, else the title, as a safe ASCII slug."""
+        from lcmodules.load.units import ascii_slug
+
+        url = (self.config.repository.url or "").rstrip("/").removesuffix(".git")
+        name = url.rsplit("/", 1)[-1] if url else ""
+        return ascii_slug(name or self.config.title) if (name or self.config.title) else "course"
+
+    @property
     def templates_dir(self) -> Path | None:
         path = self.root / self.config.lcmodules.templates
         return path if path.is_dir() else None

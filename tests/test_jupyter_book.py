@@ -131,7 +131,7 @@ def test_quiz_is_an_interactive_page(fixture_out: Path) -> None:
 
 
 def test_collection_book_has_a_part_per_module(fixture_out: Path) -> None:
-    tree = fixture_out / "render-jupyter-book"
+    tree = fixture_out / "lc-fixture-jupyter-book"  # named after the repository
     toc = read_yaml(tree / "_toc.yml")
     assert toc["root"] == "index"
     assert [p["caption"] for p in toc["parts"]] == ["Predictive maintenance demo", "Kennismaking met taalmodellen"]
@@ -207,8 +207,12 @@ def check_site(html_dir: Path) -> None:
 def test_example_course_builds_without_warnings(cli, course: Path, tmp_path: Path) -> None:
     out = export(cli, course, tmp_path / "out")
     diag = Diagnostics()
-    modules = load_paths([course], diag)[0].modules
-    trees = [out / f"{m.slug}-{m.meta.version}-jupyter-book" for m in modules] + [out / "course-jupyter-book"]
+    loaded = load_paths([course], diag)[0]
+    modules = loaded.modules
+    # the collection book is named after the repository (lc-ai-modules), not the checkout folder
+    assert loaded.slug == "lc-ai-modules"
+    trees = [out / f"{m.slug}-{m.meta.version}-jupyter-book" for m in modules]
+    trees.append(out / f"{loaded.slug}-jupyter-book")
     for tree in trees:
         assert (tree / "_config.yml").is_file(), tree
         jb_build_strict(tree)

@@ -254,3 +254,9 @@ def test_one_module_of_a_course_is_checked_against_the_others(tmp_path: Path) ->
     proc = run_cli("validate", root / "modules/twee", cwd=root)
     assert proc.returncode == 1 and "also used by modules/een" in proc.stderr
     assert "sumary" not in proc.stderr
+
+
+def test_marker_text_inside_code_is_not_a_marker(module: Path) -> None:
+    edit_notebook(module / "notebooks/verkennen.ipynb",
+                  lambda nb: nb.cells[1].__setitem__("source", 'print("### BEGIN SOLUTION")'))
+    run_cli("validate", module, check=0)

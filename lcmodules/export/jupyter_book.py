@@ -447,7 +447,7 @@ class JupyterBookExporter(Exporter):
     def export_course(self, course: Course, options: BuildOptions) -> list[Path]:
         if not course.modules or not course.has_config_file:
             return []
-        target = options.out / f"{ascii_slug(course.root.name)}-jupyter-book"
+        target = options.out / f"{course.slug}-jupyter-book"
         self._write(target, course_book_files(course, options.edition), options)
         return [target]
 

@@ -7,23 +7,27 @@ from pathlib import Path
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import Module
+from lcmodules.transform.learner import is_marker
 
 CODE_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 MARKDOWN_MARKERS = ("<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->")
 
 
 def marker_problems(text: str, markers: tuple[str, str]) -> list[tuple[int, str, str]]:
-    """Unpaired markers in `text` as (0-based line, message, hint)."""
+    """Unpaired markers in `text` as (0-based line, message, hint).
+
+    A marker counts only where the learner edition sees one: at the start of a line.
+    """
     begin, end = markers
     problems: list[tuple[int, str, str]] = []
     open_line: int | None = None
     for number, line in enumerate(text.splitlines()):
-        if begin in line:
+        if is_marker(line, begin):
             if open_line is not None:
                 problems.append((number, f"'{begin}' inside a solution that is still open",
                                  f"add '{end}' before this line"))
             open_line = number
-        elif end in line:
+        elif is_marker(line, end):
             if open_line is None:
                 problems.append((number, f"'{end}' without a '{begin}' before it",
                                  f"add '{begin}' above the solution, or remove this line"))
