@@ -101,10 +101,13 @@ def default_formats(courses: list[Course]) -> list[str]:
 class Keys:
     """Computes the build keys: sha256 over everything that decides an artifact's bytes."""
 
-    def __init__(self, courses: list[Course], options: BuildOptions, use_cache: bool) -> None:
+    def __init__(self, courses: list[Course], options: BuildOptions, use_cache: bool,
+                 hasher: FileHasher | None = None) -> None:
         self.options = options
         root = courses[0].root if courses else Path.cwd()
-        self.hasher = FileHasher(cache_dir(root) / "file-hashes.json", read=use_cache)
+        if hasher is None or not use_cache:
+            hasher = FileHasher(cache_dir(root) / "file-hashes.json", read=use_cache)
+        self.hasher = hasher
         self.skip = [options.out] + [cache_dir(c.root) for c in courses]
         relevant = {k: v for k, v in dataclasses.asdict(options).items() if k not in NOT_IN_KEY}
         self.common = {
@@ -297,14 +300,15 @@ class BuildCrashed(RuntimeError):
 
 def run_build(courses: list[Course], options: BuildOptions, progress: Progress | None = None,
               *, use_cache: bool = True, timeout: int | None = None,
-              execute_jobs: int | None = None) -> BuildResult:
+              execute_jobs: int | None = None, hasher: FileHasher | None = None) -> BuildResult:
     """Export every module of every course in every format of `options.formats`.
 
     An artifact whose build key (see docs/execution.md) matches the one recorded in
     `<out>/.lcmodules-build.json`, and which is still in `out` unchanged, is not built again;
     `use_cache=False` builds everything. With `options.execute` the notebooks are run first
     (`timeout` overrides the per-cell limit; `execute_jobs` kernels at a time) and the executed
-    notebooks are exported; the source files are not touched.
+    notebooks are exported; the source files are not touched. `hasher` shares a file-hash
+    memo already in use (the CLI's no-op check).
     """
     global _COURSES
     note = progress or (lambda what, status: None)
@@ -313,7 +317,7 @@ def run_build(courses: list[Course], options: BuildOptions, progress: Progress |
         result.executed = _execute(courses, options, note, use_cache, timeout, execute_jobs)
 
     options.out.mkdir(parents=True, exist_ok=True)
-    keys = Keys(courses, options, use_cache)
+    keys = Keys(courses, options, use_cache, hasher)
     record = BuildRecord(options.out, keys.hasher)
     exporters = {name: get_exporter(name) for name in ordered_formats(options.formats)}
     names = list(exporters)

@@ -72,13 +72,16 @@ class FileHasher:
     def __init__(self, store: Path | None = None, read: bool = True) -> None:
         """`read=False` hashes every file afresh but still saves what it learnt."""
         self.store = store
-        self.memo: dict[str, list[Any]] = {}
-        self.dirty = False
-        if read and store is not None and store.is_file():
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(store.read_text("utf-8"))
+        self.memo: dict[str, list[Any]] = self._load() if read else {}
+        self.fresh: dict[str, list[Any]] = {}  # learnt in this run
+
+    def _load(self) -> dict[str, list[Any]]:
+        if self.store is not None and self.store.is_file():
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                data = json.loads(self.store.read_text("utf-8"))
                 if data.get("format") == RECORD_FORMAT:
-                    self.memo = dict(data.get("files", {}))
+                    return dict(data.get("files", {}))
+        return {}
 
     def file(self, path: Path, trust: bool = False) -> str:
         """The sha256 of one file's bytes (streamed). `trust` remembers it even when the file
@@ -96,8 +99,7 @@ class FileHasher:
                 digest.update(block)
         value = digest.hexdigest()
         if trust or time.time() - st.st_mtime > RACY_SECONDS:
-            self.memo[key] = [*stamp, value]
-            self.dirty = True
+            self.memo[key] = self.fresh[key] = [*stamp, value]
         return value
 
     def tree(self, root: Path, skip: Iterable[Path] = (), trust: bool = False,
@@ -113,15 +115,17 @@ class FileHasher:
         return dict(sorted(out.items()))
 
     def save(self) -> None:
-        if self.store is None or not self.dirty:
+        """Add what this run learnt to the memo on disk (other processes may have added to it
+        meanwhile), forgetting files that no longer exist."""
+        if self.store is None or not self.fresh:
             return
-        # Forget files that no longer exist, so the memo does not grow without end.
-        alive = {k: v for k, v in self.memo.items() if os.path.exists(k)}
+        merged = {**self._load(), **self.fresh}
+        alive = {k: v for k, v in merged.items() if os.path.exists(k)}
         with contextlib.suppress(OSError):
             ensure_cache_dir(self.store.parent)
             write_text_atomic(self.store, json.dumps({"format": RECORD_FORMAT, "files": alive},
                                                      separators=(",", ":")))
-        self.dirty = False
+        self.fresh = {}
 
 
 def iter_files(root: Path, skipped: set[Path] | None = None, marker: str | None = None,
@@ -319,6 +323,7 @@ class QuickCheck:
 
     def __init__(self, paths: list[Path], arguments: dict[str, Any]) -> None:
         self.key: str | None = None
+        self.hasher: FileHasher | None = None
         roots, self.trees = self._inputs(paths)
         if roots is None:
             return

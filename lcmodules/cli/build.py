@@ -121,7 +121,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
 
     try:
         result = run_build(courses, options, progress, use_cache=not no_cache,
-                           timeout=timeout, execute_jobs=jobs)
+                           timeout=timeout, execute_jobs=jobs, hasher=quick.hasher)
     except InputError as exc:
         bar.stop()
         fail(exc.problems)
