@@ -354,7 +354,7 @@ class QuickCheck:
                 return None, []
             if root not in roots:
                 roots.append(root)
-                trees += [root / "_config.yml", templates_dir(root)]
+                trees += [root / "_config.yml", *course_inputs(root)]
         return roots, trees
 
     def _key(self) -> str:
@@ -426,24 +426,32 @@ class QuickCheck:
         self.hasher.save()
 
 
-def templates_dir(root: Path) -> Path:
-    """The course's templates folder (`lcmodules.templates` in _config.yml, default
-    `templates`), read without loading the whole configuration."""
-    config = root / "_config.yml"
+def course_inputs(root: Path) -> list[Path]:
+    """What a course's pages read besides its modules and _config.yml: the templates folder
+    (`lcmodules.templates`, default `templates`) and the `logo` file, found without loading
+    the whole configuration."""
+    found = [root / "templates"]
     try:
-        text = config.read_text("utf-8")
+        text = (root / "_config.yml").read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return root / "templates"
-    if "templates" not in text:
-        return root / "templates"
+        return found
+    if "templates" not in text and "logo" not in text:
+        return found
     from ruamel.yaml import YAML
 
     try:
         data = YAML(typ="safe").load(text)
-        name = data["lcmodules"]["templates"]
-    except Exception:  # not there, or not valid: the full build reports it
-        return root / "templates"
-    return root / name if isinstance(name, str) else root / "templates"
+    except Exception:  # not valid: the full build reports it
+        return found
+    if not isinstance(data, dict):
+        return found
+    settings = data.get("lcmodules")
+    name = settings.get("templates") if isinstance(settings, dict) else None
+    if isinstance(name, str):
+        found[0] = root / name
+    if isinstance(data.get("logo"), str):
+        found.append(root / data["logo"])
+    return found
 
 
 def installed_packages() -> list[str]:

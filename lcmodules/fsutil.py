@@ -12,6 +12,12 @@ from pathlib import Path
 
 # 1980-01-01, the earliest time a zip entry can hold; SOURCE_DATE_EPOCH overrides it.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Formats that are compressed already: deflating them again costs time and saves nothing.
+STORED_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".mp4", ".m4v", ".webm", ".mov", ".mkv",
+    ".mp3", ".m4a", ".ogg", ".oga", ".ogv", ".opus", ".zip", ".gz", ".bz2", ".xz", ".7z",
+    ".woff", ".woff2", ".pdf", ".docx", ".pptx", ".xlsx", ".parquet",
+})
 
 
 def zip_timestamp() -> tuple[int, int, int, int, int, int]:
@@ -41,6 +47,7 @@ def atomic_path(target: Path, directory: bool = False) -> Iterator[Path]:
     try:
         yield tmp
         if directory:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a built folder is for everyone
             old = None
             if target.exists():
                 old = target.with_name(f".{target.name}.old")
@@ -87,7 +94,8 @@ def write_zip(target: Path, entries: Iterable[tuple[str, ZipSource]]) -> None:
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in items:
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            stored = Path(name).suffix.lower() in STORED_SUFFIXES
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16
             info.create_system = 3
             if isinstance(content, Path):
@@ -95,4 +103,4 @@ def write_zip(target: Path, entries: Iterable[tuple[str, ZipSource]]) -> None:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
             else:
                 data = content.encode("utf-8") if isinstance(content, str) else content
-                zf.writestr(info, data, compresslevel=6)
+                zf.writestr(info, data, compress_type=info.compress_type, compresslevel=6)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SCHEMAS = Path(os.environ.get("LCMODULES_SCHEMAS", SHARED / "schemas"))
 CHROMIUM = os.environ.get("LCMODULES_CHROMIUM", "/usr/bin/chromium")
+# Execution and build caches of every test go to one throw-away folder, never into fixtures.
+os.environ.setdefault("LCMODULES_CACHE_DIR", tempfile.mkdtemp(prefix="lcmodules-test-cache-"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

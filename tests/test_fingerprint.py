@@ -162,3 +162,18 @@ def test_notebook_normalisation_keeps_kernel_and_attachments() -> None:
     nb["cells"][0]["attachments"]["a.png"]["image/png"] = "iVBOR"
     nb["metadata"]["kernelspec"]["name"] = "ir"
     assert normalise_notebook(json.dumps(nb).encode()) != base
+
+
+def test_streamed_hash_equals_in_memory_hash(tmp_path: Path) -> None:
+    from lcmodules.versioning.fingerprint import file_hash, file_hash_streamed
+
+    samples = {
+        "crlf.csv": b"a,b\r\n" * 300_000 + b"end\r",  # a CR pair split across 1 MiB chunks
+        "cr.txt": b"x\r" * 700_000,
+        "binary.bin": b"\r\n\0" * 500_000,
+        "empty.txt": b"",
+    }
+    for name, data in samples.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert file_hash_streamed(path) == file_hash(name, data), name

@@ -49,8 +49,19 @@ def test_atomic_directory_replaces_in_one_step(tmp_path: Path) -> None:
     with atomic_path(target, directory=True) as tmp:
         (tmp / "index.md").write_text("new")
     assert sorted(p.name for p in target.iterdir()) == ["index.md"]
+    assert target.stat().st_mode & 0o777 == 0o755
     with pytest.raises(RuntimeError), atomic_path(target, directory=True) as tmp:
         (tmp / "half.md").write_text("half")
         raise RuntimeError("boom")
     assert sorted(p.name for p in target.iterdir()) == ["index.md"]
     assert [p.name for p in tmp_path.iterdir()] == ["book"]
+
+
+def test_compressed_formats_are_stored_not_deflated_again(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(bytes(range(256)) * 100)
+    write_zip(tmp_path / "p.zip", [("media/clip.mp4", video), ("page.html", "<p>hi</p>" * 100)])
+    with zipfile.ZipFile(tmp_path / "p.zip") as zf:
+        kinds = {i.filename: i.compress_type for i in zf.infolist()}
+        assert zf.read("media/clip.mp4") == video.read_bytes()
+    assert kinds == {"media/clip.mp4": zipfile.ZIP_STORED, "page.html": zipfile.ZIP_DEFLATED}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -158,7 +159,10 @@ class NotebookBodyExporter(TemplateExporter):
         return ".html"  # nbconvert then looks for the template `index.html.j2`
 
 
-def _exporter(template_dirs: Sequence[Path]) -> NotebookBodyExporter:
+@functools.lru_cache(maxsize=8)
+def _exporter(template_dirs: tuple[Path, ...]) -> NotebookBodyExporter:
+    """One exporter per template folder set, so its templates are compiled once per process;
+    the per-notebook filters are registered again before every render."""
     config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
     return NotebookBodyExporter(
         config=config,
@@ -174,7 +178,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
     ready = prepare(nb, site, ctx.language)
     language = str(nb.metadata.get("kernelspec", {}).get("language")
                    or nb.metadata.get("language_info", {}).get("name") or "python")
-    exporter = _exporter(template_dirs)
+    exporter = _exporter(tuple(template_dirs))
     counter = {"cell": 0}
 
     def markdown_cell(source: str, cell: NotebookNode) -> Markup:

@@ -143,6 +143,28 @@ def file_hash(rel: str, raw: bytes) -> str:
     return "sha256:" + sha256_hex(normalise(rel, raw))
 
 
+def file_hash_streamed(path: Path) -> str:
+    """`file_hash` of a file on disk, read in chunks (data sets and videos never whole in memory).
+
+    One pass hashes the raw bytes and the LF-normalised text side by side; a NUL byte anywhere
+    makes it binary, as in `normalise`.
+    """
+    raw, text = hashlib.sha256(), hashlib.sha256()
+    binary, pending_cr = False, False
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            raw.update(chunk)
+            if binary:
+                continue
+            binary = b"\0" in chunk
+            data = (b"\r" if pending_cr else b"") + chunk
+            pending_cr = data.endswith(b"\r")
+            text.update(normalise_text(data[:-1] if pending_cr else data))
+    if pending_cr and not binary:
+        text.update(b"\n")
+    return "sha256:" + (raw if binary else text).hexdigest()
+
+
 def combine(files: Mapping[str, str]) -> str:
     """The module digest: sha256 over `ALGORITHM` and the sorted `path NUL hash` lines."""
     h = hashlib.sha256(f"{ALGORITHM}\n".encode())
@@ -231,28 +253,34 @@ def referenced_files(module: Module) -> set[str]:
     return found
 
 
-def module_sources(module: Module, overrides: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
-    """The raw bytes of every file in the fingerprint: module.yml, the units, referenced files.
+def module_sources(module: Module,
+                   overrides: Mapping[str, bytes] | None = None) -> dict[str, bytes | Path]:
+    """Every file in the fingerprint: module.yml and the units as bytes, referenced files as
+    paths (hashed in chunks, never read whole).
 
     `overrides` replaces files by module-relative path (a release fingerprints the module.yml
     it is about to write).
     """
     root = module.root.resolve()
-    sources: dict[str, bytes] = {"module.yml": module.module_file.read_bytes()}
+    sources: dict[str, bytes | Path] = {"module.yml": module.module_file.read_bytes()}
     for unit in module.units:
         rel = unit.source.resolve().relative_to(root).as_posix()
         sources[rel] = unit.raw
     for rel in sorted(referenced_files(module) - set(sources)):
-        sources[rel] = (root / rel).read_bytes()
+        sources[rel] = root / rel
     for rel, data in (overrides or {}).items():
         if rel in sources:
             sources[rel] = data
     return sources
 
 
-def fingerprint_files(sources: Mapping[str, bytes]) -> Fingerprint:
-    """The fingerprint of files given as module-relative path -> raw bytes."""
-    files = {rel: file_hash(rel, raw) for rel, raw in sources.items()}
+def fingerprint_files(sources: Mapping[str, bytes | Path]) -> Fingerprint:
+    """The fingerprint of files given as module-relative path -> raw bytes or a file on disk."""
+    files = {
+        rel: file_hash_streamed(raw) if isinstance(raw, Path) and not rel.lower().endswith(".ipynb")
+        else file_hash(rel, raw.read_bytes() if isinstance(raw, Path) else raw)
+        for rel, raw in sources.items()
+    }
     return Fingerprint(combine(files), dict(sorted(files.items())))
 
 
