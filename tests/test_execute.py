@@ -129,8 +129,9 @@ def test_missing_kernel(tmp_path: Path, cli) -> None:
     assert "not installed" in proc.stderr and "python3" in proc.stderr
 
 
-def test_course_timeout_and_parallel_kernels(tmp_path: Path, cli) -> None:
+def test_course_timeout_and_parallel_kernels(tmp_path: Path, cli, monkeypatch) -> None:
     """A course's `lcmodules.execute.timeout` applies; --jobs 2 runs two kernels at once."""
+    monkeypatch.delenv("LCMODULES_CACHE_DIR", raising=False)  # the default place, in the course
     course = tmp_path / "course"
     (course / "_config.yml").parent.mkdir(parents=True)
     (course / "_config.yml").write_text("title: T\nlcmodules:\n  execute:\n    timeout: 1\n")

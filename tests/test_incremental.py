@@ -48,7 +48,8 @@ def build(cli, course: Path, out: Path, *args: str):
     return cli("build", course, "--out", out, *args, cwd=course, check=0)
 
 
-def test_nothing_changed_builds_nothing(course: Path, cli) -> None:
+def test_nothing_changed_builds_nothing(course: Path, cli, monkeypatch) -> None:
+    monkeypatch.delenv("LCMODULES_CACHE_DIR", raising=False)  # the default place, in the course
     out = course / "dist"
     fmts = formats(cli)
     first = build(cli, course, out, *fmts)
