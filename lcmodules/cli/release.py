@@ -32,8 +32,9 @@ def _note(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 @click.command("release")
 @click.argument("module", metavar="MODULE")
-@click.option("--bump", type=click.Choice(["patch", "minor", "major"]), required=True,
-              help="Which part of the version goes up.")
+@click.option("--bump", type=click.Choice(["patch", "minor", "major"]), default=None,
+              help="Which part of the version goes up. Required once a module has been "
+                   "released; a first release without it records the version in module.yml.")
 @click.option("--note", required=True, callback=_note,
               help="What changed, for CHANGELOG.md (Markdown; `### Added` etc. kept as written).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
@@ -42,7 +43,7 @@ def _note(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--date", "date", callback=_date, metavar="YYYY-MM-DD",
               help="Release date (default: today, UTC).")
 @click.option("--force", is_flag=True, help="Release even when nothing changed since the last release.")
-def command(module: str, bump: str, note: str, dry_run: bool, tag: bool, date: str | None,
+def command(module: str, bump: str | None, note: str, dry_run: bool, tag: bool, date: str | None,
             force: bool) -> None:
     """Release MODULE (a module folder, or the slug of a module of the course here)."""
     from lcmodules.versioning.release import (
@@ -59,6 +60,10 @@ def command(module: str, bump: str, note: str, dry_run: bool, tag: bool, date: s
         raise click.BadParameter(str(exc), param_hint="MODULE") from exc
     try:
         loaded = load_valid_module(folder)
+        if bump is None and (loaded.root / "module.lock").exists():
+            raise click.UsageError(
+                "--bump patch|minor|major is required: this module was released before "
+                "(module.lock exists)")
         plan = plan_release(loaded, bump, note, date, force=force, tag=tag)  # type: ignore[arg-type]
         if dry_run:
             _describe(plan, dry_run=True)

@@ -184,7 +184,7 @@ def commit_and_tag(plan: ReleasePlan) -> None:
 # ---------------------------------------------------------------- planning
 
 
-def plan_release(module: Module, bump: Bump, note: str, date: str | None = None,
+def plan_release(module: Module, bump: Bump | None, note: str, date: str | None = None,
                  force: bool = False, tag: bool = False) -> ReleasePlan:
     """Work out a release of a loaded, valid module; InputError listing every problem.
 
@@ -206,10 +206,15 @@ def plan_release(module: Module, bump: Bump, note: str, date: str | None = None,
         previous = None
         problems.extend(exc.problems)
     old = module.meta.version
-    new = str(SemVer.parse(old).bump(bump))
+    # no bump: a first release of the version module.yml already names
+    new = str(SemVer.parse(old).bump(bump)) if bump else old
     fp_now = fingerprint_module(module)
     changes = fp_now.diff(previous.files) if previous else FileChanges()
-    if previous is not None:
+    if previous is not None and bump is None:
+        problems.append(Problem(lock_path(module.root), None,
+                                f"the module was released before ({previous.version})",
+                                "say which part of the version goes up: --bump patch|minor|major"))
+    elif previous is not None:
         if compare(old, previous.version) < 0:
             problems.append(Problem(yml_path, version_line,
                                     f"version {old} is lower than the released version "
@@ -258,6 +263,8 @@ def plan_release(module: Module, bump: Bump, note: str, date: str | None = None,
         changelog: new_changelog.encode("utf-8"),
         lock_path(module.root): render_lock(lock),
     }
+    if new_yml == raw_yml:  # a first release without --bump leaves module.yml as it is
+        del writes[yml_path]
     try:
         check_writable(list(writes))
     except WriteError as exc:
