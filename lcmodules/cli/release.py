@@ -85,7 +85,10 @@ def _describe(plan: ReleasePlan, dry_run: bool) -> None:
     elif plan.changes:
         out.print(f"  since {plan.previous.version}: {plan.changes.describe(limit=20)}",
                   markup=False)
-    out.print(f"  {yml}: version {plan.old_version} → {plan.new_version}", markup=False)
+    if plan.old_version == plan.new_version:
+        out.print(f"  {yml}: version {plan.new_version}, unchanged", markup=False)
+    else:
+        out.print(f"  {yml}: version {plan.old_version} → {plan.new_version}", markup=False)
     changelog = display_path(plan.module.root / "CHANGELOG.md")
     out.print(f"  {changelog}: {'created, with ' if plan.changelog_created else ''}entry", markup=False)
     if dry_run:
