@@ -184,21 +184,7 @@ def manifest_12(plan: PackagePlan) -> etree._Element:
         _sub(item, _q(ns, None, "title"), sco.title)
         if sco.mastery is not None:
             _sub(item, _q(ns, "adlcp", "masteryscore"), format_number(sco.mastery))
-    resources = _sub(root, _q(ns, None, "resources"))
-    scormtype = _q(ns, "adlcp", "scormtype")
-    for sco in plan.scos:
-        res = _sub(resources, _q(ns, None, "resource"), identifier=xml_id("res", sco.key),
-                   type="webcontent", href=sco.href)
-        res.set(scormtype, "sco")
-        for name in sco.files:
-            _sub(res, _q(ns, None, "file"), href=name)
-        if plan.shared_files:
-            _sub(res, _q(ns, None, "dependency"), identifierref="res-shared")
-    if plan.shared_files:
-        res = _sub(resources, _q(ns, None, "resource"), identifier="res-shared", type="webcontent")
-        res.set(scormtype, "asset")
-        for name in plan.shared_files:
-            _sub(res, _q(ns, None, "file"), href=name)
+    _resources(root, ns, plan, "scormtype")  # SCORM 1.2 spells it in lower case
     return root
 
 
@@ -281,8 +267,17 @@ def manifest_2004(plan: PackagePlan) -> etree._Element:
     if plan.per_unit:
         seq = _sub(org, _q(ns, "imsss", "sequencing"))
         _sub(seq, _q(ns, "imsss", "controlMode"), choice="true", flow="true")
+    _resources(root, ns, plan, "scormType")
+    return root
+
+
+
+def _resources(root: etree._Element, ns: dict[str, str], plan: PackagePlan,
+               scormtype_name: str) -> None:
+    """`<resources>`: one SCO resource per SCO listing its files, and the shared files (styles,
+    scripts, images) as one asset resource every SCO depends on."""
     resources = _sub(root, _q(ns, None, "resources"))
-    scormtype = _q(ns, "adlcp", "scormType")
+    scormtype = _q(ns, "adlcp", scormtype_name)
     for sco in plan.scos:
         res = _sub(resources, _q(ns, None, "resource"), identifier=xml_id("res", sco.key),
                    type="webcontent", href=sco.href)
@@ -296,7 +291,6 @@ def manifest_2004(plan: PackagePlan) -> etree._Element:
         res.set(scormtype, "asset")
         for name in plan.shared_files:
             _sub(res, _q(ns, None, "file"), href=name)
-    return root
 
 
 def build_manifest(plan: PackagePlan, version: ScormVersion) -> bytes:
