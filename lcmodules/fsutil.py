@@ -104,3 +104,18 @@ def write_zip(target: Path, entries: Iterable[tuple[str, ZipSource]]) -> None:
             else:
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 zf.writestr(info, data, compress_type=info.compress_type, compresslevel=6)
+
+
+FileContent = bytes | Path
+
+
+def write_tree(target: Path, files: dict[str, FileContent]) -> None:
+    """Write a folder's files (site-relative path -> bytes, or a file copied from disk)."""
+    for name in sorted(files):
+        content = files[name]
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, dest)
+        else:
+            dest.write_bytes(content)

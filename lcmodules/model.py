@@ -193,8 +193,17 @@ class ExecuteSettings(Strict):
     kernel: str | None = None
 
 
+class LaunchSettings(Strict):
+    """Where Binder, Colab and JupyterHub find the learner editions (the output of
+    `lcmodules build --format learner-repo`, published to a branch or repository)."""
+
+    repository: str | None = Field(default=None, description="default: repository.url")
+    branch: str | None = Field(default=None, description="default: repository.branch")
+
+
 class LcSettings(Strict):
     organisation: str | None = None
+    launch: LaunchSettings = Field(default_factory=LaunchSettings)
     modules: list[str] | None = None
     templates: str = "templates"
     build: BuildDefaults = Field(default_factory=BuildDefaults)

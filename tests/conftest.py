@@ -38,11 +38,12 @@ def schemas_dir() -> Path:
 
 @pytest.fixture()
 def course(tmp_path: Path) -> Path:
-    """A private copy of the example course (its _config.yml and modules/)."""
+    """A private copy of the example course (its _config.yml, modules/ and binder/)."""
     dest = tmp_path / "course"
     dest.mkdir()
     shutil.copy2(REPO / "_config.yml", dest / "_config.yml")
     shutil.copytree(REPO / "modules", dest / "modules")
+    shutil.copytree(REPO / "binder", dest / "binder")
     return dest
 
 

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from nbformat import NotebookNode
 
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Edition, Exporter
-from lcmodules.fsutil import atomic_path
+from lcmodules.fsutil import atomic_path, write_tree
 from lcmodules.load.references import find_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
@@ -287,9 +286,11 @@ def book_config(module: Module, *, title: str, author: str, language: str,
     data["execute"] = {"execute_notebooks": "off"}
     data["parse"] = {"myst_enable_extensions": MYST_EXTENSIONS}
     repo = config.repository
+    launch = config.lcmodules.launch  # Jupyter Book's launch buttons open this repository/branch
     if repo.url:
         prefix = (repo.path_to_book or "").strip("/")
-        data["repository"] = {"url": repo.url, "branch": repo.branch,
+        data["repository"] = {"url": launch.repository or repo.url,
+                              "branch": launch.branch or repo.branch,
                               "path_to_book": "/".join(p for p in (prefix, path_in_repo) if p)}
     buttons = {k: v for k, v in config.launch_buttons.model_dump(exclude_none=True).items() if v != ""}
     if buttons and repo.url:
@@ -388,17 +389,6 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
     files["_config.yml"] = yaml_text(data).encode("utf-8")
     files["_toc.yml"] = yaml_text({"format": "jb-book", "root": "index", "parts": parts}).encode("utf-8")
     return files
-
-
-def write_tree(target: Path, files: dict[str, FileContent]) -> None:
-    for name in sorted(files):
-        content = files[name]
-        dest = target / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            shutil.copyfile(content, dest)
-        else:
-            dest.write_bytes(content)
 
 
 # ---------------------------------------------------------------- building HTML

@@ -107,11 +107,12 @@ def module_info(module: Module) -> dict[str, Any]:
 def launch_links(module: Module, unit: Unit) -> list[dict[str, str]]:
     """Binder / Colab / JupyterHub links for a notebook, when the repository is on GitHub."""
     config = module.config
-    match = GITHUB.match((config.repository.url or "").strip())
+    launch = config.lcmodules.launch  # the learner editions' branch, when they are published
+    match = GITHUB.match((launch.repository or config.repository.url or "").strip())
     if not match:
         return []
     org, repo = match.group(1), match.group(2)
-    branch = config.repository.branch or "main"
+    branch = launch.branch or config.repository.branch or "main"
     root = module.course.root if module.course else module.root
     try:
         path = unit.source.resolve().relative_to(root.resolve()).as_posix()

@@ -1,0 +1,92 @@
+"""The learner-edition repository tree, and launch buttons that open it."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from lcmodules.transform.learner import CODE_BEGIN, CODE_END, is_marker
+
+
+def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """The non-trivial lines between the solution markers of a teacher notebook."""
+    found: set[str] = set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if is_marker(line, CODE_BEGIN):
+                inside = True
+            elif is_marker(line, CODE_END):
+                inside = False
+            elif inside and len(line.strip()) > 12:
+                found.add(line.strip())
+    return found
+
+
+@pytest.fixture()
+def mirror(cli, course: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    cli("build", "--format", "learner-repo", "--out", out, cwd=course, check=0)
+    return out / "lc-ai-modules-learner-repo"
+
+
+def test_mirror_has_learner_editions_only(course: Path, mirror: Path) -> None:
+    teacher = sorted((course / "modules").rglob("*.ipynb"))
+    assert teacher
+    for source in teacher:
+        rel = source.relative_to(course)
+        learner = nbformat.read(mirror / rel, as_version=4)
+        nbformat.validate(learner)
+        text = (mirror / rel).read_text(encoding="utf-8")
+        secrets = solution_lines(nbformat.read(source, as_version=4))
+        leaked = {line for line in secrets if line in text}
+        # a line may also stand outside the solution in the learner's own code; none may be a
+        # whole solution block's worth
+        assert len(leaked) < max(1, len(secrets) // 4), (rel, leaked)
+        assert "raise NotImplementedError()" in text
+    assert not list(mirror.rglob("*.quiz.yml")), "knowledge checks hold their answers"
+    assert not list(mirror.rglob("module.lock"))
+    for data in (course / "modules").rglob("data/*"):
+        assert (mirror / data.relative_to(course)).read_bytes() == data.read_bytes()
+    assert (mirror / "binder" / "requirements.txt").is_file()
+    assert "learner edition" in (mirror / "README.md").read_text()
+
+
+def test_markdown_solutions_are_removed_from_pages(course: Path, cli, tmp_path: Path) -> None:
+    page = course / "modules" / "email-triage" / "case.md"
+    page.write_text(page.read_text() + "\n<!-- BEGIN SOLUTION -->\nHet geheime antwoord.\n"
+                    "<!-- END SOLUTION -->\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cli("build", "--format", "learner-repo", "--out", out, cwd=course, check=0)
+    text = (out / "lc-ai-modules-learner-repo/modules/email-triage/case.md").read_text()
+    assert "geheime antwoord" not in text and "Triage" in text
+
+
+def test_launch_buttons_open_the_learner_branch(course: Path, cli, tmp_path: Path) -> None:
+    config = course / "_config.yml"
+    text = config.read_text()
+    assert "    branch: learner" in text  # the example course publishes its learner edition
+    config.write_text(text.replace("    branch: learner", "    branch: leerlingen"), encoding="utf-8")
+    out = tmp_path / "out"
+    cli("build", "modules/email-triage", "-f", "scorm12", "-f", "jupyter-book", "--out", out,
+        cwd=course, check=0)
+    with zipfile.ZipFile(out / "email-triage-1.0.0-scorm12.zip") as zf:
+        page = zf.read("index.html").decode()
+    binder = re.findall(r'href="([^"]*/v2/gh/[^"]*)"', page)
+    assert binder and all("/lc-ai-modules/leerlingen?labpath=modules/email-triage/notebooks/"
+                          in url for url in binder), binder
+    book = yaml.safe_load((out / "email-triage-1.0.0-jupyter-book" / "_config.yml").read_text())
+    assert book["repository"]["branch"] == "leerlingen"
+
+
+def test_unknown_launch_key_is_reported(course: Path, cli) -> None:
+    config = course / "_config.yml"
+    config.write_text(config.read_text().replace("    branch: learner", "    brnach: learner"),
+                      encoding="utf-8")
+    proc = cli("validate", cwd=course)
+    assert proc.returncode == 1 and "did you mean 'branch'?" in proc.stderr
