@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -165,19 +165,27 @@ def _lom12(parent: etree._Element, module: Module) -> None:
         langstring(md(block, "description"), rights, "x-none")
 
 
-def manifest_12(plan: PackagePlan) -> etree._Element:
-    ns = NS12
+def _manifest_head(plan: PackagePlan, ns: dict[str, str], version: str,
+                   lom: Callable[[etree._Element, Module], None],
+                   ) -> tuple[etree._Element, etree._Element]:
+    """`<manifest>` with its identifier, version and metadata, and the one `<organization>`."""
     module = plan.module
     root = etree.Element(_q(ns, None, "manifest"), nsmap=ns)
     root.set("identifier", manifest_identifier(module.meta.id))
     root.set("version", module.meta.version)
     metadata = _sub(root, _q(ns, None, "metadata"))
     _sub(metadata, _q(ns, None, "schema"), "ADL SCORM")
-    _sub(metadata, _q(ns, None, "schemaversion"), SCHEMAVERSION["1.2"])
-    _lom12(metadata, module)
+    _sub(metadata, _q(ns, None, "schemaversion"), SCHEMAVERSION[version])
+    lom(metadata, module)
     orgs = _sub(root, _q(ns, None, "organizations"), default="lcm-org")
     org = _sub(orgs, _q(ns, None, "organization"), identifier="lcm-org")
     _sub(org, _q(ns, None, "title"), module.meta.title)
+    return root, org
+
+
+def manifest_12(plan: PackagePlan) -> etree._Element:
+    ns = NS12
+    root, org = _manifest_head(plan, ns, "1.2", _lom12)
     for sco in plan.scos:
         item = _sub(org, _q(ns, None, "item"), identifier=xml_id("itm", sco.key),
                     identifierref=xml_id("res", sco.key), isvisible="true")
@@ -240,17 +248,7 @@ def _lom2004(parent: etree._Element, module: Module) -> None:
 
 def manifest_2004(plan: PackagePlan) -> etree._Element:
     ns = NS2004
-    module = plan.module
-    root = etree.Element(_q(ns, None, "manifest"), nsmap=ns)
-    root.set("identifier", manifest_identifier(module.meta.id))
-    root.set("version", module.meta.version)
-    metadata = _sub(root, _q(ns, None, "metadata"))
-    _sub(metadata, _q(ns, None, "schema"), "ADL SCORM")
-    _sub(metadata, _q(ns, None, "schemaversion"), SCHEMAVERSION["2004"])
-    _lom2004(metadata, module)
-    orgs = _sub(root, _q(ns, None, "organizations"), default="lcm-org")
-    org = _sub(orgs, _q(ns, None, "organization"), identifier="lcm-org")
-    _sub(org, _q(ns, None, "title"), module.meta.title)
+    root, org = _manifest_head(plan, ns, "2004", _lom2004)
     for sco in plan.scos:
         item = _sub(org, _q(ns, None, "item"), identifier=xml_id("itm", sco.key),
                     identifierref=xml_id("res", sco.key))
