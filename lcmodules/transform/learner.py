@@ -9,33 +9,23 @@ from typing import Any, Literal
 import nbformat
 from nbformat import NotebookNode
 
+from lcmodules.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
+    CODE_BEGIN,
+    CODE_END,
+    MARKDOWN_BEGIN,
+    MARKDOWN_END,
+    REMOVE_CELL_TAGS,
+    REMOVE_INPUT_TAG,
+    REMOVE_OUTPUT_TAG,
+    cell_tags,
+    is_marker,
+)
+
 Edition = Literal["learner", "teacher"]
 Resources = dict[str, Any]
 Preprocessor = Callable[[NotebookNode, Resources], None]
 
-CODE_BEGIN = "### BEGIN SOLUTION"
-CODE_END = "### END SOLUTION"
-MARKDOWN_BEGIN = "<!-- BEGIN SOLUTION -->"
-MARKDOWN_END = "<!-- END SOLUTION -->"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-
-REMOVE_CELL_TAGS = frozenset({"solution", "remove-cell"})
-REMOVE_INPUT_TAG = "remove-input"
-REMOVE_OUTPUT_TAG = "remove-output"
-
-
-def is_marker(line: str, marker: str) -> bool:
-    """A marker line: after its indentation the line starts with the marker (as nbgrader writes it).
-
-    `x = "### BEGIN SOLUTION"` is not a marker line: the marker must open the line.
-    """
-    return line.strip().startswith(marker)
-
-
-def cell_tags(cell: NotebookNode) -> set[str]:
-    """The cell's tags (`metadata.tags`), as a set."""
-    tags = cell.get("metadata", {}).get("tags", [])
-    return {str(t) for t in tags} if isinstance(tags, list) else set()
 
 
 def replace_solution_lines(source: str) -> str:

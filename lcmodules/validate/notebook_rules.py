@@ -6,11 +6,11 @@ from pathlib import Path
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.units import notebook_cell_lines
+from lcmodules.markers import CODE_BEGIN, CODE_END, MARKDOWN_BEGIN, MARKDOWN_END, is_marker
 from lcmodules.model import Module
-from lcmodules.transform.learner import is_marker
 
-CODE_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-MARKDOWN_MARKERS = ("<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->")
+CODE_MARKERS = (CODE_BEGIN, CODE_END)
+MARKDOWN_MARKERS = (MARKDOWN_BEGIN, MARKDOWN_END)
 
 
 def marker_problems(text: str, markers: tuple[str, str]) -> list[tuple[int, str, str]]:
