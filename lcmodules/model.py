@@ -322,8 +322,12 @@ class Course:
     @property
     def slug(self) -> str:
         """A name for course-wide artifacts that does not depend on where the course is checked
-        out: the repository's name, else the title, as a safe ASCII slug."""
+        out: the repository's name, else the title, as a safe ASCII slug; a module folder
+        built on its own is named after itself."""
         from lcmodules.load.units import ascii_slug
+
+        if not self.has_config_file and len(self.modules) == 1:
+            return self.modules[0].slug
 
         url = (self.config.repository.url or "").rstrip("/").removesuffix(".git")
         name = url.rsplit("/", 1)[-1] if url else ""

@@ -90,3 +90,16 @@ def test_unknown_launch_key_is_reported(course: Path, cli) -> None:
                       encoding="utf-8")
     proc = cli("validate", cwd=course)
     assert proc.returncode == 1 and "did you mean 'branch'?" in proc.stderr
+
+
+def test_a_module_on_its_own_is_named_after_itself(cli, tmp_path: Path) -> None:
+    import shutil
+
+    module = tmp_path / "minimal"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "minimal", module)
+    out = tmp_path / "out"
+    cli("build", module, "--format", "learner-repo", "--out", out, check=0)
+    tree = out / "minimal-learner-repo"
+    assert (tree / "notebooks" / "verkennen.ipynb").is_file()
+    assert "return sum(xs)" not in (tree / "notebooks" / "verkennen.ipynb").read_text()
+    assert not (tree / "toets.quiz.yml").exists()
