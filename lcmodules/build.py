@@ -173,13 +173,19 @@ class Keys:
                             "exporter": self.exporter_part(exporter),
                             "course": self.course_part(course),
                             "modules": [[m.slug, self.module_part(m)] for m in course.modules],
-                            "artifacts": self.module_artifacts(course)})
+                            # the catalogue lists course-wide artifacts too; the others
+                            # would otherwise see their own output in their key
+                            "artifacts": self.module_artifacts(
+                                course, course_wide=exporter.name in RUNS_LAST)})
 
-    def module_artifacts(self, course: Course) -> list[list[str]]:
-        """Every artifact of the course's modules now in `out` (`<slug>-<version>-*`), built in
-        this run or before, with its sha256: what a course-level export (the catalogue) lists."""
+    def module_artifacts(self, course: Course, course_wide: bool = False) -> list[list[str]]:
+        """Every artifact of the course and its modules now in `out` (`<slug>-<version>-*`,
+        `<course slug>-*`), built in this run or before, with its sha256: what a course-level
+        export (the catalogue) lists."""
         out = Path(self.options.out)
         prefixes = tuple(f"{m.slug}-{m.meta.version}-" for m in course.modules)
+        if course_wide:
+            prefixes += (f"{course.slug}-",)
         found: list[list[str]] = []
         if not out.is_dir() or not prefixes:
             return found

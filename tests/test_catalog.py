@@ -33,10 +33,14 @@ def usable_formats(cli) -> list[str]:
 
 
 def expected_artifacts(out: Path, slug: str, version: str) -> list[dict]:
+    return expected_named(out, f"{slug}-{version}-")
+
+
+def expected_named(out: Path, prefix: str) -> list[dict]:
     """Computed here independently: files by their bytes, folders as `sha256sum` lines."""
     found = []
     for path in sorted(out.iterdir(), key=lambda p: p.name):
-        if not path.name.startswith(f"{slug}-{version}-"):
+        if not path.name.startswith(prefix):
             continue
         if path.is_file():
             data = path.read_bytes()
@@ -89,7 +93,8 @@ def built(cli, course: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
         for m in modules:
             (out / f"{m.slug}-{m.meta.version}-x.zip").write_bytes(m.slug.encode() * 100)
     args = [a for f in formats for a in ("--format", f)]
-    cli("build", *args, "--format", "catalog", "--out", out, cwd=course, check=0)
+    cli("build", *args, "--format", "learner-repo", "--format", "catalog", "--out", out,
+        cwd=course, check=0)
     return course, out, formats
 
 
@@ -177,3 +182,13 @@ def test_catalog_filters_in_a_browser(built, browser) -> None:
         result = Axe().run(page)
         assert result.violations_count == 0, result.generate_report()
     page.close()
+
+
+def test_catalog_lists_course_wide_artifacts(built) -> None:
+    course, out, _ = built
+    data = json.loads((out / "catalog.json").read_text())
+    slug = load_course(course, Diagnostics()).slug
+    listed = [{k: a[k] for k in ("file", "kind", "size", "sha256")} for a in data["course_artifacts"]]
+    assert listed == expected_named(out, f"{slug}-")
+    assert [a["format"] for a in data["course_artifacts"]] == ["learner-repo"]
+    assert f'href="{slug}-learner-repo/"' in (out / "catalog.html").read_text()

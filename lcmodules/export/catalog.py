@@ -21,6 +21,7 @@ FORMAT_LABELS = {
     "scorm12": "SCORM 1.2",
     "scorm2004": "SCORM 2004 4th Edition",
     "jupyter-book": "Jupyter Book source",
+    "learner-repo": "Learner notebooks (repository tree)",
 }
 LANGUAGE_LABELS = {"nl": "Dutch (Nederlands)", "en": "English", "de": "German (Deutsch)",
                    "fr": "French (français)"}
@@ -58,7 +59,20 @@ def folder_digest(folder: Path) -> tuple[int, str]:
 
 def module_artifacts(module: Module, out: Path) -> list[dict[str, Any]]:
     """Every file or folder in `out` named `<slug>-<version>-*`: format, name, size, sha256."""
-    prefix = f"{module.slug}-{module.meta.version}-"
+    return artifacts_named(f"{module.slug}-{module.meta.version}-", out)
+
+
+def course_artifacts(course: Course, out: Path) -> list[dict[str, Any]]:
+    """The course-wide artifacts in `out` (`<course slug>-*`: the collection book, the learner
+    repository tree), unless a module's slug starts the same way."""
+    prefix = f"{course.slug}-"
+    found = artifacts_named(prefix, out)
+    module_prefixes = tuple(f"{m.slug}-{m.meta.version}-" for m in course.modules)
+    return [a for a in found if not a["file"].startswith(module_prefixes)]
+
+
+def artifacts_named(prefix: str, out: Path) -> list[dict[str, Any]]:
+    """Every file or folder in `out` whose name starts with `prefix`."""
     found: list[dict[str, Any]] = []
     if not out.is_dir():
         return found
@@ -129,6 +143,7 @@ def catalog_data(course: Course, out: Path) -> dict[str, Any]:
             "repository": config.repository.url,
         },
         "modules": [module_entry(m, out) for m in course.modules],
+        "course_artifacts": course_artifacts(course, out),
     }
 
 
@@ -360,19 +375,7 @@ def _module_html(m: dict[str, Any], anchors: dict[str, str]) -> str:
         "</dl></div></div>",
     ])
     if m["artifacts"]:
-        out.append('<table class="downloads"><caption>Downloads</caption><thead><tr>'
-                   '<th scope="col">Format</th><th scope="col">File</th>'
-                   '<th scope="col">Size</th><th scope="col">SHA-256</th></tr></thead><tbody>')
-        for a in m["artifacts"]:
-            href = quote(a["file"]) + ("/" if a["kind"] == "folder" else "")
-            download = " download" if a["kind"] == "file" else ""
-            label = FORMAT_LABELS.get(a["format"], a["format"])
-            out.append(
-                f'<tr><th scope="row">{_e(label)}</th>'
-                f'<td><a href="{_e(href)}"{download}>{_e(a["file"])}</a></td>'
-                f'<td class="num"><data value="{a["size"]}">{_e(human_size(a["size"]))}</data></td>'
-                f'<td><span class="hash">{_e(a["sha256"])}</span></td></tr>')
-        out.append("</tbody></table>")
+        out.append(_downloads_table(m["artifacts"], "Downloads"))
     else:
         out.append('<p class="none">No packages of this version were built yet.</p>')
     if m["changelog"]:
@@ -384,6 +387,23 @@ def _module_html(m: dict[str, Any], anchors: dict[str, str]) -> str:
         out.append("</details>")
     out.append("</article>")
     return "\n".join(part for part in out if part)
+
+
+def _downloads_table(artifacts: list[dict[str, Any]], caption: str) -> str:
+    rows = ['<table class="downloads"><caption>' + _e(caption) + '</caption><thead><tr>'
+            '<th scope="col">Format</th><th scope="col">File</th>'
+            '<th scope="col">Size</th><th scope="col">SHA-256</th></tr></thead><tbody>']
+    for a in artifacts:
+        href = quote(a["file"]) + ("/" if a["kind"] == "folder" else "")
+        download = " download" if a["kind"] == "file" else ""
+        label = FORMAT_LABELS.get(a["format"], a["format"])
+        rows.append(
+            f'<tr><th scope="row">{_e(label)}</th>'
+            f'<td><a href="{_e(href)}"{download}>{_e(a["file"])}</a></td>'
+            f'<td class="num"><data value="{a["size"]}">{_e(human_size(a["size"]))}</data></td>'
+            f'<td><span class="hash">{_e(a["sha256"])}</span></td></tr>')
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
 
 
 def render_html(data: dict[str, Any]) -> str:
@@ -442,6 +462,11 @@ def render_html(data: dict[str, Any]) -> str:
         ]
     else:
         body.append('<p class="none">This course has no modules yet.</p>')
+    if data.get("course_artifacts"):
+        body += ['<section class="course-downloads" aria-labelledby="course-downloads">',
+                 '<h2 id="course-downloads">The whole course</h2>',
+                 _downloads_table(data["course_artifacts"], "Course-wide downloads"),
+                 "</section>"]
     tail = [
         "</main>",
         '<footer><p>The same information as data: <a href="catalog.json">catalog.json</a>. '
