@@ -28,40 +28,42 @@ Preprocessor = Callable[[NotebookNode, Resources], None]
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 
 
+def replace_blocks(lines: list[str], begin: str, end: str,
+                   stub: Callable[[str], list[str]]) -> list[str]:
+    """`lines` with every block from a `begin` marker line to its `end` marker line replaced by
+    `stub(begin line)`. An unclosed block runs to the end (a solution never leaks)."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if not inside and is_marker(line, begin):
+            out.extend(stub(line))
+            inside = True
+        elif inside:
+            if is_marker(line, end):
+                inside = False
+        else:
+            out.append(line)
+    return out
+
+
 def replace_solution_lines(source: str) -> str:
     """Code between BEGIN/END SOLUTION lines → the nbgrader stub, at the BEGIN line's indentation.
 
     An unclosed BEGIN replaces everything after it (a solution never leaks).
     """
-    out: list[str] = []
-    inside = False
-    for line in source.splitlines():
-        if not inside and is_marker(line, CODE_BEGIN):
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + stub for stub in CODE_STUB)
-            inside = True
-        elif inside:
-            if is_marker(line, CODE_END):
-                inside = False
-        else:
-            out.append(line)
-    text = "\n".join(out)
+
+    def stub(begin_line: str) -> list[str]:
+        indent = begin_line[: len(begin_line) - len(begin_line.lstrip())]
+        return [indent + line for line in CODE_STUB]
+
+    text = "\n".join(replace_blocks(source.splitlines(), CODE_BEGIN, CODE_END, stub))
     return text + "\n" if source.endswith("\n") and text else text
 
 
 def remove_markdown_solutions(text: str) -> str:
     """Markdown without its `<!-- BEGIN SOLUTION -->` … `<!-- END SOLUTION -->` blocks."""
-    out: list[str] = []
-    inside = False
-    for line in text.splitlines(keepends=True):
-        if not inside and is_marker(line, MARKDOWN_BEGIN):
-            inside = True
-        elif inside:
-            if is_marker(line, MARKDOWN_END):
-                inside = False
-        else:
-            out.append(line)
-    return "".join(out)
+    lines = text.splitlines(keepends=True)
+    return "".join(replace_blocks(lines, MARKDOWN_BEGIN, MARKDOWN_END, lambda _line: []))
 
 
 def learner_markdown(text: str, edition: Edition = "learner") -> str:
