@@ -324,14 +324,14 @@ class Course:
         """A name for course-wide artifacts that does not depend on where the course is checked
         out: the repository's name, else the title, as a safe ASCII slug; a module folder
         built on its own is named after itself."""
-        from lcmodules.load.units import ascii_slug
+        from lcmodules.load.units import slugify
 
         if not self.has_config_file and len(self.modules) == 1:
             return self.modules[0].slug
 
         url = (self.config.repository.url or "").rstrip("/").removesuffix(".git")
         name = url.rsplit("/", 1)[-1] if url else ""
-        return ascii_slug(name or self.config.title) if (name or self.config.title) else "course"
+        return slugify(name or self.config.title) or "course"
 
     @property
     def templates_dir(self) -> Path | None:

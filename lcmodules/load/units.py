@@ -30,11 +30,19 @@ def unit_kind(rel: str) -> UnitKind | None:
     return None
 
 
+def fold_ascii(text: str) -> str:
+    """Lowercase ASCII with the accents dropped: 'Eén Oven' -> 'een oven'."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by '-' ('Casus één' -> 'casus-een'); may be empty."""
+    return re.sub(r"[^a-z0-9]+", "-", fold_ascii(text)).strip("-")
+
+
 def ascii_slug(text: str) -> str:
-    """A lowercase ASCII name safe for every LMS and file system: 'Casus één' -> 'casus-een'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug or "unit"
+    """A lowercase ASCII name safe for every LMS and file system, never empty."""
+    return slugify(text) or "unit"
 
 
 def unit_slug(index: int, rel: str) -> str:

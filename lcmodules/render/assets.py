@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from pathlib import Path, PurePosixPath
+
+from lcmodules.load.units import fold_ascii
 
 FileContent = bytes | Path
 
@@ -17,7 +18,7 @@ MEDIA_EXTENSIONS = {
 
 def safe_part(name: str) -> str:
     """One path component as lowercase ASCII: 'Meetgegevens ovens é.CSV' → 'meetgegevens-ovens-e.csv'."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    folded = fold_ascii(name)
     stem, dot, ext = folded.rpartition(".")
     if not dot or not stem:
         stem, ext = folded, ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +28,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lcmodules.load.units import slugify
 from lcmodules.render.i18n import strings
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
@@ -95,12 +95,6 @@ class Context:
             ident = f"{base}-{n}"
         self.ids.add(ident)
         return ident
-
-
-def slugify(text: str) -> str:
-    """An id for a heading: 'Eén model kiezen' → 'een-model-kiezen'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 def esc(text: object) -> str:
