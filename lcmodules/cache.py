@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lcmodules import __version__
-from lcmodules.fsutil import write_text_atomic
+from lcmodules.fsutil import sha256_file, write_text_atomic
 
 CACHE_ENV = "LCMODULES_CACHE_DIR"
 CACHE_NAME = ".lcmodules-cache"
@@ -93,11 +93,7 @@ class FileHasher:
         known = self.memo.get(key)
         if known is not None and known[:3] == stamp:
             return str(known[3])
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1024 * 1024), b""):
-                digest.update(block)
-        value = digest.hexdigest()
+        value = sha256_file(path)
         if trust or time.time() - st.st_mtime > RACY_SECONDS:
             self.memo[key] = self.fresh[key] = [*stamp, value]
         return value

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lcmodules.export.base import BuildOptions, Exporter
-from lcmodules.fsutil import write_text_atomic
+from lcmodules.fsutil import sha256_file, write_text_atomic
 from lcmodules.model import Course, Module
 
 CATALOG_FORMAT = 1
@@ -31,14 +31,6 @@ HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
 # ---------------------------------------------------------------- artifacts
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1024 * 1024), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def folder_digest(folder: Path) -> tuple[int, str]:
     """Total size and sha256 of a folder: the sha256 of the lines `<sha256>  <path>\\n` of
     its files, sorted by relative POSIX path — what `sha256sum` prints for them, in order."""
@@ -53,7 +45,7 @@ def folder_digest(folder: Path) -> tuple[int, str]:
     size = 0
     for rel, path in sorted(entries, key=lambda e: e[0].encode("utf-8")):
         size += path.stat().st_size
-        h.update(f"{file_sha256(path)}  {rel}\n".encode())
+        h.update(f"{sha256_file(path)}  {rel}\n".encode())
     return size, h.hexdigest()
 
 
@@ -85,7 +77,7 @@ def artifacts_named(prefix: str, out: Path) -> list[dict[str, Any]]:
             size, digest = folder_digest(path)
             fmt, kind = rest, "folder"
         elif path.is_file():
-            size, digest = path.stat().st_size, file_sha256(path)
+            size, digest = path.stat().st_size, sha256_file(path)
             fmt, kind = rest.split(".", 1)[0], "file"
         else:
             continue
