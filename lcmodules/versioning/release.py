@@ -89,25 +89,20 @@ def resolve_module(arg: str, cwd: Path | None = None) -> Path:
 
 
 def load_valid_module(folder: Path) -> Module:
-    """Load and validate the module in `folder` (with its course); InputError with every problem."""
-    from lcmodules.load import find_course_root, load_paths
+    """Load and validate the module in `folder` (with its course); InputError with every problem.
+
+    A module of a course is checked against the course's other modules (prerequisites, unique
+    ids); their own problems are not this release's.
+    """
+    from lcmodules.load import load_paths
     from lcmodules.validate import validate_courses
 
     folder = folder.resolve()
-    course_root = find_course_root(folder)
     diag = Diagnostics()
-    # The whole course is loaded, so that rules across modules (prerequisites, unique ids)
-    # see the other modules; only problems of this module and of _config.yml count.
-    courses = load_paths([course_root], diag) if course_root else []
-    if not any(m.root == folder for c in courses for m in c.modules):
-        diag = Diagnostics()
-        courses = load_paths([folder], diag)
+    courses = load_paths([folder], diag)
     validate_courses(courses, diag)
-    config = course_root / "_config.yml" if course_root else None
-    problems = [p for p in diag.sorted()
-                if p.file.resolve().is_relative_to(folder) or p.file.resolve() == config]
-    if any(p.severity == "error" for p in problems):
-        raise InputError(problems)
+    if not diag.ok:
+        raise InputError(diag.sorted())
     module = next((m for c in courses for m in c.modules if m.root == folder), None)
     if module is None:  # loading reported nothing but found no module: say so
         raise InputError([Problem(folder / "module.yml", None, "the module could not be loaded",

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from lcmodules.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.diagnostics import InputError, Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Course, Module
 from lcmodules.versioning.fingerprint import ALGORITHM, FileChanges, Fingerprint, fingerprint_module
@@ -130,22 +130,12 @@ def _version_problems(module: Module, lock: Lock, fp: Fingerprint,
 def course_versions(course: Course | None) -> dict[str, str] | None:
     """Module id -> version of every module of the course (None for a lone module).
 
-    When only some modules of a course were loaded, the others are read too, so that
-    prerequisites can be checked against the whole course.
+    When only some modules of a course were asked for, loading kept the others as
+    `course.context`, so prerequisites are checked against the whole course.
     """
-    if course is None:
+    if course is None or (not course.has_config_file and len(course.all_modules) <= 1):
         return None
-    versions = {m.meta.id: m.meta.version for m in course.modules}
-    modules_dir = course.root / "modules"
-    in_course = len(list(modules_dir.glob("*/module.yml"))) if modules_dir.is_dir() else 0
-    if in_course > len(course.modules):
-        from lcmodules.load import load_course
-
-        for m in load_course(course.root, Diagnostics()).modules:
-            versions.setdefault(m.meta.id, m.meta.version)
-    elif not course.has_config_file and len(course.modules) <= 1:
-        return None
-    return versions
+    return {m.meta.id: m.meta.version for m in course.all_modules}
 
 
 def prerequisite_status(module: Module, versions: dict[str, str] | None
