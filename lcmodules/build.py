@@ -125,11 +125,11 @@ class Keys:
         if course.root not in self._course:
             config = course.root / "_config.yml"
             templates = course.templates_dir
-            logo = course.root / course.config.logo if course.config.logo else None
+            logo = course.logo_file
             self._course[course.root] = sha256_json({
                 "config": self.hasher.file(config) if course.has_config_file else None,
                 "templates": self.hasher.tree(templates, self.skip) if templates else None,
-                "logo": self.hasher.file(logo) if logo and logo.is_file() else None,
+                "logo": self.hasher.file(logo) if logo else None,
             })
         return self._course[course.root]
 

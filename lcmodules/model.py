@@ -334,6 +334,14 @@ class Course:
         return slugify(name or self.config.title) or "course"
 
     @property
+    def logo_file(self) -> Path | None:
+        """The `logo` of _config.yml when it is a file inside the course, else None."""
+        if not self.config.logo:
+            return None
+        path = (self.root / self.config.logo).resolve()
+        return path if path.is_file() and path.is_relative_to(self.root.resolve()) else None
+
+    @property
     def templates_dir(self) -> Path | None:
         path = self.root / self.config.lcmodules.templates
         return path if path.is_dir() else None

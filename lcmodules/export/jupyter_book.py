@@ -318,10 +318,7 @@ def book_config(module: Module, *, title: str, author: str, language: str,
 
 
 def _logo(module: Module) -> Path | None:
-    if not module.config.logo or module.course is None:
-        return None
-    path = (module.course.root / module.config.logo).resolve()
-    return path if path.is_file() and path.is_relative_to(module.course.root.resolve()) else None
+    return module.course.logo_file if module.course else None
 
 
 def _footer(module: Module) -> str:

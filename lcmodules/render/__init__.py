@@ -249,11 +249,8 @@ class _SiteBuilder:
         return config.lcmodules.organisation or config.author or config.title or ""
 
     def _add_logo(self) -> str | None:
-        config = self.module.config
-        if not config.logo or self.module.course is None:
-            return None
-        path = (self.module.course.root / config.logo).resolve()
-        if not path.is_file() or not path.is_relative_to(self.module.course.root.resolve()):
+        path = self.module.course.logo_file if self.module.course else None
+        if path is None:
             return None
         name = f"_static/logo{path.suffix.lower()}"
         self.files.files[safe_path(name)] = path
