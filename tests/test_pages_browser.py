@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from lcmodules.diagnostics import Diagnostics
+from lcmodules.fsutil import write_tree
 from lcmodules.load import load_paths
 from lcmodules.model import Module, Question
 from lcmodules.render import SiteOptions, render_site
@@ -68,10 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     for slug, layout in ((DUTCH, "single"), (ENGLISH, "single"), ("demo-en", "single"), (DUTCH, "per-unit")):
         site = render_site(modules[slug], SiteOptions(layout=layout))
         folder = f"{slug}-{layout}"
-        for name, content in site.files.items():
-            dest = root / folder / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+        write_tree(root / folder, site.files)
         built[folder] = Built(modules[slug], folder, site.pages)
     (root / "frame.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>LMS</title></head><body>'
