@@ -23,6 +23,7 @@ BCP47 = re.compile(
 MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
 QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$")
 
 QuestionType = Literal["single", "multiple", "true-false", "numeric", "text"]
@@ -58,6 +59,24 @@ class Prerequisite(Strict):
     version: str | None = Field(default=None, description="a version range such as '>=1.0,<2'")
 
 
+class ContentEntry(Strict):
+    """A unit in `contents` written out: its file and a stable id for LMS records."""
+
+    file: str = Field(min_length=1, description="the unit's path in the module folder")
+    id: str | None = Field(
+        default=None,
+        description="stable unit id, kept when the file is renamed (SCORM item identifiers "
+                    "derive from it), e.g. verkennen")
+
+    @field_validator("id")
+    @classmethod
+    def _uid(cls, v: str | None) -> str | None:
+        if v is not None and not UNIT_ID.match(v):
+            raise ValueError("is not a valid unit id: use lowercase letters, digits and '-', "
+                             "starting with a letter or digit, e.g. verkennen")
+        return v
+
+
 class ModuleMeta(Strict):
     """The contents of `module.yml`."""
 
@@ -77,7 +96,8 @@ class ModuleMeta(Strict):
         default_factory=list,
         description="ids of other modules, optionally followed by a version range: 'lc-ai/x >=1.0'",
     )
-    contents: list[str] = Field(min_length=1, description="the units, in learner order")
+    contents: list[str | ContentEntry] = Field(
+        min_length=1, description="the units, in learner order: a path, or `file:` and `id:`")
 
     @field_validator("id")
     @classmethod
@@ -109,6 +129,11 @@ class ModuleMeta(Strict):
         if v is not None and not SPDX.match(v):
             raise ValueError("is not an SPDX licence identifier: write e.g. CC-BY-4.0 or MIT")
         return v
+
+    def unit_entries(self) -> list[tuple[str, str | None]]:
+        """The units of `contents` as (file, id or None), in learner order."""
+        return [(c.file, c.id) if isinstance(c, ContentEntry) else (c, None)
+                for c in self.contents]
 
     def prerequisite_specs(self) -> list[tuple[str, str | None]]:
         """The prerequisites as (module id, version range or None)."""
@@ -201,6 +226,15 @@ class LaunchSettings(Strict):
     branch: str | None = Field(default=None, description="default: repository.branch")
 
 
+class ScormSettings(Strict):
+    """How SCORM packages behave in the LMS (docs/scorm.md)."""
+
+    exit_when_complete: Literal["suspend", "normal"] = Field(
+        default="suspend",
+        description="cmi.exit once the module is complete: 'suspend' keeps the learner's state "
+                    "for every return, 'normal' lets the LMS close the attempt")
+
+
 class LcSettings(Strict):
     organisation: str | None = None
     launch: LaunchSettings = Field(default_factory=LaunchSettings)
@@ -208,6 +242,7 @@ class LcSettings(Strict):
     templates: str = "templates"
     build: BuildDefaults = Field(default_factory=BuildDefaults)
     execute: ExecuteSettings = Field(default_factory=ExecuteSettings)
+    scorm: ScormSettings = Field(default_factory=ScormSettings)
 
 
 # The keys Jupyter Book 1 understands at the top of _config.yml; they are passed through.
@@ -263,6 +298,7 @@ class Unit:
     kind: UnitKind
     title: str
     slug: str  # safe ASCII name for built pages, e.g. "02-verkennen"
+    uid: str | None = None  # the stable `id:` given in `contents`, if any
     page: Page | None = None
     notebook: NotebookNode | None = None
     quiz: Quiz | None = None

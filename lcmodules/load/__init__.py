@@ -62,15 +62,23 @@ def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = Non
             return None
     module = Module(root=module_dir, slug=slug, meta=meta, units=[], course=course, doc=doc)
     seen: dict[str, int] = {}
-    for index, rel in enumerate(meta.contents):
+    ids: dict[str, int | None] = {}
+    for index, (rel, uid) in enumerate(meta.unit_entries()):
         line, _ = node_line(doc, ("contents", index))
         if rel in seen:
             diag.error(path, line, f"'{rel}' is listed twice in contents",
                        "a unit appears once; remove the second entry")
             continue
         seen[rel] = index
+        if uid is not None and uid in ids:
+            diag.error(path, node_line(doc, ("contents", index, "id"))[0] or line,
+                       f"unit id '{uid}' is given twice in contents (first at line {ids[uid]})",
+                       "each unit's id is unique in the module: choose another id")
+        elif uid is not None:
+            ids[uid] = line
         unit = load_unit(module_dir, len(module.units), rel, diag, line)
         if unit is not None:
+            unit.uid = uid
             module.units.append(unit)
     return module
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.identities import item_identifiers
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Module
 from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
 from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
+from lcmodules.versioning.identities import dropped_items
 from lcmodules.versioning.lock import Lock, lock_path, read_lock, render_lock
 from lcmodules.versioning.semver import Bump, SemVer, compare
 from lcmodules.versioning.transaction import WriteError, check_writable, replace_files
@@ -38,6 +40,7 @@ class ReleasePlan:
     changes: FileChanges
     writes: dict[Path, bytes] = field(default_factory=dict)
     changelog_created: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # e.g. learners' records at risk
     tag: str | None = None
     git_root: Path | None = None
 
@@ -252,7 +255,7 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
     new_changelog = add_entry(existing, new, date, note or "-")
     # module.lock, fingerprinted over the module.yml about to be written
     fp_new = fingerprint_module(module, {"module.yml": new_yml})
-    lock = Lock.of(module.meta.id, new, date, fp_new)
+    lock = Lock.of(module.meta.id, new, date, fp_new, items=item_identifiers(module))
     writes = {
         yml_path: new_yml,
         changelog: new_changelog.encode("utf-8"),
@@ -267,7 +270,8 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
                                 "make the module folder and its files writable; nothing was "
                                 "changed"))
     plan = ReleasePlan(module, old, new, date, note, format_entry(new, date, note or "-"), lock,
-                       previous, changes, writes, existing is None)
+                       previous, changes, writes, existing is None,
+                       dropped_items(module, previous))
     if tag:
         plan.tag = tag_name(module, new)
         in_release = [*(module.root / rel for rel in fp_now.files), *writes]

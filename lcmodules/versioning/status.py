@@ -12,6 +12,7 @@ from lcmodules.diagnostics import InputError, Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Course, Module
 from lcmodules.versioning.fingerprint import ALGORITHM, FileChanges, Fingerprint, fingerprint_module
+from lcmodules.versioning.identities import dropped_items
 from lcmodules.versioning.lock import Lock, lock_path, read_lock
 from lcmodules.versioning.semver import compare
 
@@ -60,6 +61,7 @@ class ModuleStatus:
     changes: FileChanges = field(default_factory=FileChanges)
     prerequisites: list[PrerequisiteStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # shown, never failing --check
 
     @property
     def ok(self) -> bool:
@@ -82,6 +84,7 @@ class ModuleStatus:
                         "changed": self.changes.changed},
             "prerequisites": [p.to_json() for p in self.prerequisites],
             "problems": [p.to_json() for p in self.problems],
+            "warnings": [p.to_json() for p in self.warnings],
         }
 
 
@@ -195,7 +198,8 @@ def module_status(module: Module, versions: dict[str, str] | None) -> ModuleStat
         return ModuleStatus(module, fp, None, "never-released", FileChanges(), prereqs, problems)
     changes = fp.diff(lock.files)
     state, version_problems = _version_problems(module, lock, fp, changes)
-    return ModuleStatus(module, fp, lock, state, changes, prereqs, version_problems + problems)
+    return ModuleStatus(module, fp, lock, state, changes, prereqs, version_problems + problems,
+                        dropped_items(module, lock))
 
 
 def course_status(courses: list[Course]) -> list[ModuleStatus]:
