@@ -110,6 +110,7 @@ def test_changelog_entry_and_lock(cli, mod: Path) -> None:
     assert lock == {
         "format": 1, "algorithm": "lcmodules-fingerprint-1", "id": "test/minimal",
         "version": "1.3.0", "released": DATE, "fingerprint": fp.digest, "files": fp.files,
+        "items": {"itm-module": ""},  # the single-SCO layout's one item
     }
     assert (mod / "module.lock").read_text() == json.dumps(lock, indent=2, sort_keys=True) + "\n"
 
