@@ -29,7 +29,9 @@ def dropped_items(module: Module, lock: Lock | None) -> list[Problem]:
         what = f"unit '{rel}'" if rel else "the module"
         message = (f"learners' records of {what} (item {ident}) will be deleted in Moodle when "
                    "this version replaces the old package")
-        problems.append(Problem(module.module_file, line_of.get(rel, fallback), message,
+        # the entry to give the id: the unit itself, or the one new unit that replaces it
+        where = rel if rel in line_of else added[0] if len(added) == 1 else ""
+        problems.append(Problem(module.module_file, line_of.get(where, fallback), message,
                                 _hint(module, ident, rel, added), severity="warning"))
     return problems
 
