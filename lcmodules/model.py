@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from nbformat import NotebookNode
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -77,6 +77,17 @@ class ContentEntry(Strict):
         return v
 
 
+def _content_kind(value: Any) -> str:
+    return "ContentEntry" if isinstance(value, dict | ContentEntry) else "Path"
+
+
+# A `contents` entry: a path, or a mapping with `file:` and `id:` (errors name only the form used).
+ContentItem = Annotated[
+    Annotated[str, Tag("Path")] | Annotated[ContentEntry, Tag("ContentEntry")],
+    Discriminator(_content_kind),
+]
+
+
 class ModuleMeta(Strict):
     """The contents of `module.yml`."""
 
@@ -96,7 +107,7 @@ class ModuleMeta(Strict):
         default_factory=list,
         description="ids of other modules, optionally followed by a version range: 'lc-ai/x >=1.0'",
     )
-    contents: list[str | ContentEntry] = Field(
+    contents: list[ContentItem] = Field(
         min_length=1, description="the units, in learner order: a path, or `file:` and `id:`")
 
     @field_validator("id")
