@@ -57,10 +57,11 @@ def test_unit_ids_load_and_name_the_items(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("contents", "line", "message"), [
     ("contents:\n  - case.md\n  - file: notebooks/verkennen.ipynb\n    id: Verkennen\n",
-     "module.yml:12", "is not a valid unit id"),
+     "module.yml:13", "is not a valid unit id"),
     ("contents:\n  - file: case.md\n    id: deel\n  - file: notebooks/verkennen.ipynb\n"
      "    id: deel\n", "module.yml:14", "unit id 'deel' is given twice in contents"),
-    ("contents:\n  - file: case.md\n    ident: casus\n", "module.yml:11", "ident"),
+    ("contents:\n  - file: case.md\n    ident: casus\n", "module.yml:12",
+     "unknown field 'contents[0].ident' — remove it; the fields here are: file, id"),
 ])
 def test_bad_unit_ids_are_errors_at_their_line(cli, tmp_path: Path, contents: str, line: str,
                                                message: str) -> None:
