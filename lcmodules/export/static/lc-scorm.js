@@ -78,7 +78,7 @@
   var current = null; // the latest state lc.js gave us
   var results = {}; // quiz name -> result (this session or restored)
   var written = {}; // CMI element -> value last sent
-  var held = { done: false, success: "", raw: null }; // what the LMS recorded before this session
+  var held = { done: false, success: "", raw: null }; // the best the LMS holds (read at launch)
   var masteryPct = null;
   var interactionIndex = {}; // interaction id -> n
   var interactionCount = 0;
@@ -484,23 +484,32 @@
     set(F.min, "0");
     set(F.max, "100");
     if (V2004) set(F.scaled, num(s.raw / 100));
+    held.raw = s.raw;
+  }
+
+  function reportStatus(done, s) {
+    // Completion and success, never below what the LMS holds; what is sent is held from now on.
+    if (V2004) {
+      if (done || !held.done) set(F.status, done ? "completed" : "incomplete");
+      if (s && s.all && (s.passed || held.success !== "passed")) {
+        set(F.success, s.passed ? "passed" : "failed");
+        held.success = s.passed ? "passed" : "failed";
+      }
+      held.done = held.done || done;
+      return;
+    }
+    var status = !done ? "incomplete" : s ? (s.passed ? "passed" : "failed") : "completed";
+    if (!held.done || RANK12[status] >= RANK12[held.success || "completed"]) {
+      set(F.status, status);
+      if (done) held = { done: true, success: s ? status : held.success, raw: held.raw };
+    }
   }
 
   function report(state) {
     var done = complete(state);
     var s = scope.quizzes.length > 0 ? score() : null;
     reportScore(s);
-    if (V2004) {
-      if (done || !held.done) set(F.status, done ? "completed" : "incomplete");
-      if (s && s.all && (s.passed || held.success !== "passed")) {
-        set(F.success, s.passed ? "passed" : "failed");
-      }
-    } else {
-      var status = !done ? "incomplete" : s ? (s.passed ? "passed" : "failed") : "completed";
-      if (!held.done && !held.success || RANK12[status] >= RANK12[held.success || "completed"]) {
-        set(F.status, status);
-      }
-    }
+    reportStatus(done, s);
     var finished = done || held.done;
     set(F.exit, finished && EXIT_DONE === "normal" ? F.exitDone : "suspend");
   }
