@@ -10,6 +10,8 @@ from typing import Any, Literal
 from nbformat import NotebookNode
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from lcmodules.slugs import slugify
+
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
@@ -324,8 +326,6 @@ class Course:
         """A name for course-wide artifacts that does not depend on where the course is checked
         out: the repository's name, else the title, as a safe ASCII slug; a module folder
         built on its own is named after itself."""
-        from lcmodules.load.units import slugify
-
         if not self.has_config_file and len(self.modules) == 1:
             return self.modules[0].slug
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.load.yamlsrc import node_line
+from lcmodules.locate import closest_slug, find_module, module_slugs
 from lcmodules.model import Module
 from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
 from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
@@ -58,30 +58,18 @@ def tag_name(module: Module, version: str) -> str:
 # ---------------------------------------------------------------- finding and loading
 
 
-def _course_roots(cwd: Path) -> list[Path]:
-    return [p for p in (cwd, *cwd.parents)
-            if (p / "_config.yml").is_file() or (p / "modules").is_dir()]
-
-
 def resolve_module(arg: str, cwd: Path | None = None) -> Path:
-    """A module folder from a path (folder or module.yml) or the slug of a module of the
-    course in (or above) `cwd`; UsageError with suggestions when there is none."""
+    """A module folder from a path (folder, module.yml or a file in it) or the slug of a module
+    of the course in (or above) `cwd`; UsageError with suggestions when there is none."""
     cwd = (cwd or Path.cwd()).resolve()
-    path = (cwd / arg) if not Path(arg).is_absolute() else Path(arg)
-    if path.is_file() and path.name == "module.yml":
-        return path.parent.resolve()
-    if (path / "module.yml").is_file():
-        return path.resolve()
-    roots = _course_roots(cwd)
-    for root in roots:
-        candidate = root / "modules" / arg
-        if (candidate / "module.yml").is_file():
-            return candidate.resolve()
-    slugs = sorted({p.parent.name for root in roots for p in (root / "modules").glob("*/module.yml")})
+    found = find_module(arg, cwd)
+    if found is not None:
+        return found
+    slugs = module_slugs(cwd)
     message = f"'{arg}' is not a module folder"
     if slugs:
-        close = difflib.get_close_matches(arg, slugs, n=1)
-        message += (f"; did you mean '{close[0]}'?" if close
+        close = closest_slug(arg, cwd)
+        message += (f"; did you mean '{close}'?" if close
                     else f" or a module of this course ({', '.join(slugs)})")
     else:
         message += " and there is no course here: give the path of a module folder"
