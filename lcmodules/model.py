@@ -11,7 +11,9 @@ from nbformat import NotebookNode
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lcmodules.slugs import slugify
+from lcmodules.versions import is_version
 
+# module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
@@ -94,7 +96,7 @@ class ModuleMeta(Strict):
     @field_validator("version")
     @classmethod
     def _version(cls, v: str) -> str:
-        if not SEMVER.match(v):
+        if not is_version(v):
             raise ValueError("is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.0.0")
         return v
 

@@ -14,9 +14,9 @@ from lcmodules.model import Module
 from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
 from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
 from lcmodules.versioning.lock import Lock, lock_path, read_lock, render_lock
-from lcmodules.versioning.semver import Bump, SemVer, compare
 from lcmodules.versioning.transaction import WriteError, check_writable, replace_files
 from lcmodules.versioning.yamledit import YamlEditError, replace_top_level_scalar
+from lcmodules.versions import Bump, bump_version, compare
 
 
 class UsageError(ValueError):
@@ -190,7 +190,7 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
         problems.extend(exc.problems)
     old = module.meta.version
     # no bump: a first release of the version module.yml already names
-    new = str(SemVer.parse(old).bump(bump)) if bump else old
+    new = bump_version(old, bump) if bump else old
     fp_now = fingerprint_module(module)
     changes = fp_now.diff(previous.files) if previous else FileChanges()
     if previous is not None and bump is None:
