@@ -60,11 +60,6 @@ class Target:
     root: Path  # the course root; a module alone is its own root
     modules: tuple[Path, ...] | None  # the module folders meant; None: every module of the course
 
-    @property
-    def lone_module(self) -> bool:
-        """A module folder outside any course."""
-        return self.modules == (self.root,)
-
 
 def locate(path: Path) -> Target | None:
     """The module (a module folder, its module.yml or anything inside it) or the whole course

@@ -56,7 +56,7 @@ def test_a_course(tree: Path) -> None:
 
 def test_a_module_alone(tree: Path) -> None:
     target = locate(tree / "alone" / "notebooks" / "a.ipynb")
-    assert target == Target(tree / "alone", (tree / "alone",)) and target.lone_module
+    assert target == Target(tree / "alone", (tree / "alone",))
     assert course_around(tree / "alone") == tree / "alone"
 
 

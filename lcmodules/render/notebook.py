@@ -31,7 +31,6 @@ DISPLAY_PRIORITY = [
     "application/json", "text/plain",
 ]
 REMOVE_CELL = "remove-cell"
-EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 EXTERNAL_TAG = re.compile(
     r"""<(script|link|iframe|img|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
     r"""(?:https?:)?//[^>]*>(?:\s*</\1>)?""",
