@@ -255,10 +255,6 @@ def _run_task(task: Task, options: BuildOptions) -> Outcome:
     return outcome
 
 
-def _warm_up() -> int:
-    return os.getpid()
-
-
 class Runner:
     """Runs tasks one by one, or `jobs` at a time in forked worker processes."""
 

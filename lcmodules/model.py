@@ -10,6 +10,10 @@ from typing import Annotated, Any, Literal
 from nbformat import NotebookNode
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from lcmodules.slugs import slugify
+from lcmodules.versions import is_version
+
+# module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
@@ -123,7 +127,7 @@ class ModuleMeta(Strict):
     @field_validator("version")
     @classmethod
     def _version(cls, v: str) -> str:
-        if not SEMVER.match(v):
+        if not is_version(v):
             raise ValueError("is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.0.0")
         return v
 
@@ -371,8 +375,6 @@ class Course:
         """A name for course-wide artifacts that does not depend on where the course is checked
         out: the repository's name, else the title, as a safe ASCII slug; a module folder
         built on its own is named after itself."""
-        from lcmodules.load.units import slugify
-
         if not self.has_config_file and len(self.modules) == 1:
             return self.modules[0].slug
 
