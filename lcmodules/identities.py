@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lcmodules.load.units import ascii_slug
 from lcmodules.model import Module, Unit
+from lcmodules.slugs import ascii_slug
 
 MODULE_KEY = "module"  # the one SCO of the single-SCO layout: item `itm-module`
 

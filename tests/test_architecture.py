@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 LAYERS: list[set[str]] = [
     {"lcmodules", "diagnostics", "fsutil", "markers", "slugs", "locate", "versions"},  # leaves
     {"model", "cache"},
-    {"load"},
+    {"load", "identities"},
     {"validate"},
     {"transform", "versioning", "scaffold"},
     {"render"},

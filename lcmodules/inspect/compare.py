@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lcmodules.inspect.package import Finding, Item, Report, inspect_package
+from lcmodules.versions import VersionError, compare
 
 
 @dataclass
@@ -107,11 +108,9 @@ def _identity(result: Comparison) -> None:
 
 def _older(a: str, b: str) -> bool:
     """True when version `a` is lower than `b` (semantic versions; otherwise not compared)."""
-    from lcmodules.versioning.semver import compare
-
     try:
         return compare(a, b) < 0
-    except ValueError:
+    except VersionError:
         return False
 
 
