@@ -84,3 +84,46 @@ def test_an_empty_notebook_object(tmp_path: Path, cli) -> None:  # type: ignore[
     proc = cli("validate", module, cwd=tmp_path, check=1)
     assert "m/notebooks/a.ipynb:1: the notebook is an empty JSON object `{}`" in proc.stderr
     assert "format None" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_new_writes_values_through_yaml_and_takes_the_shared_id_prefix(course: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    cli("new", "ovens", "--title", "Ovens: #1 case", "--course", course, check=0)
+    meta = YAML(typ="safe").load((course / "modules" / "ovens" / "module.yml").read_text())
+    assert meta["title"] == "Ovens: #1 case"
+    assert meta["id"] == "lc-ai/ovens"  # the prefix of the example course's modules
+    front = (course / "modules" / "ovens" / "case.md").read_text().split("---")[1]
+    assert YAML(typ="safe").load(front)["title"] == "Ovens: #1 case"
+
+
+def test_new_outside_a_shared_prefix_uses_the_course_folder(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    course = tmp_path / "mijn-cursus"
+    (course / "modules").mkdir(parents=True)
+    cli("new", "eerste", "--course", course, check=0)
+    meta = YAML(typ="safe").load((course / "modules" / "eerste" / "module.yml").read_text())
+    assert meta["id"] == "mijn-cursus/eerste"
+
+
+def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    cli("new", "casus", "--language", "en", cwd=tmp_path, check=0)
+    module = tmp_path / "casus"
+    proc = cli("validate", module, cwd=tmp_path, check=0)
+    warnings = [ln for ln in proc.stderr.splitlines() if "placeholder text" in ln]
+    assert any(ln.startswith("casus/module.yml:6:1: warning: 'summary'") for ln in warnings)
+    assert any("learning_objectives[0]" in ln for ln in warnings)
+    assert any(ln.startswith("casus/case.md:") for ln in warnings), warnings
+    meta = module / "module.yml"
+    text = meta.read_text()
+    for old, new in [("One paragraph about the practice case and what the student learns; shown "
+                      "in the catalogue and the LMS.", "Ovens that fail."),
+                     ("Name of the company", "Bakkerij Jansen"),
+                     ("The student can …", "The student can read a sensor log.")]:
+        assert old in text
+        text = text.replace(old, new)
+    meta.write_text(text)
+    page = module / "case.md"
+    page.write_text(page.read_text()
+                    .replace("Describe the practice case here: the company, the problem and the data.",
+                             "A bakery in Utrecht.")
+                    .replace("A remark the student should not miss.", "Mind the oven."))
+    proc = cli("validate", module, cwd=tmp_path, check=0)
+    assert "placeholder" not in proc.stderr
