@@ -116,6 +116,7 @@ def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> No
     for old, new in [("One paragraph about the practice case and what the student learns; shown "
                       "in the catalogue and the LMS.", "Ovens that fail."),
                      ("Name of the company", "Bakkerij Jansen"),
+                     ("Sector of the company", "food"),
                      ("The student can …", "The student can read a sensor log.")]:
         assert old in text
         text = text.replace(old, new)

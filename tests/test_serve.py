@@ -112,3 +112,18 @@ def test_serve_course_index_lists_modules(course: Path) -> None:
         assert urlopen(url + "voorspellend-onderhoud/teacher/").status == 200
     finally:
         stop(proc)
+
+
+def test_serve_answers_only_requests_for_its_own_address(course: Path) -> None:
+    import http.client
+
+    proc, url = start(course / "modules" / "email-triage")
+    try:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/", headers={"Host": f"evil.example:{port}"})
+        assert conn.getresponse().status == 403
+        conn.close()
+        assert urlopen(url).status == 200
+    finally:
+        stop(proc)

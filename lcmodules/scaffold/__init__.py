@@ -19,6 +19,7 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
         "summary": "Eén alinea over de praktijkcasus en wat de student leert; verschijnt in de "
                    "catalogus en het LMS.",
         "organisation": "Naam van het bedrijf",
+        "sector": "Sector van het bedrijf",
         "objective": "De student kan …",
         "case": "Beschrijf hier de praktijkcasus: het bedrijf, het probleem en de data.",
         "note": "Een opmerking die de student niet mag missen.",
@@ -27,6 +28,7 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
         "summary": "One paragraph about the practice case and what the student learns; shown "
                    "in the catalogue and the LMS.",
         "organisation": "Name of the company",
+        "sector": "Sector of the company",
         "objective": "The student can …",
         "case": "Describe the practice case here: the company, the problem and the data.",
         "note": "A remark the student should not miss.",

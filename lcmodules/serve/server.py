@@ -93,6 +93,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        port = self.server.server_address[1]
+        if self.headers.get("Host", "") not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            # another site's page reaching this server through a DNS name it controls
+            self._send(403, b"forbidden", "text/plain; charset=utf-8")
+            return
         url = urlsplit(self.path)
         path = unquote(url.path)
         ws = self.server.workspace

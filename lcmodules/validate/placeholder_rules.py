@@ -17,6 +17,7 @@ def check_placeholders(module: Module, diag: Diagnostics) -> None:
     fields: list[tuple[tuple[object, ...], str | None]] = [(("summary",), meta.summary)]
     if meta.case is not None:
         fields.append((("case", "organisation"), meta.case.organisation))
+        fields.append((("case", "sector"), meta.case.sector))
     fields += [(("learning_objectives", i), text) for i, text in enumerate(meta.learning_objectives)]
     for loc, value in fields:
         if value is not None and " ".join(value.split()) in texts:
