@@ -199,7 +199,7 @@ def example(field: Field, value: Any = None) -> str:
         t, f"{name}: some text")
 
 
-def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str, str, Field]:
+def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str, str]:
     """One message and hint for every pydantic error about the same place in the YAML."""
     err = errors[0]
     field = resolve(model, tuple(err["loc"]))
@@ -211,35 +211,35 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
     if kind == "missing":
         info = field.owner.model_fields[field.name] if field.owner else None
         return f"missing required field '{name}': {info and info.description or what}", \
-            f"add a line like `{example(field)}`", field
+            f"add a line like `{example(field)}`"
     if kind == "too_short":
         return f"'{name}' is empty: it needs at least one entry", \
-            f"write it like `{example(field)}`", field
+            f"write it like `{example(field)}`"
     if kind == "string_too_short":
-        return f"'{name}' is empty: write the text", f"e.g. `{example(field)}`", field
+        return f"'{name}' is empty: write the text", f"e.g. `{example(field)}`"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         limit = next(iter(err.get("ctx", {}).values()), "")
         limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit
         words = {"greater_than": "more than", "greater_than_equal": "at least",
                  "less_than": "less than", "less_than_equal": "at most"}[kind]
         return f"'{name}' should be {words} {limit}, but it is {value}", \
-            f"e.g. `{example(field)}`", field
+            f"e.g. `{example(field)}`"
     if kind == "string_type" and isinstance(value, int | float | bool) and not field.item \
             and field.name != "version":
         shown = str(value).lower() if isinstance(value, bool) else value
         return (f"'{name}' should be text, but YAML reads {shown} as "
                 f"{'a yes/no value' if isinstance(value, bool) else 'a number'}",
-                f"put it in quotes: `{field.name}: \"{shown}\"`", field)
+                f"put it in quotes: `{field.name}: \"{shown}\"`")
     if kind == "string_type" and field.name == "version":
         return f"'{name}' should be a semantic version, but it is {found(value)}", \
-            "write all three parts, e.g. `version: 1.2.0`", field
+            "write all three parts, e.g. `version: 1.2.0`"
     hint = f"write it like `{example(field, value)}`"
     choices = [str(a) for m in _members(field.annotation) if typing.get_origin(m) is typing.Literal
                for a in typing.get_args(m)]
     close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6) if choices else []
     if close:
         hint = f"did you mean '{close[0]}'?"
-    return f"'{name}' should be {what}, but it is {found(value)}", hint, field
+    return f"'{name}' should be {what}, but it is {found(value)}", hint
 
 
 def notebook_format(data: dict[str, Any]) -> tuple[str, str]:

@@ -157,5 +157,5 @@ def _report(model: type[BaseModel], doc: Any, exc: ValidationError, path: Path,
             msg, _, hint = msg.removeprefix("Value error, ").partition(": ")
             diag.error(path, line, f"'{messages.dotted(where)}' {msg}", hint, col)
         else:
-            message, hint, _ = messages.describe(model, errors)
+            message, hint = messages.describe(model, errors)
             diag.error(path, line, message, hint, None if "missing" in kinds else col)
