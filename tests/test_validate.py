@@ -58,7 +58,7 @@ CASES: list[tuple[str, Callable[[Path], None], str, str | None, str]] = [
      "module.yml", "version: v1", "not a semantic version"),
     ("version read as a number", lambda m: replace(m / "module.yml", "version: 1.0.0",
                                                    "version: 1.0"),
-     "module.yml", "version: 1.0", "'version' must be text"),
+     "module.yml", "version: 1.0", "'version' should be a semantic version, but it is the number 1.0"),
     ("language not BCP 47", lambda m: replace(m / "module.yml", "language: nl", "language: dutch!"),
      "module.yml", "language: dutch!", "BCP 47"),
     ("missing unit", lambda m: replace(m / "module.yml", "  - toets.quiz.yml",

@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "execute": "execute",
     "inspect": "inspect_package",
     "preview": "preview",
+    "serve": "serve",
     "status": "status",
     "release": "release",
 }

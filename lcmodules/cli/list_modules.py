@@ -9,6 +9,7 @@ import click
 from rich.table import Column, Table
 
 from lcmodules.cli.common import PATHS, load_valid, out
+from lcmodules.cli.tables import print_table
 
 
 @click.command("list")
@@ -33,4 +34,4 @@ def command(paths: tuple[Path, ...], as_json: bool) -> None:
     for r in rows:
         load = f"{r['study_load_hours']:g} h" if r["study_load_hours"] else "—"
         table.add_row(r["id"], r["version"], r["language"], str(r["units"]), load, r["title"])
-    out.print(table)
+    print_table(table)

@@ -14,7 +14,8 @@ from lcmodules.cli.common import console, report
 @click.argument("slug")
 @click.option("--title", help="The module's title (default: from the slug).")
 @click.option("--language", default="nl", show_default=True, help="BCP 47 language tag, e.g. nl, en.")
-@click.option("--id", "module_id", help="Stable module id (default: <course folder>/<slug>).")
+@click.option("--id", "module_id", help="Stable module id (default: the id prefix the course's "
+              "modules share, else the course folder's name, then /<slug>).")
 @click.option("--author", default="", help="Author name (default: the course author).")
 @click.option("--course", "course_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("."), show_default=True, help="The course folder.")
@@ -25,7 +26,7 @@ def command(slug: str, title: str | None, language: str, module_id: str | None, 
     from lcmodules.load import load_config, load_module
     from lcmodules.load.units import ascii_slug
     from lcmodules.model import BCP47, SLUG
-    from lcmodules.scaffold import add_to_course_list, scaffold
+    from lcmodules.scaffold import add_to_course_list, scaffold, shared_id_prefix
 
     if not SLUG.match(slug):
         raise click.BadParameter(f"'{slug}' is not a slug; use lowercase letters, digits and '-', "
@@ -45,10 +46,11 @@ def command(slug: str, title: str | None, language: str, module_id: str | None, 
         report(diag.sorted())
         sys.exit(1)
     nl = language.lower().startswith("nl")
+    prefix = shared_id_prefix(course_dir / "modules") if is_course else None
     templates = course_dir / config.lcmodules.templates
     variables = {
         "slug": slug,
-        "id": module_id or f"{ascii_slug(course_dir.name)}/{slug}",
+        "id": module_id or f"{prefix or ascii_slug(course_dir.name)}/{slug}",
         "title": title or slug.replace("-", " ").capitalize(),
         "language": language,
         "nl": nl,
@@ -65,6 +67,8 @@ def command(slug: str, title: str | None, language: str, module_id: str | None, 
         console.print(f"[green]created[/] {target.name}/{name}", markup=True)
     if listed:
         console.print(f"[green]added[/] {slug} to lcmodules.modules in _config.yml")
+    console.print("Replace the templates' example text with your own: `lcmodules validate` "
+                  "warns where it is left.")
     if not check.ok:
         report(check.sorted())
         console.print("[yellow]the templates gave a module with problems; fix them above[/]")

@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from lcmodules.cli.common import PATHS, console, load_valid, out, report
+from lcmodules.cli.tables import print_table
 
 
 @click.command("status")
@@ -44,7 +45,7 @@ def command(paths: tuple[Path, ...], check: bool, as_json: bool) -> None:
             table.add_row(s.module.slug, s.module.meta.version, released,
                           f"[{style}]{STATE_TEXT[s.state]}[/]",
                           s.changes.describe() or "—", prereqs)
-        out.print(table)
+        print_table(table)
         report(sorted((w for s in statuses for w in s.warnings), key=lambda p: p.sort_key()))
         if check or fatal:
             report(failing)

@@ -68,12 +68,10 @@ def load_notebook(path: Path, text: str, diag: Diagnostics) -> nbformat.Notebook
     if not isinstance(data, dict):
         diag.error(path, 1, "the notebook is not a JSON object", "re-save it from Jupyter")
         return None
-    major = data.get("nbformat")
-    if major != 4:
-        diag.error(
-            path, 1, f"notebook format {major} is not supported (lcmodules reads nbformat 4)",
-            "convert it: jupyter nbconvert --to notebook --nbformat 4 --inplace FILE",
-        )
+    if data.get("nbformat") != 4:
+        from lcmodules.load.messages import notebook_format
+
+        diag.error(path, 1, *notebook_format(data))
         return None
     errors = list(iter_validate(data))
     if errors:

@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from lcmodules.diagnostics import Diagnostics
+from lcmodules.load import messages
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -116,18 +117,6 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return current
 
 
-def dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and part[:1].isupper():
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
 def check_model(
     model: type[M], doc: Any, path: Path, diag: Diagnostics, line_offset: int = 0,
     what: str = "file",
@@ -142,56 +131,33 @@ def check_model(
     try:
         return model.model_validate(doc)
     except ValidationError as exc:
-        seen: set[tuple[Any, ...]] = set()
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            key = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
-            if key in seen:
-                continue
-            seen.add(key)
-            line, col = node_line(doc, loc, line_offset)
-            name = dotted(loc)
-            kind = err["type"]
-            if kind == "extra_forbidden":
-                holder = _model_at(model, loc)
-                known = sorted(holder.model_fields) if holder else []
-                unknown = str(loc[-1])
-                close = difflib.get_close_matches(unknown, known, n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean '{close[0]}'?" if close
-                    else f"remove it; the fields here are: {', '.join(known)}"
-                )
-                diag.error(path, line, f"unknown field '{name}'", hint, col)
-            elif kind == "missing":
-                diag.error(path, line, f"missing required field '{name}'",
-                           f"add a line `{loc[-1]}: …`", None)
-            elif kind == "string_type" and isinstance(err.get("input"), int | float | bool):
-                value = err["input"]
-                diag.error(path, line, f"'{name}' must be text, but YAML reads {value!r} as a "
-                           f"{'true/false value' if isinstance(value, bool) else 'number'}", f"put it in quotes: {loc[-1]}: \"{value}\""
-                           if name != "version" else "write a full semantic version, e.g. 1.2.0",
-                           col)
-            else:
-                msg = err["msg"].removeprefix("Value error, ")
-                if kind == "value_error":
-                    msg, _, hint = msg.partition(": ")
-                    diag.error(path, line, f"'{name}' {msg}", hint, col)
-                else:
-                    diag.error(path, line, f"'{name}': {msg}", _type_hint(kind), col)
+        _report(model, doc, exc, path, diag, line_offset)
         return None
 
 
-def _type_hint(kind: str) -> str:
-    return {
-        "string_type": "write it as text; put quotes around it if YAML reads it as a number",
-        "float_parsing": "write a number, e.g. 6 or 0.7",
-        "int_parsing": "write a whole number",
-        "list_type": "write it as a list, one `- item` per line",
-        "model_type": "write it as a mapping of `key: value` lines",
-        "dict_type": "write it as a mapping of `key: value` lines",
-        "bool_type": "write true or false",
-        "greater_than": "use a positive number",
-        "too_short": "add at least one entry",
-        "literal_error": "use one of the values listed",
-        "string_too_short": "it may not be empty",
-    }.get(kind, "")
+def _report(model: type[BaseModel], doc: Any, exc: ValidationError, path: Path,
+            diag: Diagnostics, line_offset: int) -> None:
+    """Every schema error as one located problem per place, worded by load/messages.py."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for err in exc.errors():
+        groups.setdefault(messages.resolve(model, tuple(err["loc"])).path, []).append(err)
+    for where, errors in groups.items():
+        line, col = node_line(doc, where, line_offset)
+        kinds = {e["type"] for e in errors}
+        if "extra_forbidden" in kinds:
+            holder = _model_at(model, tuple(errors[0]["loc"]))
+            known = sorted(holder.model_fields) if holder else []
+            unknown = str(where[-1])
+            close = difflib.get_close_matches(unknown, known, n=1, cutoff=0.6)
+            hint = (
+                f"did you mean '{close[0]}'?" if close
+                else f"remove it; the fields here are: {', '.join(known)}"
+            )
+            diag.error(path, line, f"unknown field '{messages.dotted(where)}'", hint, col)
+        elif "value_error" in kinds:  # our own validators already speak the lecturer's words
+            msg = next(e for e in errors if e["type"] == "value_error")["msg"]
+            msg, _, hint = msg.removeprefix("Value error, ").partition(": ")
+            diag.error(path, line, f"'{messages.dotted(where)}' {msg}", hint, col)
+        else:
+            message, hint = messages.describe(model, errors)
+            diag.error(path, line, message, hint, None if "missing" in kinds else col)

@@ -19,6 +19,7 @@ from lcmodules.render.htmljson import script_json
 ENV = "LCMODULES_SCORM_AGAIN"
 BUNDLE = Path("node_modules") / "scorm-again" / "dist" / "scorm-again.js"
 PLAYER = Path(__file__).resolve().parent / "player.html"
+VENDORED = Path(__file__).resolve().parent / "vendor" / "scorm-again" / "scorm-again.js"
 
 
 class PreviewError(Exception):
@@ -26,8 +27,9 @@ class PreviewError(Exception):
 
 
 def find_scorm_again(start: Path | None = None) -> Path:
-    """The scorm-again browser bundle: $LCMODULES_SCORM_AGAIN, else node_modules above the
-    working folder or above lcmodules itself (a development checkout)."""
+    """The scorm-again browser bundle: $LCMODULES_SCORM_AGAIN, else the copy shipped inside
+    lcmodules (vendor/, put there when the wheel is built), else node_modules above the working
+    folder or above lcmodules itself (a development checkout)."""
     value = os.environ.get(ENV)
     if value:
         path = Path(value).expanduser()
@@ -36,14 +38,17 @@ def find_scorm_again(start: Path | None = None) -> Path:
         if not path.is_file():
             raise PreviewError(f"{ENV}={value} does not point at scorm-again's dist/scorm-again.js")
         return path.resolve()
+    if VENDORED.is_file():
+        return VENDORED
     for base in (start or Path.cwd(), Path(__file__).resolve().parent):
         for folder in (base, *base.parents):
             candidate = folder / BUNDLE
             if candidate.is_file():
                 return candidate.resolve()
     raise PreviewError(
-        "the scorm-again runtime is not installed: run `npm ci` (or `npm install scorm-again`) "
-        f"in the repository, or set {ENV} to the path of its dist/scorm-again.js"
+        "the scorm-again runtime is missing from this installation of lcmodules: reinstall it "
+        "(`pip install --force-reinstall lcmodules`); in a repository checkout run `npm ci`, "
+        f"or set {ENV} to the path of scorm-again's dist/scorm-again.js"
     )
 
 

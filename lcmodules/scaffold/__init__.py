@@ -12,6 +12,65 @@ from lcmodules.fsutil import atomic_path
 
 BUILTIN = Path(__file__).parent / "module"
 OVERRIDE_SUBDIR = "new"  # <course>/templates/new/<path> replaces the built-in <path>
+# The text the built-in templates write for the lecturer to replace (the templates use these
+# through the `placeholder` variable; validate/placeholder_rules.py warns while any is left).
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "nl": {
+        "summary": "Eén alinea over de praktijkcasus en wat de student leert; verschijnt in de "
+                   "catalogus en het LMS.",
+        "organisation": "Naam van het bedrijf",
+        "sector": "Sector van het bedrijf",
+        "objective": "De student kan …",
+        "case": "Beschrijf hier de praktijkcasus: het bedrijf, het probleem en de data.",
+        "note": "Een opmerking die de student niet mag missen.",
+    },
+    "en": {
+        "summary": "One paragraph about the practice case and what the student learns; shown "
+                   "in the catalogue and the LMS.",
+        "organisation": "Name of the company",
+        "sector": "Sector of the company",
+        "objective": "The student can …",
+        "case": "Describe the practice case here: the company, the problem and the data.",
+        "note": "A remark the student should not miss.",
+    },
+}
+
+
+def placeholder_texts() -> set[str]:
+    """Every placeholder text of the built-in templates, in every language."""
+    return {text for table in PLACEHOLDERS.values() for text in table.values()}
+
+
+def yaml_scalar(value: object) -> str:
+    """`value` as one YAML scalar, quoted when YAML would otherwise read it differently."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.width = 1_000_000
+    stream = io.StringIO()
+    yaml.dump(value, stream)
+    return stream.getvalue().removesuffix("\n").removesuffix("\n...").rstrip("\n")
+
+
+def shared_id_prefix(modules_dir: Path) -> str | None:
+    """The id prefix every existing module of a course shares ('lc-ai' for lc-ai/…), if any."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    prefixes = set()
+    for meta in sorted(modules_dir.glob("*/module.yml")) if modules_dir.is_dir() else []:
+        try:
+            doc = YAML(typ="safe", pure=True).load(meta.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YAMLError):
+            continue
+        ident = doc.get("id") if isinstance(doc, dict) else None
+        if isinstance(ident, str) and "/" in ident:
+            prefixes.add(ident.rpartition("/")[0])
+        elif ident is not None:
+            return None
+    return prefixes.pop() if len(prefixes) == 1 else None
 
 
 def template_files(course_templates: Path | None) -> dict[str, Path]:
@@ -28,6 +87,9 @@ def template_files(course_templates: Path | None) -> dict[str, Path]:
 def scaffold(target: Path, variables: dict[str, object], course_templates: Path | None) -> list[str]:
     """Write a new module folder at `target` in one step (temporary folder, then rename)."""
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = yaml_scalar
+    language = "nl" if variables.get("nl") else "en"
+    variables = {"placeholder": PLACEHOLDERS[language], **variables}
     written: list[str] = []
     with atomic_path(target, directory=True) as tmp:
         for rel, source in sorted(template_files(course_templates).items()):

@@ -1,0 +1,75 @@
+"""`lcmodules serve`: the pages of a module or course, re-rendered and reloaded on every save."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+import click
+
+from lcmodules.cli.common import console
+
+DEFAULT_PORT = 8790
+
+
+@click.command("serve")
+@click.argument("path", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help=f"Port on 127.0.0.1 (default {DEFAULT_PORT}, or a free one if it is taken; "
+                   "0 picks a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
+def command(path: Path, port: int | None, no_browser: bool) -> None:
+    """Serve PATH (a course or a module folder, default: here) for authoring: the pages as
+    learners see them, a switch to the teacher edition, a reload of the browser each time a
+    source is saved, and the problems of the sources shown in the page. Ctrl-C stops."""
+    from lcmodules.serve import Workspace
+    from lcmodules.serve.server import ServeServer
+
+    workspace = Workspace(path)
+    if not workspace.is_module and not (path / "_config.yml").is_file() \
+            and not (path / "modules").is_dir():
+        console.print(f"[red]lcmodules serve: {path} is not a course or a module folder[/] — "
+                      "a course has _config.yml and modules/; a module folder has module.yml")
+        sys.exit(1)
+    workspace.refresh()
+    try:
+        server = ServeServer(workspace, port=DEFAULT_PORT if port is None else port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port is not None:
+            console.print(f"[red]lcmodules serve: cannot listen on 127.0.0.1:{port}: "
+                          f"{exc.strerror}[/] — choose another port with --port")
+            sys.exit(1)
+        server = ServeServer(workspace, port=0)
+    stop = threading.Event()
+    watcher = threading.Thread(target=workspace.watch, args=(stop,), daemon=True)
+    watcher.start()
+    problems = list(workspace.all_problems())
+    errors = sum(p.severity == "error" for p in problems)
+    click.echo(f"Serving {path} at {server.url} ({len(workspace.entries)} module"
+               f"{'' if len(workspace.entries) == 1 else 's'}, {errors} error"
+               f"{'' if errors == 1 else 's'}, {len(problems) - errors} warning"
+               f"{'' if len(problems) - errors == 1 else 's'}; loaded in "
+               f"{workspace.last_load_seconds:.2f} s)")
+    click.echo("Saved sources show in the browser by themselves. Press Ctrl-C to stop.")
+    sys.stdout.flush()
+    if not no_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        stop.set()
+        server.stopping.set()
+        server.server_close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

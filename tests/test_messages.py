@@ -1,0 +1,130 @@
+"""Schema errors in the lecturer's words: what was expected, what was found, a right form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from lcmodules.diagnostics import Diagnostics
+from lcmodules.load.yamlsrc import check_model
+from lcmodules.model import CourseConfig, ModuleMeta, Quiz
+
+PYDANTIC_WORDS = ("Input should", "valid dictionary", "instance of", "unable to", "Field required",
+                  "Extra inputs", "None")
+MODULE = "id: lc-ai/x\ntitle: X\nversion: 1.0.0\nlanguage: nl\ncontents: [case.md]\n"
+QUIZ = "title: Toets\nquestions:\n  - id: q\n    type: {type}\n    prompt: Vraag?\n{extra}"
+
+
+def problems(model: type, text: str) -> list[str]:
+    diag = Diagnostics()
+    assert check_model(model, YAML(typ="rt").load(text), Path("f.yml"), diag) is None
+    lines = [p.format() for p in diag.problems]
+    for line in lines:
+        assert not any(word in line for word in PYDANTIC_WORDS), line
+    return lines
+
+
+# (name, model, YAML, the line it points at, fragments of the one message)
+CASES = [
+    ("numeric answer as a word", Quiz, QUIZ.format(type="numeric", extra="    answer: twelve\n"),
+     6, ["'questions[0].answer' should be", "a number in digits", "the text 'twelve'",
+         "`answer: 230`"]),
+    ("choices as plain strings", Quiz,
+     QUIZ.format(type="single", extra="    choices:\n      - Accuracy\n"),
+     7, ["'questions[0].choices[0]' should be a choice with `text:`", "the text 'Accuracy'",
+         "`- text: Accuracy`"]),
+    ("text field given a list", ModuleMeta, MODULE.replace("title: X", "title: [a, b]"),
+     2, ["'title' should be text, but it is a list of 2 items", "`title: "]),
+    ("text read as a number", ModuleMeta, MODULE.replace("title: X", "title: 2024"),
+     2, ["'title' should be text, but YAML reads 2024 as a number", "quotes", '"2024"']),
+    ("whole number", CourseConfig, "lcmodules:\n  execute:\n    timeout: long\n",
+     3, ["'lcmodules.execute.timeout' should be a whole number", "the text 'long'",
+         "`timeout: 120`"]),
+    ("number", Quiz, QUIZ.format(type="text", extra="    answers: [x]\n    points: two\n"),
+     7, ["'questions[0].points' should be a number, but it is the text 'two'", "`points: 2`"]),
+    ("yes/no value", CourseConfig, "only_build_toc_files: maybe\n",
+     1, ["'only_build_toc_files' should be true or false", "the text 'maybe'"]),
+    ("list", ModuleMeta, MODULE.replace("contents: [case.md]", "contents: case.md"),
+     5, ["'contents' should be the list of units", "the text 'case.md'", "`contents: ["]),
+    ("mapping", ModuleMeta, MODULE + "case: Bakkerij\n",
+     6, ["'case' should be the case description with `organisation:`", "`case: {"]),
+    ("literal", CourseConfig, "lcmodules:\n  build:\n    edition: student\n",
+     3, ["'lcmodules.build.edition' should be one of learner, teacher", "the text 'student'"]),
+    ("literal typo", Quiz, QUIZ.format(type="singel", extra=""),
+     4, ["one of single, multiple, true-false, numeric, text", "did you mean 'single'?"]),
+    ("missing required field", ModuleMeta, MODULE.replace("language: nl\n", ""),
+     1, ["missing required field 'language'", "add a line like `language: nl`"]),
+    ("unknown field", ModuleMeta, MODULE + "sumary: Iets\n",
+     6, ["unknown field 'sumary'", "did you mean 'summary'?"]),
+    ("empty list", ModuleMeta, MODULE.replace("contents: [case.md]", "contents: []"),
+     5, ["'contents' is empty", "at least one entry"]),
+    ("author as plain text", ModuleMeta, MODULE + "authors: [Anna de Vries]\n",
+     6, ["'authors[0]' should be an author with `name:`", "`- name: Anna de Vries`"]),
+]
+
+
+@pytest.mark.parametrize("name,model,text,line,fragments", CASES, ids=[c[0] for c in CASES])
+def test_schema_errors_in_the_lecturers_words(name: str, model: type, text: str, line: int,
+                                              fragments: list[str]) -> None:
+    lines = problems(model, text)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"f.yml:{line}"), lines
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def test_an_empty_notebook_object(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    module = tmp_path / "m"
+    (module / "notebooks").mkdir(parents=True)
+    (module / "module.yml").write_text(MODULE.replace("[case.md]", "[notebooks/a.ipynb]"))
+    (module / "notebooks" / "a.ipynb").write_text(json.dumps({}))
+    proc = cli("validate", module, cwd=tmp_path, check=1)
+    assert "m/notebooks/a.ipynb:1: the notebook is an empty JSON object `{}`" in proc.stderr
+    assert "format None" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_new_writes_values_through_yaml_and_takes_the_shared_id_prefix(course: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    cli("new", "ovens", "--title", "Ovens: #1 case", "--course", course, check=0)
+    meta = YAML(typ="safe").load((course / "modules" / "ovens" / "module.yml").read_text())
+    assert meta["title"] == "Ovens: #1 case"
+    assert meta["id"] == "lc-ai/ovens"  # the prefix of the example course's modules
+    front = (course / "modules" / "ovens" / "case.md").read_text().split("---")[1]
+    assert YAML(typ="safe").load(front)["title"] == "Ovens: #1 case"
+
+
+def test_new_outside_a_shared_prefix_uses_the_course_folder(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    course = tmp_path / "mijn-cursus"
+    (course / "modules").mkdir(parents=True)
+    cli("new", "eerste", "--course", course, check=0)
+    meta = YAML(typ="safe").load((course / "modules" / "eerste" / "module.yml").read_text())
+    assert meta["id"] == "mijn-cursus/eerste"
+
+
+def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    cli("new", "casus", "--language", "en", cwd=tmp_path, check=0)
+    module = tmp_path / "casus"
+    proc = cli("validate", module, cwd=tmp_path, check=0)
+    warnings = [ln for ln in proc.stderr.splitlines() if "placeholder text" in ln]
+    assert any(ln.startswith("casus/module.yml:6:1: warning: 'summary'") for ln in warnings)
+    assert any("learning_objectives[0]" in ln for ln in warnings)
+    assert any(ln.startswith("casus/case.md:") for ln in warnings), warnings
+    meta = module / "module.yml"
+    text = meta.read_text()
+    for old, new in [("One paragraph about the practice case and what the student learns; shown "
+                      "in the catalogue and the LMS.", "Ovens that fail."),
+                     ("Name of the company", "Bakkerij Jansen"),
+                     ("Sector of the company", "food"),
+                     ("The student can …", "The student can read a sensor log.")]:
+        assert old in text
+        text = text.replace(old, new)
+    meta.write_text(text)
+    page = module / "case.md"
+    page.write_text(page.read_text()
+                    .replace("Describe the practice case here: the company, the problem and the data.",
+                             "A bakery in Utrecht.")
+                    .replace("A remark the student should not miss.", "Mind the oven."))
+    proc = cli("validate", module, cwd=tmp_path, check=0)
+    assert "placeholder" not in proc.stderr
