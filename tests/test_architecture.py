@@ -20,10 +20,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
     {"lcmodules", "diagnostics", "fsutil", "markers", "slugs", "locate", "versions"},  # leaves
-    {"model", "cache"},
+    {"model", "cache", "scaffold"},
     {"load", "identities"},
     {"validate"},
-    {"transform", "versioning", "scaffold"},
+    {"transform", "versioning"},
     {"render"},
     {"export", "inspect"},
     {"build", "preview", "serve", "importbook"},
