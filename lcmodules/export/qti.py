@@ -1,0 +1,235 @@
+"""Knowledge checks → QTI 1.2 assessments in the IMS Common Cartridge 1.1 profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from lcmodules.diagnostics import Problem
+from lcmodules.load.yamlsrc import node_line
+from lcmodules.model import Question, Unit
+from lcmodules.render.i18n import strings
+from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+QTI_LOCATION = (f"{QTI_NS} http://www.imsglobal.org/profile/cc/ccv1p1/"
+                "ccv1p1_qtiasiv1p2p1_v1p0.xsd")
+# Our question types → the CC 1.1 profile's question types (`cc_profile` of an item).
+PROFILE = {
+    "single": "cc.multiple_choice.v0p1",
+    "multiple": "cc.multiple_response.v0p1",
+    "true-false": "cc.true_false.v0p1",
+    "text": "cc.fib.v0p1",
+    "numeric": "cc.fib.v0p1",
+}
+RESPONSE = "response1"
+GENERAL_FEEDBACK = "general_fb"
+MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
+MAX_WEIGHT = 99  # rule 2c: cc_weighting is an integer 1..99
+
+
+def weighting(points: float) -> int:
+    """`cc_weighting`: the points as an integer in 1..99 (the profile allows nothing else)."""
+    return min(max(round(points), 1), MAX_WEIGHT)
+
+
+def numeric_spellings(value: float) -> list[str]:
+    """The exact answers a `cc.fib` item accepts for a number: with a decimal point and with the
+    Dutch decimal comma, and `3` as well as `3.0` for a whole number."""
+    if float(value).is_integer():
+        whole = str(int(value))
+        forms = [whole, f"{whole}.0", f"{whole},0"]
+    else:
+        text = f"{value:.10f}".rstrip("0")
+        forms = [text, text.replace(".", ",")]
+        if text.startswith("0."):
+            forms.append(text[1:])
+    seen: list[str] = []
+    for form in forms:
+        if form not in seen:
+            seen.append(form)
+    return seen
+
+
+def cartridge_problems(unit: Unit) -> list[Problem]:
+    """What the CC 1.1 profile cannot hold of this quiz: errors (a question the profile forbids)
+    and warnings (something lost on the way), each at the line of the quiz file."""
+    quiz = unit.quiz
+    if quiz is None:
+        return []
+    problems: list[Problem] = []
+
+    def at(*loc: object) -> int | None:
+        return node_line(unit.doc, loc)[0]
+
+    for i, q in enumerate(quiz.questions):
+        if q.type == "single" and len(q.choices or []) < MIN_SINGLE_CHOICES:
+            problems.append(Problem(
+                unit.source, at("questions", i, "choices"),
+                f"question '{q.id}': a single-choice question needs at least "
+                f"{MIN_SINGLE_CHOICES} choices in a Common Cartridge (cc.multiple_choice)",
+                "add a choice, or make it `type: true-false` if it is a yes/no question"))
+        if weighting(q.points) != q.points:
+            problems.append(Problem(
+                unit.source, at("questions", i, "points") or at("questions", i),
+                f"question '{q.id}': {q.points:g} points becomes a weight of "
+                f"{weighting(q.points)} in a Common Cartridge (whole numbers 1 to 99 only)",
+                "use whole points to keep the same weights in every format",
+                severity="warning"))
+        if q.type == "numeric" and q.tolerance:
+            accepted = " or ".join(numeric_spellings(float(q.answer or 0)))
+            problems.append(Problem(
+                unit.source, at("questions", i, "tolerance"),
+                f"question '{q.id}': a Common Cartridge cannot hold a tolerance; the LMS will "
+                f"accept exactly {accepted}",
+                "after import, set the tolerance in the LMS (Moodle: make it a Numerical "
+                "question; Canvas: a Numerical Answer), or drop `tolerance`",
+                severity="warning"))
+    return problems
+
+
+class _Builder:
+    """Builds one assessment document."""
+
+    def __init__(self, unit: Unit, ident: str, language: str, md: MarkdownRenderer) -> None:
+        self.unit = unit
+        self.ident = ident
+        self.md = md
+        self.ctx = Context(base=unit.source.parent, language=language)
+        self.table = strings(language)
+
+    def el(self, parent: etree._Element, name: str, text: str | None = None,
+           **attrib: str) -> etree._Element:
+        node = etree.SubElement(parent, f"{{{QTI_NS}}}{name}", attrib)
+        if text is not None:
+            node.text = text
+        return node
+
+    def material(self, parent: etree._Element, html: str) -> None:
+        material = self.el(parent, "material")
+        self.el(material, "mattext", html, texttype="text/html")
+
+    def inline(self, text: str) -> str:
+        return self.md.render_inline(text, self.ctx)
+
+    def fields(self, parent: etree._Element, pairs: list[tuple[str, str]]) -> None:
+        meta = self.el(parent, "qtimetadata")
+        for label, entry in pairs:
+            field = self.el(meta, "qtimetadatafield")
+            self.el(field, "fieldlabel", label)
+            self.el(field, "fieldentry", entry)
+
+    def document(self) -> etree._Element:
+        quiz = self.unit.quiz
+        assert quiz is not None
+        root = etree.Element(f"{{{QTI_NS}}}questestinterop", nsmap={None: QTI_NS, "xsi": XSI_NS})
+        root.set(f"{{{XSI_NS}}}schemaLocation", QTI_LOCATION)
+        assessment = self.el(root, "assessment", ident=self.ident, title=quiz.title)
+        self.fields(assessment, [
+            ("cc_profile", "cc.exam.v0p1"),
+            ("qmd_assessmenttype", "Examination"),
+            ("qmd_scoretype", "Percentage"),
+            ("qmd_feedbackpermitted", "Yes"),
+            ("cc_maxattempts", "unlimited"),  # a knowledge check is formative
+        ])
+        if quiz.intro:
+            flow = self.el(self.el(assessment, "presentation_material"), "flow_mat")
+            self.material(flow, self.md.render(quiz.intro, self.ctx))
+        section = self.el(assessment, "section", ident=f"{self.ident}-section")
+        for question in quiz.questions:
+            self.item(section, question)
+        return root
+
+    def item(self, section: etree._Element, q: Question) -> None:
+        item = self.el(section, "item", ident=f"{self.ident}-{q.id}", title=q.id)
+        meta = self.el(item, "itemmetadata")
+        self.fields(meta, [("cc_profile", PROFILE[q.type]),
+                           ("cc_weighting", str(weighting(q.points)))])
+        presentation = self.el(item, "presentation")
+        self.material(presentation, self.inline(q.prompt))
+        feedback = list(self.presentation(presentation, q))
+        processing = self.el(item, "resprocessing")
+        outcomes = self.el(processing, "outcomes")
+        self.el(outcomes, "decvar", varname="SCORE", vartype="Decimal", minvalue="0",
+                maxvalue="100")
+        if q.feedback:
+            self.condition(processing, [("other", None)], None, GENERAL_FEEDBACK, "Yes")
+        for ident, _html in feedback:
+            self.condition(processing, [("varequal", ident)], None, f"{ident}_fb", "Yes")
+        self.scoring(processing, q)
+        if q.feedback:
+            self.feedback(item, GENERAL_FEEDBACK, self.inline(q.feedback))
+        for ident, html in feedback:
+            self.feedback(item, f"{ident}_fb", html)
+
+    def presentation(self, parent: etree._Element, q: Question) -> Iterator[tuple[str, str]]:
+        """The response part; yields (choice ident, feedback HTML) for choices with feedback."""
+        if q.type in ("text", "numeric"):
+            response = self.el(parent, "response_str", ident=RESPONSE, rcardinality="Single")
+            fib = self.el(response, "render_fib",
+                          fibtype="Decimal" if q.type == "numeric" else "String")
+            self.el(fib, "response_label", ident="answer1")
+            return
+        cardinality = "Multiple" if q.type == "multiple" else "Single"
+        response = self.el(parent, "response_lid", ident=RESPONSE, rcardinality=cardinality)
+        choice = self.el(response, "render_choice", shuffle="No")
+        for ident, html, feedback in self.choices(q):
+            label = self.el(choice, "response_label", ident=ident)
+            self.material(label, html)
+            if feedback:
+                yield ident, feedback
+
+    def choices(self, q: Question) -> list[tuple[str, str, str]]:
+        """(ident, text HTML, feedback HTML) per choice; true-false idents are `true`/`false`."""
+        if q.type == "true-false":
+            return [("true", self.table["true"], ""), ("false", self.table["false"], "")]
+        return [(f"c{i}", self.inline(c.text), self.inline(c.feedback) if c.feedback else "")
+                for i, c in enumerate(q.choices or [])]
+
+    def scoring(self, processing: etree._Element, q: Question) -> None:
+        if q.type == "true-false":
+            self.condition(processing, [("varequal", "true" if q.answer else "false")], "100")
+        elif q.type == "single":
+            right = next(i for i, c in enumerate(q.choices or []) if c.correct)
+            self.condition(processing, [("varequal", f"c{right}")], "100")
+        elif q.type == "multiple":
+            parts = [("varequal" if c.correct else "not", f"c{i}")
+                     for i, c in enumerate(q.choices or [])]
+            self.condition(processing, [("and", parts)], "100")
+        else:
+            answers = (numeric_spellings(float(q.answer or 0)) if q.type == "numeric"
+                       else [a.strip() for a in q.answers or [] if a.strip()])
+            self.condition(processing, [("varequal", a) for a in answers], "100")
+
+    def condition(self, processing: etree._Element, tests: list[tuple[str, object]],
+                  score: str | None, feedback: str | None = None, go_on: str = "No") -> None:
+        cond = self.el(processing, "respcondition", **{"continue": go_on})
+        self.tests(self.el(cond, "conditionvar"), tests)
+        if score is not None:
+            self.el(cond, "setvar", score, varname="SCORE", action="Set")
+        if feedback is not None:
+            self.el(cond, "displayfeedback", feedbacktype="Response", linkrefid=feedback)
+
+    def tests(self, parent: etree._Element, tests: list[tuple[str, object]]) -> None:
+        for kind, value in tests:
+            if kind == "other":
+                self.el(parent, "other")
+            elif kind == "and":
+                self.tests(self.el(parent, "and"), value)  # type: ignore[arg-type]
+            elif kind == "not":
+                self.el(self.el(parent, "not"), "varequal", str(value), respident=RESPONSE)
+            else:
+                self.el(parent, "varequal", str(value), respident=RESPONSE, case="No")
+
+    def feedback(self, item: etree._Element, ident: str, html: str) -> None:
+        block = self.el(item, "itemfeedback", ident=ident)
+        self.material(self.el(block, "flow_mat"), html)
+
+
+def assessment_xml(unit: Unit, ident: str, language: str,
+                   md: MarkdownRenderer | None = None) -> bytes:
+    """The QTI document of one quiz unit (deterministic for the same quiz)."""
+    root = _Builder(unit, ident, language, md or renderer()).document()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
