@@ -101,14 +101,18 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder with the ADL schemas (scorm12/, scorm2004/); "
+              help="Folder with the schemas (scorm12/, scorm2004/, cc11/); "
                    "default: $LCMODULES_SCHEMAS. Without it the schema check is skipped.")
 def command(package: Path, as_json: bool, schemas: Path | None) -> None:
-    """Show what a SCORM package (zip, or a lone imsmanifest.xml) holds and check it the way
-    an LMS does on import; exit 1 when it has errors."""
+    """Show what a SCORM package (zip, or a lone imsmanifest.xml) or a Common Cartridge
+    (.imscc) holds and check it the way an LMS does on import; exit 1 when it has errors."""
     from lcmodules.inspect import inspect_package
     from lcmodules.inspect.schemas import schemas_dir
 
+    if package.suffix.lower() == ".imscc":  # a Common Cartridge (docs/common-cartridge.md)
+        from lcmodules.cli.cartridge_report import show
+
+        sys.exit(show(package, schemas_dir(schemas), as_json))
     report = inspect_package(package, schemas_dir(schemas))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from lxml import etree
 
@@ -28,6 +29,7 @@ RESPONSE = "response1"
 GENERAL_FEEDBACK = "general_fb"
 MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
 MAX_WEIGHT = 99  # rule 2c: cc_weighting is an integer 1..99
+MAX_GRID = 25  # numbers each side of a numeric answer that a tolerance may become
 
 
 def weighting(points: float) -> int:
@@ -35,22 +37,34 @@ def weighting(points: float) -> int:
     return min(max(round(points), 1), MAX_WEIGHT)
 
 
-def numeric_spellings(value: float) -> list[str]:
-    """The exact answers a `cc.fib` item accepts for a number: with a decimal point and with the
-    Dutch decimal comma, and `3` as well as `3.0` for a whole number."""
-    if float(value).is_integer():
-        whole = str(int(value))
-        forms = [whole, f"{whole}.0", f"{whole},0"]
-    else:
-        text = f"{value:.10f}".rstrip("0")
-        forms = [text, text.replace(".", ",")]
-        if text.startswith("0."):
-            forms.append(text[1:])
-    seen: list[str] = []
-    for form in forms:
-        if form not in seen:
-            seen.append(form)
-    return seen
+def _spellings(value: Decimal, places: int) -> list[str]:
+    """How learners write one number: `0.25`, `0,25`, `.25`; `3`, `3.0`, `3,0`; `3.00`."""
+    plain = format(value.normalize(), "f") if value else "0"
+    fixed = format(value.quantize(Decimal(1).scaleb(-places)), "f") if places else plain
+    forms = [plain, fixed]
+    if "." not in plain:
+        forms.append(f"{plain}.0")
+    forms += [f.replace(".", ",") for f in list(forms)]
+    forms += [f[1:] for f in list(forms) if f.startswith("0.")]
+    return list(dict.fromkeys(forms))
+
+
+def numeric_answers(answer: float, tolerance: float | None = None) -> list[str]:
+    """The exact answers a `cc.fib` item accepts for a numeric question.
+
+    CC 1.1 has no numeric type, so a tolerance becomes the numbers on the grid of the answer's
+    and the tolerance's decimals (e.g. 3 ± 0.05 → 2.95, 2.96 … 3.05), each with a decimal point
+    and a Dutch decimal comma, as long as that stays a short list; else only the answer itself.
+    """
+    value = Decimal(repr(float(answer)))
+    tol = Decimal(repr(float(tolerance or 0)))
+    places = max(-value.normalize().as_tuple().exponent, -tol.normalize().as_tuple().exponent, 0)
+    step = Decimal(1).scaleb(-places)
+    count = int(tol / step) if tol > 0 else 0
+    if count > MAX_GRID:
+        count = 0
+    values = [value + step * i for i in range(-count, count + 1)]
+    return list(dict.fromkeys(s for v in values for s in _spellings(v, places)))
 
 
 def cartridge_problems(unit: Unit) -> list[Problem]:
@@ -79,11 +93,13 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 "use whole points to keep the same weights in every format",
                 severity="warning"))
         if q.type == "numeric" and q.tolerance:
-            accepted = " or ".join(numeric_spellings(float(q.answer or 0)))
+            accepted = numeric_answers(float(q.answer or 0), q.tolerance)
+            shown = ", ".join(accepted[:4]) + (f" … ({len(accepted)} spellings)"
+                                               if len(accepted) > 4 else "")
             problems.append(Problem(
                 unit.source, at("questions", i, "tolerance"),
                 f"question '{q.id}': a Common Cartridge cannot hold a tolerance; the LMS will "
-                f"accept exactly {accepted}",
+                f"accept only these exact answers: {shown}",
                 "after import, set the tolerance in the LMS (Moodle: make it a Numerical "
                 "question; Canvas: a Numerical Answer), or drop `tolerance`",
                 severity="warning"))
@@ -199,7 +215,7 @@ class _Builder:
                      for i, c in enumerate(q.choices or [])]
             self.condition(processing, [("and", parts)], "100")
         else:
-            answers = (numeric_spellings(float(q.answer or 0)) if q.type == "numeric"
+            answers = (numeric_answers(float(q.answer or 0), q.tolerance) if q.type == "numeric"
                        else [a.strip() for a in q.answers or [] if a.strip()])
             self.condition(processing, [("varequal", a) for a in answers], "100")
 

@@ -54,7 +54,7 @@ class CcQuiz:
     resource: str
     file: str
     title: str
-    questions: list[dict[str, str]] = field(default_factory=list)  # ident, type, weighting
+    questions: list[dict[str, str]] = field(default_factory=list)  # ident, title, type, weight
 
 
 @dataclass
@@ -199,7 +199,7 @@ def read_quiz(zf: SafeZip, res: etree._Element, ns: str, report: CartridgeReport
     for item in doc.iter(f"{q}item"):
         fields = {f.findtext(f"{q}fieldlabel"): f.findtext(f"{q}fieldentry")
                   for f in item.iter(f"{q}qtimetadatafield")}
-        quiz.questions.append({"ident": item.get("ident", ""),
+        quiz.questions.append({"ident": item.get("ident", ""), "title": item.get("title", ""),
                                "type": fields.get("cc_profile") or "?",
                                "weighting": fields.get("cc_weighting") or "1"})
     report.quizzes.append(quiz)
