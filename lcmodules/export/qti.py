@@ -49,12 +49,12 @@ def _spellings(value: Decimal, places: int) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def numeric_answers(answer: float, tolerance: float | None = None) -> list[str]:
-    """The exact answers a `cc.fib` item accepts for a numeric question.
+def numeric_grid(answer: float, tolerance: float | None = None) -> tuple[list[Decimal], int]:
+    """The numbers a `cc.fib` item accepts for a numeric question, and their decimals.
 
     CC 1.1 has no numeric type, so a tolerance becomes the numbers on the grid of the answer's
-    and the tolerance's decimals (e.g. 3 ± 0.05 → 2.95, 2.96 … 3.05), each with a decimal point
-    and a Dutch decimal comma, as long as that stays a short list; else only the answer itself.
+    and the tolerance's decimals (3 ± 0.05 → 2.95, 2.96 … 3.05) as long as that stays a short
+    list; else only the answer itself.
     """
     value = Decimal(repr(float(answer)))
     tol = Decimal(repr(float(tolerance or 0)))
@@ -63,7 +63,12 @@ def numeric_answers(answer: float, tolerance: float | None = None) -> list[str]:
     count = int(tol / step) if tol > 0 else 0
     if count > MAX_GRID:
         count = 0
-    values = [value + step * i for i in range(-count, count + 1)]
+    return [value + step * i for i in range(-count, count + 1)], places
+
+
+def numeric_answers(answer: float, tolerance: float | None = None) -> list[str]:
+    """Every spelling of every number of `numeric_grid` (decimal point and Dutch comma)."""
+    values, places = numeric_grid(answer, tolerance)
     return list(dict.fromkeys(s for v in values for s in _spellings(v, places)))
 
 
@@ -93,13 +98,14 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 "use whole points to keep the same weights in every format",
                 severity="warning"))
         if q.type == "numeric" and q.tolerance:
-            accepted = numeric_answers(float(q.answer or 0), q.tolerance)
-            shown = ", ".join(accepted[:4]) + (f" … ({len(accepted)} spellings)"
-                                               if len(accepted) > 4 else "")
+            values, places = numeric_grid(float(q.answer or 0), q.tolerance)
+            shown = (f"the numbers {values[0]} to {values[-1]} in steps of "
+                     f"{Decimal(1).scaleb(-places)}" if len(values) > 1
+                     else f"exactly {values[0].normalize()}")
             problems.append(Problem(
                 unit.source, at("questions", i, "tolerance"),
                 f"question '{q.id}': a Common Cartridge cannot hold a tolerance; the LMS will "
-                f"accept only these exact answers: {shown}",
+                f"accept only {shown} (with a decimal point or comma)",
                 "after import, set the tolerance in the LMS (Moodle: make it a Numerical "
                 "question; Canvas: a Numerical Answer), or drop `tolerance`",
                 severity="warning"))
