@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.export.base import BuildOptions, Exporter
@@ -23,6 +24,9 @@ from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.i18n import format_number, strings
 from lcmodules.xmlmeta import manifest_identifier, xml_id
+
+if TYPE_CHECKING:
+    from lcmodules.render import Site
 
 MANIFEST = "imsmanifest.xml"
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>\s*", re.I | re.S)
@@ -56,8 +60,9 @@ def static_page(html: bytes, dropped: dict[str, str]) -> bytes:
     return text.encode("utf-8")
 
 
-def _site(module: Module, options: BuildOptions):  # type: ignore[no-untyped-def]
-    """The rendered edition: one page per unit, no navigation (the LMS's own structure)."""
+def _site(module: Module, options: BuildOptions) -> Site:
+    """The rendered edition: one page per unit, no navigation (the LMS's own structure).
+    The one place this exporter asks for the edition."""
     from lcmodules.render import SiteOptions, render_site
 
     return render_site(module, SiteOptions(edition=options.edition, layout="per-unit", nav=False))
