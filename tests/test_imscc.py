@@ -450,3 +450,14 @@ def test_inspect_refuses_a_hostile_cartridge(tmp_path: Path, cli) -> None:  # ty
     report = json.loads(proc.stdout)
     assert report["ok"] is False
     assert "Traceback" not in proc.stderr
+
+
+def test_a_cartridge_named_zip_is_inspected_as_a_cartridge(oven: Path, tmp_path: Path) -> None:
+    from lcmodules.inspect.cartridge import is_cartridge
+
+    renamed = tmp_path / "oven.zip"
+    shutil.copyfile(oven, renamed)
+    assert is_cartridge(oven) and is_cartridge(renamed)
+    scorm = scormtest.build(write_module(tmp_path / "src"), tmp_path / "scorm",
+                            formats=("scorm2004",))
+    assert scorm and not is_cartridge(scorm[0])

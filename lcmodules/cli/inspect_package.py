@@ -107,9 +107,10 @@ def command(package: Path, as_json: bool, schemas: Path | None) -> None:
     """Show what a SCORM package (zip, or a lone imsmanifest.xml) or a Common Cartridge
     (.imscc) holds and check it the way an LMS does on import; exit 1 when it has errors."""
     from lcmodules.inspect import inspect_package
+    from lcmodules.inspect.cartridge import is_cartridge
     from lcmodules.inspect.schemas import schemas_dir
 
-    if package.suffix.lower() == ".imscc":  # a Common Cartridge (docs/common-cartridge.md)
+    if is_cartridge(package):  # a Common Cartridge (docs/common-cartridge.md)
         from lcmodules.cli.cartridge_report import show
 
         sys.exit(show(package, schemas_dir(schemas), as_json))

@@ -215,10 +215,9 @@ def check_document(doc: etree._Element, name: str, xsd: Path, rules: tuple[str, 
         report.schema = {"checked": False, "reason": f"no CC 1.1 schemas at {xsd.parent}"}
         return
     problems = xsd_failures(doc, xsd) + schematron_failures(doc, rules)
-    report.schema.setdefault("checked", True)
-    report.schema["checked"] = True
+    valid = report.schema.get("valid", True) and not problems
+    report.schema.update(checked=True, valid=valid)
     report.schema.setdefault("documents", {})[name] = problems[:50]
-    report.schema["valid"] = report.schema.get("valid", True) and not problems
     if problems:
         shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
         report.add("error", "schema", f"{name} breaks the CC 1.1 schemas or their rules: {shown}",
@@ -266,9 +265,29 @@ def _inspect_zip(zf: SafeZip, report: CartridgeReport, schema_dir: Path | None) 
             read_quiz(zf, res, ns, report, schema_dir if ns == CC11 else None)
     if schema_dir is None:
         report.schema = {"checked": False, "reason": "no schemas: pass --schemas DIR"}
-    elif ns == CC11:
+    elif ns != CC11:
+        report.schema = {"checked": False, "reason": f"no schemas for CC {report.cc_version}"}
+    else:
         check_document(root, MANIFEST, schema_dir / MANIFEST_XSD,
                        tuple(str(schema_dir / r) for r in MANIFEST_RULES), report)
+
+
+def is_cartridge(path: str | Path) -> bool:
+    """Whether a file is a Common Cartridge: named `.imscc`, or a zip whose manifest is in a CC
+    namespace (read safely; a zip that cannot be read is left to the SCORM checks)."""
+    path = Path(path)
+    if path.suffix.lower() == ".imscc":
+        return True
+    if path.suffix.lower() != ".zip":
+        return False
+    try:
+        with SafeZip(path) as zf:
+            if MANIFEST not in zf.names:
+                return False
+            head = zf.read(MANIFEST)[:MOODLE_SNIFF * 4]
+    except (UnsafeZip, OSError):
+        return False
+    return any(ns.encode() in head for ns in CC_NAMESPACES)
 
 
 def inspect_cartridge(path: str | Path, schema_dir: Path | None = None) -> CartridgeReport:
