@@ -99,9 +99,10 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 severity="warning"))
         if q.type == "numeric" and q.tolerance:
             values, places = numeric_grid(float(q.answer or 0), q.tolerance)
-            shown = (f"the numbers {values[0]} to {values[-1]} in steps of "
-                     f"{Decimal(1).scaleb(-places)}" if len(values) > 1
-                     else f"exactly {values[0].normalize()}")
+            first, last = _spellings(values[0], 0)[0], _spellings(values[-1], 0)[0]
+            shown = (f"the numbers {first} to {last} in steps of "
+                     f"{_spellings(Decimal(1).scaleb(-places), 0)[0]}" if len(values) > 1
+                     else f"exactly {first}")
             problems.append(Problem(
                 unit.source, at("questions", i, "tolerance"),
                 f"question '{q.id}': a Common Cartridge cannot hold a tolerance; the LMS will "
