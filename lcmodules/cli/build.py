@@ -93,6 +93,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         html=html, execute=execute, jobs=jobs or default_jobs(),
         formats=list(formats) or default_formats(courses),
     )
+    warnings += format_checks(courses, options.formats)
     total = planned_tasks(courses, options.formats)
     # No refresh thread: worker processes are forked while this display is live.
     bar = Progress(TextColumn("{task.description}"), BarColumn(),
@@ -170,6 +171,25 @@ def load_checked(paths: tuple[Path, ...]) -> tuple[list, list[str]]:
         fail(problems)
     report(problems)
     return courses, [p.format() for p in problems]
+
+
+def format_checks(courses: list, formats: list[str]) -> list[str]:
+    """What a format cannot hold, reported before building (an exporter's `check_module`,
+    e.g. imscc); exit 1 on an error, else return the warnings as text."""
+    from lcmodules.cli.common import fail, report
+    from lcmodules.diagnostics import Diagnostics
+    from lcmodules.export import get_exporter
+
+    diag = Diagnostics()
+    for name in formats:
+        check = getattr(get_exporter(name), "check_module", None)
+        for module in (m for c in courses for m in c.modules) if check else ():
+            check(module, diag)
+    problems = diag.sorted()
+    if not diag.ok:
+        fail(problems)
+    report(problems)
+    return [p.format() for p in problems]
 
 
 def _rel(path: Path) -> str:

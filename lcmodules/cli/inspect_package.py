@@ -101,22 +101,27 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder with the ADL schemas (scorm12/, scorm2004/); "
+              help="Folder with the schemas (scorm12/, scorm2004/, cc11/); "
                    "default: $LCMODULES_SCHEMAS. Without it the schema check is skipped.")
 @click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, metavar="OLD.zip",
               help="Compare with the package PACKAGE replaces: exit 1 when an LMS would drop "
                    "learners' records.")
 def command(package: Path, as_json: bool, schemas: Path | None, against: Path | None) -> None:
-    """Show what a SCORM package (zip, or a lone imsmanifest.xml) holds and check it the way
-    an LMS does on import; exit 1 when it has errors."""
+    """Show what a SCORM package (zip, or a lone imsmanifest.xml) or a Common Cartridge
+    (.imscc) holds and check it the way an LMS does on import; exit 1 when it has errors."""
     if against is not None:
         from lcmodules.cli.inspect_compare import compare_command
 
         compare_command(package, against, as_json)
     from lcmodules.inspect import inspect_package
+    from lcmodules.inspect.cartridge import is_cartridge
     from lcmodules.inspect.schemas import schemas_dir
 
+    if is_cartridge(package):  # a Common Cartridge (docs/common-cartridge.md)
+        from lcmodules.cli.cartridge_report import show
+
+        sys.exit(show(package, schemas_dir(schemas), as_json))
     report = inspect_package(package, schemas_dir(schemas))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
