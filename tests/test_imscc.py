@@ -317,7 +317,7 @@ def test_text_and_numeric_become_fill_in_the_blank(oven: Path) -> None:
 
 
 def test_tolerance_becomes_a_grid_of_answers() -> None:
-    from lcmodules.export.qti import numeric_answers
+    from lcmodules.export.imscc_qti import numeric_answers
 
     accepted = numeric_answers(3.0, 0.05)
     assert {"2.95", "2,95", "3", "3.0", "3,0", "3.05"} <= set(accepted)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.export.base import BuildOptions, Exporter
-from lcmodules.export.cc_manifest import (
+from lcmodules.export.imscc_manifest import (
     ASSESSMENT,
     WEBCONTENT,
     CartridgeMeta,
@@ -18,11 +18,11 @@ from lcmodules.export.cc_manifest import (
     Resource,
     build_manifest,
 )
-from lcmodules.export.qti import assessment_xml, cartridge_problems
+from lcmodules.export.imscc_qti import assessment_xml, cartridge_problems
 from lcmodules.fsutil import write_zip
-from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.i18n import format_number, strings
+from lcmodules.slugs import ascii_slug
 from lcmodules.xmlmeta import manifest_identifier, xml_id
 
 if TYPE_CHECKING:
