@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "preview": "preview",
     "status": "status",
     "release": "release",
+    "import-book": "import_book",
 }
 
 
