@@ -33,7 +33,8 @@ def command(book: Path, out: Path, language: str | None, id_prefix: str | None,
     result = import_book(book, out, ImportOptions(language, id_prefix, split))
     for note in result.notes:
         colour = "red" if note.severity == "error" else "yellow"
-        console.print(f"{book.name}/{note.format()}", style=colour, markup=False)
+        where = "" if note.file == "--out" else f"{book.name}/"
+        console.print(f"{where}{note.format()}", style=colour, markup=False)
     if not result.ok:
         console.print("[red]Nothing was imported.[/]")
         sys.exit(1)

@@ -17,7 +17,7 @@ from lcmodules.importbook.notes import Note, Notes
 from lcmodules.importbook.plan import ModulePlan, Plan, make_plan
 from lcmodules.importbook.rewrite import Rewriter
 from lcmodules.importbook.toc import read_toc
-from lcmodules.load.units import slugify
+from lcmodules.load.units import notebook_cell_lines, slugify
 
 REPORT = "import-report.md"
 __all__ = ["ImportOptions", "ImportResult", "import_book", "REPORT"]
@@ -44,12 +44,11 @@ class ImportResult:
 def check_out(book: Path, out: Path, notes: Notes) -> None:
     """--out must not lie in the book and must be empty or an earlier import."""
     if out.resolve().is_relative_to(book.resolve()):
-        notes.error(str(out), None, "the output folder lies inside the book",
+        notes.error("--out", None, f"'{out}' lies inside the book",
                     "import-book never writes into the book: choose a folder outside it")
     elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (
             (out / REPORT).is_file() and (out / "_config.yml").is_file()))):
-        notes.error(str(out), None, "the output folder exists, is not empty and is not an "
-                    "earlier import", "choose a new folder; an earlier import (with "
+        notes.error("--out", None, f"'{out}' exists, is not empty and is not an earlier import", "choose a new folder; an earlier import (with "
                     f"{REPORT}) is replaced as a whole")
 
 
@@ -58,7 +57,9 @@ def read_book_config(book: Path, notes: Notes) -> dict:
     if not path.is_file():
         return {}
     try:
-        doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True  # Jupyter Book reads YAML 1.1: "off" must stay a string
+        doc = yaml.load(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError) as exc:
         notes.error("_config.yml", None, f"_config.yml cannot be read: {str(exc).splitlines()[0]}",
                     "fix the YAML")
@@ -142,15 +143,18 @@ def _notebook(raw: bytes, rewriter: Rewriter) -> bytes:
                             "open and re-save it in Jupyter")
         return raw
     changed = False
-    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+    lines = notebook_cell_lines(raw.decode("utf-8", errors="replace"))
+    for n, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
+        line = lines[n] if n < len(lines) else 1
         if cell.get("cell_type") == "code":
-            rewriter.code_files(text, 1)
+            rewriter.cell = n + 1
+            new = rewriter.code_files(text, line)
+        elif cell.get("cell_type") == "markdown":
+            new = rewriter.rewrite(text, line, cell=n + 1)
+        else:
             continue
-        if cell.get("cell_type") != "markdown":
-            continue
-        new = rewriter.rewrite(text)
         if new != text:
             cell["source"] = new.splitlines(keepends=True) if isinstance(source, list) else new
             changed = True

@@ -30,6 +30,7 @@ class Rewriter:
     notes: Notes
     language: str = "en"
     copies: set[str] = field(default_factory=set)  # book files to copy into the module
+    cell: int | None = None  # the notebook cell being rewritten (1-based), if any
 
     # ------------------------------------------------------------ paths
 
@@ -65,14 +66,20 @@ class Rewriter:
 
     # ------------------------------------------------------------ the passes
 
-    def rewrite(self, text: str, line: int = 1) -> str:
-        """`text` (starting at book line `line`) with every reference fitted to its new place."""
+    def rewrite(self, text: str, line: int = 1, cell: int | None = None) -> str:
+        """`text` (starting at book line `line`, or notebook cell `cell` whose JSON starts at
+        `line`) with every reference fitted to its new place."""
+        self.cell = cell
         text = ROLE.sub(lambda m: self._role(m, text, line), text)
         text = LINK.sub(lambda m: self._link(m, text, line), text)
         return self._files(text, line)
 
     def _where(self, text: str, pos: int, line: int) -> int:
-        return line + text.count("\n", 0, pos)
+        return line if self.cell else line + text.count("\n", 0, pos)
+
+    def _note(self, line: int, message: str, hint: str) -> None:
+        prefix = f"cell {self.cell}: " if self.cell else ""
+        self.notes.warn(self.src, line, prefix + message, hint)
 
     def _role(self, match: re.Match[str], text: str, line: int) -> str:
         role, content = match.group(1), match.group(2)
@@ -83,23 +90,23 @@ class Rewriter:
             rel = self.unit_for(self.book_path(target))
             other = self.plan.unit_module.get(rel) if rel else None
             if other is None:
-                self.notes.warn(self.src, at, f"{{doc}} '{target}' is not a page of the book's TOC",
+                self._note(at, f"{{doc}} '{target}' is not a page of the book's TOC",
                                 "the role was kept as it is; correct or remove it")
                 return match.group(0)
             if other is self.module:
                 new = self.new_target(rel, target, keep_suffix=False)
                 return f"{{doc}}`{shown} <{new}>`" if shown else f"{{doc}}`{new}`"
-            self.notes.warn(self.src, at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
+            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
                             "became text naming that module", "")
             return self.elsewhere(shown, other)
         other = self.plan.labels.get(target)
         if other is None:
-            self.notes.warn(self.src, at, f"{{{role}}} '{target}': no such label in the book",
+            self._note(at, f"{{{role}}} '{target}': no such label in the book",
                             "the role was kept as it is; correct the label")
             return match.group(0)
         if other is self.module:
             return match.group(0)
-        self.notes.warn(self.src, at, f"{{{role}}} '{target}' is a label in module "
+        self._note(at, f"{{{role}}} '{target}' is a label in module "
                         f"'{other.slug}'; it became text naming that module", "")
         return self.elsewhere(shown.replace("%s", "").strip(), other)
 
@@ -112,7 +119,7 @@ class Rewriter:
         other = self.plan.unit_module.get(rel) if rel else self.plan.labels.get(label)
         if other is None or other is self.module:
             return match.group(0)
-        self.notes.warn(self.src, self._where(text, match.start(), line),
+        self._note(self._where(text, match.start(), line),
                         f"the link to '{target}' goes to module '{other.slug}'; it became text "
                         "naming that module", "")
         return self.elsewhere(shown, other)
@@ -123,9 +130,9 @@ class Rewriter:
             if not is_local(ref.target) or ref.target.startswith("#"):
                 continue
             rel = self.book_path(ref.target)
-            at = line + ref.line
+            at = line if self.cell else line + ref.line
             if rel is None:
-                self.notes.warn(self.src, at, f"'{ref.target}' lies outside the book",
+                self._note(at, f"'{ref.target}' lies outside the book",
                                 "copy the file into the module by hand")
                 continue
             unit = self.unit_for(rel)
@@ -135,7 +142,7 @@ class Rewriter:
                     continue
             elif not (self.plan.book / rel).is_file():
                 if ref.kind != "link" or rel not in self.plan.labels:
-                    self.notes.warn(self.src, at, f"'{ref.target}' does not exist in the book",
+                    self._note(at, f"'{ref.target}' does not exist in the book",
                                     "add the file to the module or remove the reference")
                 continue
             else:
@@ -145,19 +152,25 @@ class Rewriter:
                 lines = _replace(lines, ref.line, ref.target, new)
         return "\n".join(lines)
 
-    def code_files(self, code: str, line: int) -> None:
-        """Files that notebook code names by a relative path: copied when they exist."""
-        for match in CODE_PATH.finditer(code):
-            rel = self.book_path(match.group(1))
-            if match.group(1).startswith(("/", "http")) or rel is None \
+    def code_files(self, code: str, line: int) -> str:
+        """Files that notebook code names by a relative path are copied in; a path that
+        leads outside the module's folder is rewritten to the copy."""
+        def fix(match: re.Match[str]) -> str:
+            target = match.group(1)
+            rel = self.book_path(target)
+            if target.startswith(("/", "http")) or rel is None \
                     or not (self.plan.book / rel).is_file():
-                continue
+                return match.group(0)
             self.copies.add(rel)
-            if self.plan.dest(self.module, rel) != rel[len(self.module.base) + 1:]:
-                self.notes.warn(self.src, line, f"the code reads '{match.group(1)}', outside the "
-                                f"chapter's folder; it was copied to "
-                                f"'{self.plan.dest(self.module, rel)}'",
-                                "change the path in the code to that copy")
+            new = self.new_target(rel, target)
+            if new == target:
+                return match.group(0)
+            self._note(line, f"the code's path '{target}' became '{new}' (the file was copied "
+                       "into the module)", "check the code still runs")
+            quote = match.group(0)[0]
+            return f"{quote}{new}{quote}"
+
+        return CODE_PATH.sub(fix, code)
 
 
 def _replace(lines: list[str], index: int, old: str, new: str) -> list[str]:
