@@ -53,6 +53,7 @@ def check_out(book: Path, out: Path, notes: Notes) -> None:
 
 
 def read_book_config(book: Path, notes: Notes) -> dict:
+    """The book's `_config.yml` (round-trip, so values are written back as they were)."""
     path = book / "_config.yml"
     if not path.is_file():
         return {}
@@ -103,6 +104,7 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
 
 def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta: dict,
                   config: dict) -> None:
+    """One module folder: its units rewritten, the files they refer to, module.yml."""
     contents: list[str] = []
     copies: set[str] = set()
     for entry in module.files:
@@ -182,6 +184,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult) -> str:
+    """`import-report.md`: the modules made and every note, in book order."""
     lines = [f"# Import report: {book.name}", "",
              f"A Jupyter Book ({fmt}) imported by `lcmodules import-book`.", "",
              f"Licence: {result.licence or 'not recognised'}", "", "## Modules", ""]

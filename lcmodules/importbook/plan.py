@@ -56,6 +56,7 @@ def cell_sources(text: str) -> list[str]:
 
 
 def file_title(book: Path, rel: str) -> str | None:
+    """The first `# heading` of a page or of a notebook's markdown."""
     text = (book / rel).read_text(encoding="utf-8", errors="replace")
     sources = cell_sources(text) if rel.endswith(".ipynb") else [text]
     for source in sources:
@@ -83,6 +84,7 @@ def groups(toc: Toc, split: str) -> list[Group]:
 
 
 def make_plan(book: Path, toc: Toc, split: str) -> Plan:
+    """The modules to write, named and laid out, with every label of the book."""
     plan = Plan(book)
     used: set[str] = set()
     for group in groups(toc, split):

@@ -53,7 +53,13 @@ class Rewriter:
         return new + (f"?{parts.query}" if parts.query else "") + (
             f"#{parts.fragment}" if parts.fragment else "")
 
+    def is_book_file(self, rel: str) -> bool:
+        """True for a file of the book (a symlink leading out of the book is not one)."""
+        path = self.plan.book / rel
+        return path.is_file() and path.resolve().is_relative_to(self.plan.book.resolve())
+
     def unit_for(self, rel: str | None) -> str | None:
+        """The page of the TOC that `rel` names, with or without its suffix."""
         if rel is None:
             return None
         if rel in self.plan.unit_module:
@@ -61,6 +67,7 @@ class Rewriter:
         return next((rel + s for s in UNIT_SUFFIXES if rel + s in self.plan.unit_module), None)
 
     def elsewhere(self, text: str, other: ModulePlan) -> str:
+        """What a reference into another module becomes: text naming that module."""
         word = SEE.get(self.language.split("-")[0], "module")
         return f"{text} ({word} *{other.title}*)" if text else f"{word} *{other.title}*"
 
@@ -82,6 +89,7 @@ class Rewriter:
         self.notes.warn(self.src, line, prefix + message, hint)
 
     def _role(self, match: re.Match[str], text: str, line: int) -> str:
+        """A `{ref}`/`{numref}`/`{eq}`/`{doc}` role, kept or turned into text."""
         role, content = match.group(1), match.group(2)
         explicit = EXPLICIT.match(content)
         shown, target = (explicit.group(1), explicit.group(2)) if explicit else ("", content)
@@ -111,6 +119,7 @@ class Rewriter:
         return self.elsewhere(shown.replace("%s", "").strip(), other)
 
     def _link(self, match: re.Match[str], text: str, line: int) -> str:
+        """A markdown link to a page or label of another module becomes text."""
         shown, target = match.group(1), match.group(2)
         if not is_local(target):
             return match.group(0)
@@ -125,6 +134,7 @@ class Rewriter:
         return self.elsewhere(shown, other)
 
     def _files(self, text: str, line: int) -> str:
+        """Files the text refers to: copied into the module, the reference pointed at the copy."""
         lines = text.split("\n")
         for ref in find_references(text):
             if not is_local(ref.target) or ref.target.startswith("#"):
@@ -140,7 +150,7 @@ class Rewriter:
                 rel = unit if unit == rel else None
                 if rel is None:
                     continue
-            elif not (self.plan.book / rel).is_file():
+            elif not self.is_book_file(rel):
                 if ref.kind != "link" or rel not in self.plan.labels:
                     self._note(at, f"'{ref.target}' does not exist in the book",
                                     "add the file to the module or remove the reference")
@@ -159,7 +169,7 @@ class Rewriter:
             target = match.group(1)
             rel = self.book_path(target)
             if target.startswith(("/", "http")) or rel is None \
-                    or not (self.plan.book / rel).is_file():
+                    or not self.is_book_file(rel):
                 return match.group(0)
             self.copies.add(rel)
             new = self.new_target(rel, target)

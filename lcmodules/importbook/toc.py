@@ -127,6 +127,7 @@ class _Reader:
         return result
 
     def entry(self, item: Any, line: int) -> Entry | None:
+        """One `file:` entry with its sections; `url:` and unreadable entries are noted."""
         if not isinstance(item, dict):
             self.notes.warn("_toc.yml", line, "a TOC entry that is not `file:`, `glob:` or `url:` "
                             "was left out", "write it as `- file: path`")
@@ -146,6 +147,7 @@ class _Reader:
         return Entry(found, item.get("title"), line, children)
 
     def find(self, name: str, line: int) -> str | None:
+        """The file a TOC name means (suffix optional), if lcmodules can read it."""
         name = name.strip().lstrip("/")
         candidates = [name] if Path(name).suffix in UNIT_SUFFIXES + OTHER_SUFFIXES else []
         candidates += [name + s for s in UNIT_SUFFIXES + OTHER_SUFFIXES]
@@ -163,6 +165,7 @@ class _Reader:
         return None
 
     def glob(self, pattern: str, line: int) -> list[Entry]:
+        """The pages a `glob:` matches, sorted, without those the TOC names elsewhere."""
         pattern = pattern.strip().lstrip("/")
         matches = set()
         for suffix in ("", *UNIT_SUFFIXES):

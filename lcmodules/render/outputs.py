@@ -67,6 +67,7 @@ def fit_output(output: NotebookNode, site: SiteFiles, language: str, alt: str) -
 
 
 def _static_html(data: dict[str, Any], site: SiteFiles, notes: dict[str, str], alt: str) -> str:
+    """Page HTML for a GIF/WebP/BMP image, a PDF or an unknown type; "" when the template can."""
     for mime, ext in IMAGES.items():
         raw = _decode(data[mime]) if mime in data else None
         if raw:
