@@ -186,11 +186,13 @@ def test_imported_module_builds_and_plays(imported, browser, tmp_path: Path) -> 
     from lcmodules.export import BuildOptions
 
     courses = scormtest.load(course / "modules" / CLIMATE)
-    options = BuildOptions(out=tmp_path / "dist", formats=["scorm2004", "jupyter-book"])
+    options = BuildOptions(out=tmp_path / "dist", formats=["scorm2004", "jupyter-book"],
+                           html=True)
     artifacts = run_build(courses, options).artifacts
     package = next(p for p in artifacts if p.name.endswith("scorm2004.zip"))
     book = next(p for p in artifacts if p.name.endswith("-jupyter-book"))
     assert (book / "_shared/figures/sensor.png").is_file()
+    assert (book / "_build/html/sensors.html").is_file()  # `jupyter-book build` ran
     with zipfile.ZipFile(package) as zf:
         page = zf.read("index.html").decode("utf-8")
     for fragment in ('alt="Hand-drawn temperature curve"', 'alt="A pink square"', ".gif\"",

@@ -107,3 +107,18 @@ def test_cell_id_warning_in_validate(module: Path) -> None:
     proc = run_cli("validate", module, cwd=module.parent, check=0)
     assert proc.stderr.count("without an id") == 1
     assert f"minimal/{NOTEBOOK}:1: warning: nbformat 4.5 notebook with" in proc.stderr
+
+
+def test_placeholder_text_from_new_is_a_warning(tmp_path: Path) -> None:
+    run_cli("new", "proef", cwd=tmp_path, check=0)
+    proc = run_cli("validate", "proef", cwd=tmp_path, check=0)
+    assert "proef/case.md:7: warning: placeholder text from `lcmodules new` is still here: " \
+        "'Beschrijf hier de praktijkcasus" in proc.stderr
+    assert "proef/module.yml:17: warning: placeholder text" in proc.stderr  # De student kan …
+    assert "01-start.ipynb:4: warning: cell 1: placeholder text" in proc.stderr
+    run_cli("validate", "--strict", "proef", cwd=tmp_path, check=1)
+    case = tmp_path / "proef" / "case.md"
+    text = case.read_text(encoding="utf-8").replace("Beschrijf hier de praktijkcasus",
+                                                   "Een bakkerij met een oven")
+    case.write_text(text, encoding="utf-8")
+    assert "case.md:7:" not in run_cli("validate", "proef", cwd=tmp_path, check=0).stderr

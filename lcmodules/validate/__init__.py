@@ -8,6 +8,7 @@ from lcmodules.validate import (
     course_rules,
     notebook_rules,
     output_rules,
+    placeholder_rules,
     quiz_rules,
     reference_rules,
 )
@@ -19,6 +20,7 @@ MODULE_RULES = [
     reference_rules.check_references,
     quiz_rules.check_quizzes,
     output_rules.check_outputs,
+    placeholder_rules.check_placeholders,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,
