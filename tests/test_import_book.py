@@ -222,3 +222,38 @@ def test_imported_module_builds_and_plays(imported, browser, tmp_path: Path) -> 
     values = {c["args"][0]: c["args"][1] for c in record["calls"] if c["fn"] == "SetValue"}
     assert values["cmi.completion_status"] == "completed"
     assert errors == []
+
+
+def test_book_without_parts_and_what_cannot_be_carried(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "a").mkdir(parents=True)
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: start\nchapters:\n  - file: a/one\n    sections:\n"
+        "      - file: a/old.rst\n      - file: a/gone\n  - file: two.md\n", encoding="utf-8")
+    (book / "start.md").write_text("# Start\n\nHello.\n", encoding="utf-8")
+    (book / "a/one.md").write_text("# One\n\n(same)=\nText {ref}`same` and {ref}`nowhere`.\n\n"
+                                   "![Outside](../../secret.png)\n", encoding="utf-8")
+    (book / "a/old.rst").write_text("Old\n===\n", encoding="utf-8")
+    (book / "two.md").write_text("# Two\n\n(same)=\nAgain {ref}`same`.\n", encoding="utf-8")
+    (book / "LICENSE").write_text("All rights reserved by nobody in particular.\n")
+    out = tmp_path / "course"
+    proc = run_cli("import-book", book, "--out", out, check=0)
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))
+    assert config["lcmodules"]["modules"] == ["start", "one", "two"]
+    assert config["title"] == "Course"  # the book had no _config.yml
+    assert module_yml(out, "one")["contents"] == ["one.md"]
+    assert "license" not in module_yml(out, "one")
+    for line in ("book/_toc.yml:6: 'a/old.rst' is not a page lcmodules reads",
+                 "book/_toc.yml:7: the TOC names 'a/gone', which does not exist",
+                 "book/a/one.md:4: {ref} 'nowhere': no such label in the book",
+                 "book/a/one.md:6: '../../secret.png' lies outside the book",
+                 "book/LICENSE:1: the licence is not one lcmodules recognises"):
+        assert line in proc.stderr, proc.stderr
+    # a label both modules define stays within each
+    assert "{ref}`same`" in (out / "modules/two/two.md").read_text(encoding="utf-8")
+    assert "{ref}`same`" in (out / "modules/one/one.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "secret.png").exists()
+    run_cli("import-book", tmp_path / "nothing-here", "--out", tmp_path / "c2", check=2)
+    (tmp_path / "empty").mkdir()
+    proc = run_cli("import-book", tmp_path / "empty", "--out", tmp_path / "c3", check=1)
+    assert "the book has no _toc.yml" in proc.stderr and not (tmp_path / "c3").exists()

@@ -34,7 +34,12 @@ class Plan:
     book: Path
     modules: list[ModulePlan] = field(default_factory=list)
     unit_module: dict[str, ModulePlan] = field(default_factory=dict)  # book file → module
-    labels: dict[str, ModulePlan] = field(default_factory=dict)  # label → module
+    labels: dict[str, list[ModulePlan]] = field(default_factory=dict)  # label → its modules
+
+    def label_module(self, label: str, here: ModulePlan) -> ModulePlan | None:
+        """The module holding `label`: `here` when it has one, else the first that has."""
+        found = self.labels.get(label, [])
+        return here if here in found else found[0] if found else None
 
     def dest(self, module: ModulePlan, rel: str) -> str:
         """Where book file `rel` goes inside `module`'s folder."""
@@ -107,5 +112,7 @@ def make_plan(book: Path, toc: Toc, split: str) -> Plan:
             for source in cell_sources(text) if entry.path.endswith(".ipynb") else [text]:
                 for pattern in LABELS:
                     for label in pattern.findall(source):
-                        plan.labels.setdefault(label, module)
+                        holders = plan.labels.setdefault(label, [])
+                        if module not in holders:
+                            holders.append(module)
     return plan

@@ -107,7 +107,7 @@ class Rewriter:
             self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
                             "became text naming that module", "")
             return self.elsewhere(shown, other)
-        other = self.plan.labels.get(target)
+        other = self.plan.label_module(target, self.module)
         if other is None:
             self._note(at, f"{{{role}}} '{target}': no such label in the book",
                             "the role was kept as it is; correct the label")
@@ -125,7 +125,7 @@ class Rewriter:
             return match.group(0)
         label = target.lstrip("#")
         rel = self.unit_for(self.book_path(target))
-        other = self.plan.unit_module.get(rel) if rel else self.plan.labels.get(label)
+        other = self.plan.unit_module.get(rel) if rel else self.plan.label_module(label, self.module)
         if other is None or other is self.module:
             return match.group(0)
         self._note(self._where(text, match.start(), line),
