@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.model import Course
-from lcmodules.validate import (
-    course_rules,
-    notebook_rules,
-    output_rules,
-    placeholder_rules,
-    quiz_rules,
-    reference_rules,
-)
+from lcmodules.validate import course_rules, notebook_rules, quiz_rules, reference_rules
+from lcmodules.validate.output_rules import check_outputs
+from lcmodules.validate.placeholder_rules import check_placeholders
 
 # Each rule reads the model and reports to `diag`; loading already reported syntax and schema
 # errors, so rules only see what loaded.
@@ -19,8 +14,8 @@ MODULE_RULES = [
     notebook_rules.check_solution_markers,
     reference_rules.check_references,
     quiz_rules.check_quizzes,
-    output_rules.check_outputs,
-    placeholder_rules.check_placeholders,
+    check_outputs,
+    check_placeholders,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,
