@@ -28,7 +28,8 @@ from lcmodules.transform.learner import REMOVE_INPUT_TAG, REMOVE_OUTPUT_TAG, cel
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "lc"
 DISPLAY_PRIORITY = [
-    LC_HTML, "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
+    LC_HTML,  # outputs render/outputs.py fitted to the page (GIF, WebP, PDF, scripted ones)
+    "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
     "application/json", "text/plain",
 ]
 REMOVE_CELL = "remove-cell"
