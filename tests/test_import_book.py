@@ -231,10 +231,11 @@ def test_book_without_parts_and_what_cannot_be_carried(tmp_path: Path) -> None:
         "format: jb-book\nroot: start\nchapters:\n  - file: a/one\n    sections:\n"
         "      - file: a/old.rst\n      - file: a/gone\n  - file: two.md\n", encoding="utf-8")
     (book / "start.md").write_text("# Start\n\nHello.\n", encoding="utf-8")
-    (book / "a/one.md").write_text("# One\n\n(same)=\nText {ref}`same` and {ref}`nowhere`.\n\n"
+    (book / "a/one.md").write_text("# One\n\n(same)=\nText {ref}`same`, [it](same) and {ref}`nowhere`.\n\n"
                                    "![Outside](../../secret.png)\n", encoding="utf-8")
     (book / "a/old.rst").write_text("Old\n===\n", encoding="utf-8")
-    (book / "two.md").write_text("# Two\n\n(same)=\nAgain {ref}`same`.\n", encoding="utf-8")
+    (book / "two.md").write_text("# Two\n\n(same)=\nAgain {ref}`same`, [here](same).\n",
+                                 encoding="utf-8")
     (book / "LICENSE").write_text("All rights reserved by nobody in particular.\n")
     out = tmp_path / "course"
     proc = run_cli("import-book", book, "--out", out, check=0)
@@ -250,8 +251,10 @@ def test_book_without_parts_and_what_cannot_be_carried(tmp_path: Path) -> None:
                  "book/LICENSE:1: the licence is not one lcmodules recognises"):
         assert line in proc.stderr, proc.stderr
     # a label both modules define stays within each
-    assert "{ref}`same`" in (out / "modules/two/two.md").read_text(encoding="utf-8")
-    assert "{ref}`same`" in (out / "modules/one/one.md").read_text(encoding="utf-8")
+    assert "{ref}`same`, [here](same)." in (out / "modules/two/two.md").read_text(encoding="utf-8")
+    assert "two.md:4" not in proc.stderr
+    assert "{ref}`same`, [it](same)" in (out / "modules/one/one.md").read_text(encoding="utf-8")
+    assert "a/one.md:4: '" not in proc.stderr  # [it](same) names a label, not a file
     assert not (tmp_path / "secret.png").exists()
     run_cli("import-book", tmp_path / "nothing-here", "--out", tmp_path / "c2", check=2)
     (tmp_path / "empty").mkdir()

@@ -151,7 +151,7 @@ class Rewriter:
                 if rel is None:
                     continue
             elif not self.is_book_file(rel):
-                if ref.kind != "link" or rel not in self.plan.labels:
+                if ref.kind != "link" or ref.target.lstrip("#") not in self.plan.labels:
                     self._note(at, f"'{ref.target}' does not exist in the book",
                                     "add the file to the module or remove the reference")
                 continue
