@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Browser
 
 from tests.conftest import run_cli
 
@@ -20,6 +21,7 @@ import scormtest  # noqa: E402
 BOOKS = Path(__file__).parent / "fixtures" / "books"
 GREENHOUSE = BOOKS / "greenhouse"
 CLIMATE = "measuring-the-climate"
+Imported = tuple[Path, str, dict[str, str]]  # the course, the console output, the book's hashes
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -29,7 +31,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, str]]:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     """The greenhouse book imported once (the book's bytes taken before)."""
     before = tree(GREENHOUSE)
     out = tmp_path_factory.mktemp("import") / "course"
@@ -41,7 +43,7 @@ def module_yml(course: Path, slug: str) -> dict:
     return yaml.safe_load((course / "modules" / slug / "module.yml").read_text(encoding="utf-8"))
 
 
-def test_book_unchanged_and_import_again_identical(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_book_unchanged_and_import_again_identical(imported: Imported, tmp_path: Path) -> None:
     course, _, before = imported
     first = tree(course)
     run_cli("import-book", GREENHOUSE, "--out", course, check=0)  # an earlier import: replaced
@@ -51,13 +53,14 @@ def test_book_unchanged_and_import_again_identical(imported, tmp_path: Path) -> 
     assert tree(GREENHOUSE) == before
 
 
-def test_one_module_per_chapter_following_the_toc(imported) -> None:  # type: ignore[no-untyped-def]
+def test_one_module_per_chapter_following_the_toc(imported: Imported) -> None:
     course = imported[0]
     config = yaml.safe_load((course / "_config.yml").read_text(encoding="utf-8"))
     assert config["lcmodules"]["modules"] == [
         "sensing-in-the-greenhouse", CLIMATE, "watering-the-crop", "harvest"]
     climate = module_yml(course, CLIMATE)
-    assert climate["contents"] == ["index.md", "sensors.md", "deep/calibration.md", "analysis.ipynb"]
+    assert climate["contents"] == ["index.md", "sensors.md", "deep/calibration.md",
+                                   "analysis.ipynb"]
     assert climate["id"] == "sensing-in-the-greenhouse/measuring-the-climate"
     assert (climate["version"], climate["language"], climate["license"]) == (
         "1.0.0", "en", "CC-BY-SA-4.0")
@@ -68,7 +71,7 @@ def test_one_module_per_chapter_following_the_toc(imported) -> None:  # type: ig
                                     "extra/b-sprinklers.md"]  # the glob, sorted
 
 
-def test_shared_and_leading_slash_files_are_copied_and_rewritten(imported) -> None:  # type: ignore[no-untyped-def]
+def test_shared_and_leading_slash_files_are_copied_and_rewritten(imported: Imported) -> None:
     module = imported[0] / "modules" / CLIMATE
     assert (module / "_shared/figures/sensor.png").read_bytes() == \
         (GREENHOUSE / "figures/sensor.png").read_bytes()
@@ -81,11 +84,12 @@ def test_shared_and_leading_slash_files_are_copied_and_rewritten(imported) -> No
     assert "pd.read_csv('_shared/data/readings.csv')" in "".join(nb["cells"][1]["source"])
     assert (module / "references.bib").is_file()  # the module cites
     watering = imported[0] / "modules" / "watering-the-crop"
-    assert '<img src="_shared/figures/sensor.png"' in (watering / "index.md").read_text(encoding="utf-8")
+    page = (watering / "index.md").read_text(encoding="utf-8")
+    assert '<img src="_shared/figures/sensor.png"' in page
     assert not (imported[0] / "modules" / "harvest" / "_shared").exists()
 
 
-def test_labels_within_a_module_stay_and_across_modules_name_the_module(imported) -> None:  # type: ignore[no-untyped-def]
+def test_labels_within_a_module_stay_and_across_modules_name_the_module(imported: Imported) -> None:
     module = imported[0] / "modules"
     index = (module / CLIMATE / "index.md").read_text(encoding="utf-8")
     assert "{numref}`fig-layout`" in index  # same module: left for the renderer
@@ -98,7 +102,7 @@ def test_labels_within_a_module_stay_and_across_modules_name_the_module(imported
     assert "the climate chapter (module *Measuring the climate*)" in watering
 
 
-def test_course_config_keeps_the_book_keys(imported) -> None:  # type: ignore[no-untyped-def]
+def test_course_config_keeps_the_book_keys(imported: Imported) -> None:
     course = imported[0]
     text = (course / "_config.yml").read_text(encoding="utf-8")
     config = yaml.safe_load(text)
@@ -112,7 +116,7 @@ def test_course_config_keeps_the_book_keys(imported) -> None:  # type: ignore[no
     assert "google_analytics_id" not in config
 
 
-def test_report_names_what_was_not_carried(imported) -> None:  # type: ignore[no-untyped-def]
+def test_report_names_what_was_not_carried(imported: Imported) -> None:
     course, stderr, _ = imported
     report = (course / "import-report.md").read_text(encoding="utf-8")
     for line in ("_config.yml:24: the key 'google_analytics_id'",
@@ -126,7 +130,7 @@ def test_report_names_what_was_not_carried(imported) -> None:  # type: ignore[no
     assert "Licence: CC-BY-SA-4.0" in report
 
 
-def test_validate_gives_warnings_only(imported) -> None:  # type: ignore[no-untyped-def]
+def test_validate_gives_warnings_only(imported: Imported) -> None:
     course = imported[0]
     proc = run_cli("validate", course, cwd=course, check=0)
     assert "0 errors, 4 warnings in 4 modules" in proc.stderr
@@ -180,7 +184,8 @@ def test_article_becomes_one_module(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_imported_module_builds_and_plays(imported, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_imported_module_builds_and_plays(imported: Imported, browser: Browser,
+                                          tmp_path: Path) -> None:
     course = imported[0]
     from lcmodules.build import run_build
     from lcmodules.export import BuildOptions
@@ -213,7 +218,8 @@ def test_imported_module_builds_and_plays(imported, browser, tmp_path: Path) -> 
             frame.locator("main[data-lc-unit]:not([hidden])").first.wait_for()
             for _ in range(3):
                 frame.locator("[data-lc-nav=next]").click()
-            frame.locator("main[data-lc-unit='3']:not([hidden]) img[alt='A cyan square']").wait_for()
+            shown = "main[data-lc-unit='3']:not([hidden])"
+            frame.locator(f"{shown} img[alt='A cyan square']").wait_for()
             tab.evaluate("document.getElementById('sco').src = 'about:blank'")
             tab.wait_for_function("window.lmsRecord !== undefined")
             record = tab.evaluate("window.lmsRecord")
@@ -231,7 +237,8 @@ def test_book_without_parts_and_what_cannot_be_carried(tmp_path: Path) -> None:
         "format: jb-book\nroot: start\nchapters:\n  - file: a/one\n    sections:\n"
         "      - file: a/old.rst\n      - file: a/gone\n  - file: two.md\n", encoding="utf-8")
     (book / "start.md").write_text("# Start\n\nHello.\n", encoding="utf-8")
-    (book / "a/one.md").write_text("# One\n\n(same)=\nText {ref}`same`, [it](same) and {ref}`nowhere`.\n\n"
+    (book / "a/one.md").write_text("# One\n\n(same)=\n"
+                                   "Text {ref}`same`, [it](same) and {ref}`nowhere`.\n\n"
                                    "![Outside](../../secret.png)\n", encoding="utf-8")
     (book / "a/old.rst").write_text("Old\n===\n", encoding="utf-8")
     (book / "two.md").write_text("# Two\n\n(same)=\nAgain {ref}`same`, [here](same).\n",
@@ -260,3 +267,6 @@ def test_book_without_parts_and_what_cannot_be_carried(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     proc = run_cli("import-book", tmp_path / "empty", "--out", tmp_path / "c3", check=1)
     assert "the book has no _toc.yml" in proc.stderr and not (tmp_path / "c3").exists()
+    (tmp_path / "empty" / "_toc.yml").write_text("format: jb-book\nroot: [start\n")
+    proc = run_cli("import-book", tmp_path / "empty", "--out", tmp_path / "c3", check=1)
+    assert "empty/_toc.yml:3: _toc.yml cannot be read" in proc.stderr

@@ -13,7 +13,7 @@ from ruamel.yaml.error import YAMLError
 from lcmodules.fsutil import atomic_path
 from lcmodules.importbook.course import book_language, course_config, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
-from lcmodules.importbook.notes import Note, Notes
+from lcmodules.importbook.notes import Note, Notes, yaml_error_line, yaml_problem
 from lcmodules.importbook.plan import ModulePlan, Plan, make_plan
 from lcmodules.importbook.rewrite import Rewriter
 from lcmodules.importbook.toc import read_toc
@@ -48,8 +48,9 @@ def check_out(book: Path, out: Path, notes: Notes) -> None:
                     "import-book never writes into the book: choose a folder outside it")
     elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (
             (out / REPORT).is_file() and (out / "_config.yml").is_file()))):
-        notes.error("--out", None, f"'{out}' exists, is not empty and is not an earlier import", "choose a new folder; an earlier import (with "
-                    f"{REPORT}) is replaced as a whole")
+        notes.error("--out", None, f"'{out}' exists, is not empty and is not an earlier import",
+                    f"choose a new folder; an earlier import (with {REPORT}) is replaced "
+                    "as a whole")
 
 
 def read_book_config(book: Path, notes: Notes) -> dict:
@@ -62,7 +63,8 @@ def read_book_config(book: Path, notes: Notes) -> dict:
         yaml.preserve_quotes = True  # Jupyter Book reads YAML 1.1: "off" must stay a string
         doc = yaml.load(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError) as exc:
-        notes.error("_config.yml", None, f"_config.yml cannot be read: {str(exc).splitlines()[0]}",
+        notes.error("_config.yml", yaml_error_line(exc),
+                    f"_config.yml cannot be read: {yaml_problem(exc)}",
                     "fix the YAML")
         return {}
     return doc if isinstance(doc, dict) else {}

@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def yaml_error_line(exc: Exception) -> int | None:
+    """The 1-based line a YAML error points at, when it says."""
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def yaml_problem(exc: Exception) -> str:
+    """What a YAML error says is wrong, in one line."""
+    return str(getattr(exc, "problem", None) or str(exc).splitlines()[0])
+
+
 @dataclass(frozen=True)
 class Note:
     """One thing about the book: `file` is relative to the book folder."""

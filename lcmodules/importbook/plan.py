@@ -57,7 +57,8 @@ def cell_sources(text: str) -> list[str]:
     if not isinstance(nb, dict):
         return [text]
     return ["".join(c.get("source", "")) if isinstance(c.get("source"), list) else
-            str(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "markdown"]
+            str(c.get("source", "")) for c in nb.get("cells", [])
+            if c.get("cell_type") == "markdown"]
 
 
 def file_title(book: Path, rel: str) -> str | None:

@@ -125,7 +125,8 @@ class Rewriter:
             return match.group(0)
         label = target.lstrip("#")
         rel = self.unit_for(self.book_path(target))
-        other = self.plan.unit_module.get(rel) if rel else self.plan.label_module(label, self.module)
+        other = (self.plan.unit_module.get(rel) if rel
+                 else self.plan.label_module(label, self.module))
         if other is None or other is self.module:
             return match.group(0)
         self._note(self._where(text, match.start(), line),

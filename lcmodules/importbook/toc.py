@@ -9,7 +9,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from lcmodules.importbook.notes import Notes
+from lcmodules.importbook.notes import Notes, yaml_error_line, yaml_problem
 
 UNIT_SUFFIXES = (".md", ".ipynb")
 OTHER_SUFFIXES = (".rst", ".myst", ".Rmd", ".py")
@@ -67,8 +67,9 @@ def read_toc(book: Path, notes: Notes) -> Toc | None:
     try:
         doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError) as exc:
-        notes.error("_toc.yml", getattr(getattr(exc, "problem_mark", None), "line", -1) + 1 or None,
-                    f"_toc.yml cannot be read: {str(exc).splitlines()[0]}", "fix the YAML")
+        notes.error("_toc.yml", yaml_error_line(exc),
+                    f"_toc.yml cannot be read: {yaml_problem(exc)}",
+                    "fix the YAML")
         return None
     if not isinstance(doc, dict) or "root" not in doc:
         notes.error("_toc.yml", 1, "_toc.yml has no `root`", "Jupyter Book 1 needs `root: <file>`")

@@ -117,7 +117,8 @@ def normalise_cell_ids(data: dict, path: Path, diag: Diagnostics) -> dict:
     normaliser, as Jupyter does on opening it, with one warning for the file. The ids given are
     then made deterministic (`cell-<n>`), so every build of the same file is the same."""
     cells = data.get("cells")
-    if (data.get("nbformat"), data.get("nbformat_minor", 0)) < (4, 5) or not isinstance(cells, list):
+    minor = data.get("nbformat_minor")
+    if not isinstance(minor, int) or minor < 5 or not isinstance(cells, list):
         return data
     seen: set[str] = set()
     fix: list[int] = []

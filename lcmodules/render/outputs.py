@@ -60,7 +60,8 @@ def fit_output(output: NotebookNode, site: SiteFiles, language: str, alt: str) -
     if scripted:
         note = escape(notes["scripted"].format(kind=", ".join(scripted)))
         if not html and "text/plain" in data:
-            html = f'<pre class="lc-output lc-output-text">{escape(_text(data["text/plain"]))}</pre>'
+            text = escape(_text(data["text/plain"]))
+            html = f'<pre class="lc-output lc-output-text">{text}</pre>'
         html = f'<p class="lc-output-note">{note}</p>{html}'
     if html:
         output["data"] = {LC_HTML: html}
@@ -83,4 +84,6 @@ def _static_html(data: dict[str, Any], site: SiteFiles, notes: dict[str, str], a
     if "text/plain" in data or "application/json" in data:
         return ""  # the template shows these
     kinds = ", ".join(sorted(data))
-    return f'<p class="lc-output-note">{escape(notes["other"].format(kind=kinds))}</p>' if kinds else ""
+    if not kinds:
+        return ""
+    return f'<p class="lc-output-note">{escape(notes["other"].format(kind=kinds))}</p>'
