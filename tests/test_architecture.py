@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # Each part of lcmodules (a top-level module or subpackage) and its layer: a part imports only
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
-    {"lcmodules", "diagnostics", "fsutil", "markers", "slugs", "locate", "versions", "xmlmeta"},  # leaves
+    {"lcmodules", "diagnostics", "fsutil", "markers", "slugs", "locate", "versions", "xmlmeta", "outputtypes"},  # leaves
     {"model", "cache", "scaffold"},
     {"load", "identities"},
     {"validate"},

@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "serve": "serve",
     "status": "status",
     "release": "release",
+    "import-book": "import_book",
 }
 
 

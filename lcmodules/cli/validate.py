@@ -9,14 +9,29 @@ from pathlib import Path
 import click
 
 from lcmodules.cli.common import PATHS, console, out, report
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.diagnostics import Diagnostics, Problem
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(problems: list[Problem], modules: int) -> str:
+    """The closing line: '2 errors, 5 warnings in 3 modules'."""
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    return (f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} "
+            f"in {_plural(modules, 'module')}")
 
 
 @click.command("validate")
 @PATHS
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
-def command(paths: tuple[Path, ...], as_json: bool) -> None:
-    """Check courses or modules (default: the current folder); exit 1 on any problem."""
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) on warnings too, e.g. in a course's CI.")
+def command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Check courses or modules (default: the current folder); exit 1 on any error
+    (with --strict, on any warning too)."""
     from lcmodules.load import load_paths
     from lcmodules.validate import validate_courses
 
@@ -25,14 +40,19 @@ def command(paths: tuple[Path, ...], as_json: bool) -> None:
     validate_courses(courses, diag)
     problems = diag.sorted()
     modules = sum(len(c.modules) for c in courses)
+    failed = not diag.ok or (strict and bool(problems))
     if as_json:
-        out.print_json(json.dumps({"modules": modules, "problems": [p.to_json() for p in problems]}))
+        errors = sum(p.severity == "error" for p in problems)
+        out.print_json(json.dumps({
+            "modules": modules, "errors": errors, "warnings": len(problems) - errors,
+            "strict": strict, "ok": not failed, "problems": [p.to_json() for p in problems],
+        }))
     else:
         report(problems)
-    if not diag.ok:
-        if not as_json:
-            n = len(diag.errors)
-            console.print(f"[red]{n} problem{'s' if n != 1 else ''} in {modules} module(s).[/]")
+        colour = "red" if failed else "yellow" if problems else "green"
+        line = summary(problems, modules) if problems else f"{modules} module(s) valid."
+        if strict and problems and diag.ok:
+            line += " (--strict: warnings fail)"
+        console.print(f"[{colour}]{line}[/]")
+    if failed:
         sys.exit(1)
-    if not as_json:
-        console.print(f"[green]{modules} module(s) valid.[/]")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
-from nbformat.validator import iter_validate
+from nbformat.validator import iter_validate, normalize
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import check_model, decode_text, parse_yaml
@@ -73,6 +74,8 @@ def load_notebook(path: Path, text: str, diag: Diagnostics) -> nbformat.Notebook
 
         diag.error(path, 1, *notebook_format(data))
         return None
+    original = data
+    data = normalise_cell_ids(data, path, diag)
     errors = list(iter_validate(data))
     if errors:
         lines = notebook_cell_lines(text)
@@ -85,7 +88,48 @@ def load_notebook(path: Path, text: str, diag: Diagnostics) -> nbformat.Notebook
             diag.error(path, line, f"not a valid nbformat 4 notebook at {where}: {err.message}",
                        "open and re-save it in Jupyter, or fix the JSON by hand")
         return None
-    return nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    if data is not original:
+        text = json.dumps(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbformat's own warnings are reported above
+        return nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+
+
+def normalise_cell_ids(data: dict, path: Path, diag: Diagnostics) -> dict:
+    """An nbformat 4.5+ notebook with missing or repeated cell ids repaired by nbformat's own
+    normaliser, as Jupyter does on opening it, with one warning for the file. The ids given are
+    then made deterministic (`cell-<n>`), so every build of the same file is the same."""
+    cells = data.get("cells")
+    minor = data.get("nbformat_minor")
+    if not isinstance(minor, int) or minor < 5 or not isinstance(cells, list):
+        return data
+    seen: set[str] = set()
+    fix: list[int] = []
+    for n, cell in enumerate(cells):
+        ident = cell.get("id") if isinstance(cell, dict) else None
+        if isinstance(cell, dict) and (not isinstance(ident, str) or ident in seen):
+            fix.append(n)
+        seen.add(str(ident))
+    if not fix:
+        return data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, data = normalize(data)
+    taken = {str(c.get("id")) for i, c in enumerate(data["cells"]) if i not in fix}
+    for n in fix:
+        ident = f"cell-{n + 1}"
+        while ident in taken:
+            ident += "-1"
+        data["cells"][n]["id"] = ident
+        taken.add(ident)
+    missing = sum(1 for n in fix if "id" not in cells[n])
+    what = (f"{missing} cell(s) without an id" if missing else "") + (
+        " and " if missing and len(fix) > missing else "") + (
+        f"{len(fix) - missing} repeated cell id(s)" if len(fix) > missing else "")
+    diag.warning(path, 1, f"nbformat {data['nbformat']}.{data['nbformat_minor']} notebook with "
+                 f"{what}; lcmodules gives them ids, as Jupyter does",
+                 "open and save the notebook in Jupyter (or run nbformat's normalize) to store ids")
+    return data
 
 
 def notebook_title(nb: nbformat.NotebookNode) -> str | None:

@@ -22,11 +22,13 @@ from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
 from lcmodules.render.htmljson import script_json
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
+from lcmodules.render.outputs import LC_HTML, fit_output
 from lcmodules.transform.learner import REMOVE_INPUT_TAG, REMOVE_OUTPUT_TAG, cell_tags
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "lc"
 DISPLAY_PRIORITY = [
+    LC_HTML,  # outputs render/outputs.py fitted to the page (GIF, WebP, PDF, scripted ones)
     "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
     "application/json", "text/plain",
 ]
@@ -116,6 +118,7 @@ def prepare(nb: NotebookNode, site: SiteFiles, language: str) -> NotebookNode:
             if REMOVE_OUTPUT_TAG in tags:
                 cell.outputs = []
             for output in cell.get("outputs", []):
+                fit_output(output, site, language, _alt(output, cell, fallback))
                 _extract_images(output, cell, site, fallback)
         cells.append(cell)
     nb.cells = cells

@@ -11,6 +11,7 @@ from lcmodules.validate import (
     quiz_rules,
     reference_rules,
 )
+from lcmodules.validate.output_rules import check_outputs
 
 # Each rule reads the model and reports to `diag`; loading already reported syntax and schema
 # errors, so rules only see what loaded.
@@ -19,6 +20,7 @@ MODULE_RULES = [
     reference_rules.check_references,
     quiz_rules.check_quizzes,
     placeholder_rules.check_placeholders,
+    check_outputs,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,

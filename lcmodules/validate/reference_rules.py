@@ -45,7 +45,7 @@ def check_references(module: Module, diag: Diagnostics) -> None:
 def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
            diag: Diagnostics, prefix: str) -> None:
     if ref.alt is not None and not ref.alt.strip():
-        diag.error(file, line, f"{prefix}image '{ref.target}' has no alt text",
+        diag.warning(file, line, f"{prefix}image '{ref.target}' has no alt text",
                    "describe the image for screen readers: ![description](path), "
                    "or `:alt: description` under the figure/image directive")
     if not is_local(ref.target):

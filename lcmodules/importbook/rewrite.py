@@ -1,0 +1,194 @@
+"""Rewriting one page's references for its new place: files copied in, labels and documents
+of other modules turned into text that names that module."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from lcmodules.importbook.notes import Notes
+from lcmodules.importbook.plan import ModulePlan, Plan
+from lcmodules.importbook.toc import UNIT_SUFFIXES
+from lcmodules.load.references import find_references, is_local
+
+ROLE = re.compile(r"\{(ref|numref|doc|eq)\}`([^`]+)`")
+LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]+)\)")
+EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
+CODE_PATH = re.compile(r"""["']([^"'\n]+\.[A-Za-z0-9]{1,5})["']""")
+SEE = {"nl": "module", "en": "module", "de": "Modul"}
+
+
+@dataclass
+class Rewriter:
+    """Rewrites the markdown of book file `src`, which goes into `module`."""
+
+    plan: Plan
+    module: ModulePlan
+    src: str
+    notes: Notes
+    language: str = "en"
+    copies: set[str] = field(default_factory=set)  # book files to copy into the module
+    cell: int | None = None  # the notebook cell being rewritten (1-based), if any
+
+    # ------------------------------------------------------------ paths
+
+    def book_path(self, target: str) -> str | None:
+        """The book-relative path a reference names (leading '/' = the book root)."""
+        path = unquote(urlsplit(target).path)
+        joined = path[1:] if path.startswith("/") else posixpath.join(
+            posixpath.dirname(self.src), path)
+        norm = posixpath.normpath(joined)
+        return None if norm.startswith("../") or norm == ".." else norm
+
+    def new_target(self, rel: str, target: str, keep_suffix: bool = True) -> str:
+        """`target` rewritten to point from this file's new place to `rel`'s new place."""
+        here = posixpath.dirname(self.plan.dest(self.module, self.src))
+        there = self.plan.dest(self.module, rel)
+        if not keep_suffix:
+            there = there.rsplit(".", 1)[0]
+        new = posixpath.relpath(there, here or ".")
+        parts = urlsplit(target)
+        return new + (f"?{parts.query}" if parts.query else "") + (
+            f"#{parts.fragment}" if parts.fragment else "")
+
+    def is_book_file(self, rel: str) -> bool:
+        """True for a file of the book (a symlink leading out of the book is not one)."""
+        path = self.plan.book / rel
+        return path.is_file() and path.resolve().is_relative_to(self.plan.book.resolve())
+
+    def unit_for(self, rel: str | None) -> str | None:
+        """The page of the TOC that `rel` names, with or without its suffix."""
+        if rel is None:
+            return None
+        if rel in self.plan.unit_module:
+            return rel
+        return next((rel + s for s in UNIT_SUFFIXES if rel + s in self.plan.unit_module), None)
+
+    def elsewhere(self, text: str, other: ModulePlan) -> str:
+        """What a reference into another module becomes: text naming that module."""
+        word = SEE.get(self.language.split("-")[0], "module")
+        return f"{text} ({word} *{other.title}*)" if text else f"{word} *{other.title}*"
+
+    # ------------------------------------------------------------ the passes
+
+    def rewrite(self, text: str, line: int = 1, cell: int | None = None) -> str:
+        """`text` (starting at book line `line`, or notebook cell `cell` whose JSON starts at
+        `line`) with every reference fitted to its new place."""
+        self.cell = cell
+        text = ROLE.sub(lambda m: self._role(m, text, line), text)
+        text = LINK.sub(lambda m: self._link(m, text, line), text)
+        return self._files(text, line)
+
+    def _where(self, text: str, pos: int, line: int) -> int:
+        return line if self.cell else line + text.count("\n", 0, pos)
+
+    def _note(self, line: int, message: str, hint: str) -> None:
+        prefix = f"cell {self.cell}: " if self.cell else ""
+        self.notes.warn(self.src, line, prefix + message, hint)
+
+    def _role(self, match: re.Match[str], text: str, line: int) -> str:
+        """A `{ref}`/`{numref}`/`{eq}`/`{doc}` role, kept or turned into text."""
+        role, content = match.group(1), match.group(2)
+        explicit = EXPLICIT.match(content)
+        shown, target = (explicit.group(1), explicit.group(2)) if explicit else ("", content)
+        at = self._where(text, match.start(), line)
+        if role == "doc":
+            rel = self.unit_for(self.book_path(target))
+            other = self.plan.unit_module.get(rel) if rel else None
+            if other is None:
+                self._note(at, f"{{doc}} '{target}' is not a page of the book's TOC",
+                                "the role was kept as it is; correct or remove it")
+                return match.group(0)
+            if other is self.module:
+                new = self.new_target(rel, target, keep_suffix=False)
+                return f"{{doc}}`{shown} <{new}>`" if shown else f"{{doc}}`{new}`"
+            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
+                            "became text naming that module", "")
+            return self.elsewhere(shown, other)
+        other = self.plan.label_module(target, self.module)
+        if other is None:
+            self._note(at, f"{{{role}}} '{target}': no such label in the book",
+                            "the role was kept as it is; correct the label")
+            return match.group(0)
+        if other is self.module:
+            return match.group(0)
+        self._note(at, f"{{{role}}} '{target}' is a label in module "
+                        f"'{other.slug}'; it became text naming that module", "")
+        return self.elsewhere(shown.replace("%s", "").strip(), other)
+
+    def _link(self, match: re.Match[str], text: str, line: int) -> str:
+        """A markdown link to a page or label of another module becomes text."""
+        shown, target = match.group(1), match.group(2)
+        if not is_local(target):
+            return match.group(0)
+        label = target.lstrip("#")
+        rel = self.unit_for(self.book_path(target))
+        other = (self.plan.unit_module.get(rel) if rel
+                 else self.plan.label_module(label, self.module))
+        if other is None or other is self.module:
+            return match.group(0)
+        self._note(self._where(text, match.start(), line),
+                        f"the link to '{target}' goes to module '{other.slug}'; it became text "
+                        "naming that module", "")
+        return self.elsewhere(shown, other)
+
+    def _files(self, text: str, line: int) -> str:
+        """Files the text refers to: copied into the module, the reference pointed at the copy."""
+        lines = text.split("\n")
+        for ref in find_references(text):
+            if not is_local(ref.target) or ref.target.startswith("#"):
+                continue
+            rel = self.book_path(ref.target)
+            at = line if self.cell else line + ref.line
+            if rel is None:
+                self._note(at, f"'{ref.target}' lies outside the book",
+                                "copy the file into the module by hand")
+                continue
+            unit = self.unit_for(rel)
+            if unit is not None:  # a page of this module (other modules were made text)
+                rel = unit if unit == rel else None
+                if rel is None:
+                    continue
+            elif not self.is_book_file(rel):
+                if ref.kind != "link" or ref.target.lstrip("#") not in self.plan.labels:
+                    self._note(at, f"'{ref.target}' does not exist in the book",
+                                    "add the file to the module or remove the reference")
+                continue
+            else:
+                self.copies.add(rel)
+            new = self.new_target(rel, ref.target)
+            if new != ref.target:
+                lines = _replace(lines, ref.line, ref.target, new)
+        return "\n".join(lines)
+
+    def code_files(self, code: str, line: int) -> str:
+        """Files that notebook code names by a relative path are copied in; a path that
+        leads outside the module's folder is rewritten to the copy."""
+        def fix(match: re.Match[str]) -> str:
+            target = match.group(1)
+            rel = self.book_path(target)
+            if target.startswith(("/", "http")) or rel is None \
+                    or not self.is_book_file(rel):
+                return match.group(0)
+            self.copies.add(rel)
+            new = self.new_target(rel, target)
+            if new == target:
+                return match.group(0)
+            self._note(line, f"the code's path '{target}' became '{new}' (the file was copied "
+                       "into the module)", "check the code still runs")
+            quote = match.group(0)[0]
+            return f"{quote}{new}{quote}"
+
+        return CODE_PATH.sub(fix, code)
+
+
+def _replace(lines: list[str], index: int, old: str, new: str) -> list[str]:
+    """Replace `old` by `new` on line `index`, or in the first later line that has it."""
+    for i in range(index, len(lines)):
+        for pattern in (f"({old})", f"({old} ", f'"{old}"', f"'{old}'", f" {old}"):
+            if pattern in lines[i]:
+                lines[i] = lines[i].replace(pattern, pattern.replace(old, new), 1)
+                return lines
+    return lines
