@@ -180,7 +180,8 @@ def include(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
         text = text.split(d.options["end-before"], 1)[0]
     if "literal" in d.options:
         return r.code(text, d.options.get("language", ""))
-    return r.nested(text, env, base=path.parent)
+    # as in MyST, relative images in the included file start from it only with :relative-images:
+    return r.nested(text, env, base=path.parent if "relative-images" in d.options else None)
 
 
 def eval_rst(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
@@ -191,7 +192,7 @@ def eval_rst(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
 
 def bibliography(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     """`{bibliography}`: the entries cited on this page (every entry with `:all:`)."""
-    everything = "all" in d.options or "filter" in d.options
+    everything = "all" in d.options
     return citations.bibliography(ctx.root, ctx.numbering.cited, everything, ctx.language, ctx.id_prefix)
 
 
