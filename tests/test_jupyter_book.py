@@ -53,7 +53,8 @@ def fixture_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_module_tree_layout(fixture_out: Path) -> None:
     tree = fixture_out / "demo-en-1.2.0-jupyter-book"
     assert sorted(tree_bytes(tree)) == [
-        "_config.yml", "_ext/lc_mathml.py", "_static/lc.css", "_static/lc.js", "_toc.yml",
+        "_config.yml", "_ext/lc_a11y.py", "_ext/lc_mathml.py", "_static/lc.css", "_static/lc.js",
+        "_templates/search-button-field.html", "_toc.yml",
         "check.md", "data/meetgegevens-ovens-e.csv", "img/oven-foto.png", "index.md", "intro.md",
         "notebooks/analyse.ipynb",
     ]
@@ -73,7 +74,7 @@ def test_config_copies_course_keys_and_keeps_the_book_offline(fixture_out: Path)
     assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
     assert config["launch_buttons"]["jupyterhub_url"] == "https://hub.example.nl"
     sphinx = config["sphinx"]
-    assert sphinx["local_extensions"] == {"lc_mathml": "_ext"}
+    assert sphinx["local_extensions"] == {"lc_mathml": "_ext", "lc_a11y": "_ext"}
     assert sphinx["config"]["html_math_renderer"] == "lc_mathml"
     assert sphinx["config"]["html_static_path"] == ["_static"]
     assert sphinx["config"]["html_js_files"] == ["lc.js"]

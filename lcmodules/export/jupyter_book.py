@@ -267,7 +267,7 @@ def book_config(module: Module, *, title: str, author: str, language: str,
         buttons.setdefault("notebook_interface", "jupyterlab")
         data["launch_buttons"] = buttons
     data["html"] = html_section(module, bool(repo.url), footer)
-    data["sphinx"] = sphinx_section(module, language)
+    data["sphinx"] = sphinx_section(module, language, cites=bool(bibfiles))
     return data
 
 

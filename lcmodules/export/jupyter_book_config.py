@@ -16,6 +16,7 @@ from lcmodules.model import Module
 
 FileContent = bytes | Path
 MATHML_EXTENSION = Path(__file__).with_name("jupyter_book_mathml.py")
+A11Y_EXTENSION = Path(__file__).with_name("jupyter_book_a11y.py")
 MYST_EXTENSIONS = ["colon_fence", "dollarmath", "amsmath", "deflist", "html_image", "substitution"]
 # config keys lcmodules needs as they are; the course's values are merged into lists
 REQUIRED_LISTS = ("html_static_path", "html_css_files", "html_js_files", "templates_path",
@@ -79,6 +80,7 @@ def favicon_file(module: Module) -> Path | None:
 def support_files(module: Module, static: dict[str, FileContent]) -> dict[str, FileContent]:
     """The math extension, the accessible search field, lc.css/lc.js and the favicon."""
     files: dict[str, FileContent] = {"_ext/lc_mathml.py": MATHML_EXTENSION,
+                                     "_ext/lc_a11y.py": A11Y_EXTENSION,
                                      "_templates/search-button-field.html": SEARCH_FIELD.encode()}
     for name in ("_static/lc.css", "_static/lc.js"):
         if name in static:
@@ -89,7 +91,7 @@ def support_files(module: Module, static: dict[str, FileContent]) -> dict[str, F
     return files
 
 
-def sphinx_section(module: Module, language: str) -> dict[str, Any]:
+def sphinx_section(module: Module, language: str, cites: bool = False) -> dict[str, Any]:
     """`sphinx:` — the course's extensions and config, with what lcmodules needs on top."""
     course = dict(module.config.sphinx or {})
     lang = language.split("-")[0].lower()
@@ -105,10 +107,13 @@ def sphinx_section(module: Module, language: str) -> dict[str, Any]:
                 "suppress_warnings": ["mystnb.unknown_mime_type", "design.card_legacy"]}
     for key in REQUIRED_LISTS:
         config[key] = list(dict.fromkeys([*required[key], *(config.get(key) or [])]))
+    if cites:  # `{cite:t}` as "Author (Year)", like lcmodules' own pages
+        config.setdefault("bibtex_reference_style", "author_year")
     if lang in CODE_PROMPTS:
         config.setdefault("nb_code_prompt_show", CODE_PROMPTS[lang][0])
         config.setdefault("nb_code_prompt_hide", CODE_PROMPTS[lang][1])
-    section: dict[str, Any] = {"local_extensions": {"lc_mathml": "_ext"}, "config": config}
+    section: dict[str, Any] = {"local_extensions": {"lc_mathml": "_ext", "lc_a11y": "_ext"},
+                               "config": config}
     if course.get("extra_extensions"):
         section["extra_extensions"] = list(course["extra_extensions"])
     return section
@@ -132,7 +137,6 @@ def passed_keys(module: Module, bibfiles: list[str]) -> dict[str, Any]:
     data["parse"] = parse
     if bibfiles:
         data["bibtex_bibfiles"] = bibfiles
-        data["bibtex_reference_style"] = "author_year"
     return data
 
 

@@ -1,0 +1,156 @@
+"""The MyST fixture module exported as a Jupyter Book: course keys reach `_config.yml`, the book
+builds with `jupyter-book build -W`, renders every construct, and axe finds nothing serious."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from lcmodules.export.jupyter_book import build_html
+
+pytestmark = [pytest.mark.book, pytest.mark.slow]
+
+FIXTURE = Path(__file__).parent / "fixtures" / "myst"
+COURSE_CONFIG = """\
+title: MyST-cursus
+author: Lectoraat Test
+copyright: "2026"
+html:
+  favicon: branding/icoon.png
+  use_issues_button: false
+bibtex_bibfiles:
+  - extra/cursus.bib
+parse:
+  myst_enable_extensions: [linkify]
+latex:
+  latex_documents:
+    targetname: boek.tex
+sphinx:
+  config:
+    html_show_copyright: false
+  extra_extensions:
+    - sphinx.ext.todo
+lcmodules:
+  modules: [myst]
+"""
+EXTRA_BIB = "@misc{cursus2022,\n  author = {Mol, Gerrit},\n  title = {Cursusbron},\n  year = {2022}\n}\n"
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course around the fixture module, exported and built once (with -W)."""
+    from tests.conftest import run_cli
+
+    course = tmp_path_factory.mktemp("mystcourse")
+    shutil.copytree(FIXTURE, course / "modules" / "myst")
+    (course / "_config.yml").write_text(COURSE_CONFIG, encoding="utf-8")
+    (course / "branding").mkdir()
+    (course / "branding" / "icoon.png").write_bytes((FIXTURE / "img" / "oven.svg").read_bytes())
+    (course / "extra").mkdir()
+    (course / "extra" / "cursus.bib").write_text(EXTRA_BIB, encoding="utf-8")
+    out = course / "dist"
+    run_cli("build", course / "modules" / "myst", "--format", "jupyter-book", "--out", out, check=0)
+    tree = out / "myst-1.0.0-jupyter-book"
+    build_html(tree, ["-W", "--keep-going"])
+    return tree
+
+
+def test_course_keys_reach_the_books_config(book: Path) -> None:
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    assert config["copyright"] == "2026"
+    assert config["html"]["favicon"] == "favicon.png" and (book / "favicon.png").is_file()
+    assert config["html"]["use_issues_button"] is False
+    assert config["bibtex_bibfiles"] == ["_bib/cursus.bib", "bronnen.bib"]
+    assert (book / "_bib" / "cursus.bib").read_text(encoding="utf-8") == EXTRA_BIB
+    assert config["parse"]["myst_enable_extensions"][-1] == "linkify"
+    assert config["latex"] == {"latex_documents": {"targetname": "boek.tex"}}
+    assert config["sphinx"]["config"]["html_show_copyright"] is False
+    assert config["sphinx"]["config"]["html_math_renderer"] == "lc_mathml"
+    assert config["sphinx"]["extra_extensions"] == ["sphinx.ext.todo"]
+    assert config["execute"] == {"execute_notebooks": "off"}
+
+
+def html(book: Path, name: str) -> str:
+    return (book / "_build" / "html" / name).read_text(encoding="utf-8")
+
+
+def test_the_book_renders_every_construct(book: Path) -> None:
+    page = html(book, "pagina.html")
+    assert "©" not in page  # html_show_copyright: false reached Sphinx
+    assert re.search(r'<link rel="(shortcut )?icon" href="_static/favicon.png"', page)
+    assert re.search(r'href="#fig-oven"><span class="std std-numref">Fig\. 1</span>', page)
+    assert 'class="caption-number">Tabel 2 </span>' in page
+    assert re.search(r"Jansen and de\xa0Vries \[<a [^>]*>2021</a>\]", page)  # author_year
+    assert 'class="sd-card' in page and 'class="sd-tab-set' in page and "toggle" in page
+    assert "ingevoegd bestand" in page and "Een <strong>vet</strong> woord in reST." in page
+    assert "trilling" in page and "Interactieve H5P-oefening" in page
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in page
+    notebook = html(book, "notebooks/cellen.html")
+    assert "Codecel tonen" in notebook and "Show code cell" not in notebook
+    assert 'href="#fig-cel"' in notebook and "Visser" in notebook
+    assert "full-width" in notebook and "thebe-init" in notebook
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_book(book: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(book / "_build" / "html"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.browser
+def test_axe_finds_nothing_serious_and_math_is_centred(browser, book: Path, served_book: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    pages = sorted(p.relative_to(book / "_build" / "html").as_posix()
+                   for p in (book / "_build" / "html").rglob("*.html")
+                   if not p.name.startswith(("genindex", "search")) and "_static" not in p.parts)
+    assert "pagina.html" in pages and "notebooks/cellen.html" in pages
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+
+    def route(r) -> None:
+        if urlsplit(r.request.url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    problems = []
+    try:
+        page = context.new_page()
+        for name in pages:
+            page.goto(f"{served_book}/{name}")
+            for v in Axe().run(page).response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    problems.append((name, v["id"], [n["target"] for n in v["nodes"]][:3]))
+        page.goto(f"{served_book}/pagina.html")
+        box = page.locator("math[display=block]").first.bounding_box()
+        column = page.locator("div.math").first.bounding_box()
+        assert box and column
+        left, right = box["x"] - column["x"], column["x"] + column["width"] - box["x"] - box["width"]
+        assert abs(left - right) < 20, (left, right)
+    finally:
+        context.close()
+    assert not problems, problems
+    assert all("h5p.example.org" in url for url in outside), outside
