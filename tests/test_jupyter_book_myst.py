@@ -93,6 +93,7 @@ def test_the_book_renders_every_construct(book: Path) -> None:
     assert 'class="sd-card' in page and 'class="sd-tab-set' in page and "toggle" in page
     assert "ingevoegd bestand" in page and "Een <strong>vet</strong> woord in reST." in page
     assert "trilling" in page and "Interactieve H5P-oefening" in page
+    assert re.search(r'<a class="reference internal" href="notebooks/cellen.html">', page)  # {doc}
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in page
     notebook = html(book, "notebooks/cellen.html")
     assert "Codecel tonen" in notebook and "Show code cell" not in notebook

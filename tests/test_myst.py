@@ -96,6 +96,7 @@ def test_numbered_figures_tables_equations_and_resolved_references(site: Site) -
     assert '<a href="#fig-oven">Figuur 1</a>' in html
     assert '<a href="#sec-inleiding">Inleiding</a>' in html  # {ref} takes the heading's title
     assert '<a href="#sec-inleiding">de inleiding</a>' in html  # [text](label)
+    assert '<a href="02-cellen.html">het notebook</a>' in html  # {doc}
     assert '<a href="#eq-energie">(1)</a>' in html and '<a href="#eq-dollar">(2)</a>' in html
     assert '<div class="lc-math" id="eq-energie"><span class="lc-eqno">(1)</span><math' in html
     assert '<div class="lc-math" id="eq-dollar"><span class="lc-eqno">(2)</span><math' in html
@@ -121,6 +122,7 @@ def test_design_constructs_work_without_script(site: Site) -> None:
                     r"Een kaart</a></p>\s*<p>De inhoud van de kaart.</p>\s*</div>\s*"
                     r'<div class="lc-card-footer">\s*<p>Voettekst van de kaart</p>', card)
     grid = html[html.index('<div class="lc-grid">'):]
+    assert '<p class="lc-card-title"><a href="#fig-oven">Eerste kaart</a></p>' in grid
     assert grid.index("Eerste kaart") < grid.index("Tweede kaart") < grid.index('<div class="lc-tab-set">')
     assert re.search(r'<div class="lc-tab-set">\s*<details open class="lc-tab-item"><summary>Python</summary>'
                      r'\s*<p>Code in Python.</p>\s*</details>\s*<details class="lc-tab-item"><summary>R</summary>', html)

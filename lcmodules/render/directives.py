@@ -12,7 +12,6 @@ import re
 import textwrap
 from collections.abc import Callable
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lcmodules.load.myst import Directive, render_rst
@@ -132,7 +131,7 @@ def list_table(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str
     lines = d.body.split("\n")
     rows: list[list[str]] = []
     tokens = r.md.parse(d.body, {})
-    for index, token in enumerate(tokens):
+    for token in tokens:
         if token.type == "list_item_open" and token.level == 3 and token.map:
             start, end = token.map
             text = "\n".join(lines[start:end])
@@ -143,8 +142,18 @@ def list_table(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str
             rows[-1].append(cell)
         elif token.type == "list_item_open" and token.level == 1:
             rows.append([])
-        del index
     return _table(rows, d, ctx)
+
+
+def table(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
+    """`{table} Caption`: a Markdown table with a numbered caption above it."""
+    caption = ""
+    if d.argument:
+        number = ctx.numbering.next("table")
+        word = escape(number_word("table", ctx.language))
+        caption = (f'<p class="lc-table-caption"><span class="lc-caption-number">{word} {number}:</span> '
+                   f"{r.render_inline(d.argument, ctx)}</p>\n")
+    return f'<div class="lc-table-directive"{_ident(d, ctx)}>\n{caption}{r.nested(d.body, env)}</div>\n'
 
 
 def _csv_text(d: Directive, ctx: Context) -> str:
@@ -199,13 +208,6 @@ def bibliography(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> s
 HANDLERS: dict[str, Handler] = {
     "card": card, "grid-item-card": card, "grid": grid, "grid-item": grid,
     "tab-set": tab_set, "tab-item": tab_item, "toggle": toggle, "list-table": list_table,
-    "csv-table": csv_table, "include": include, "eval-rst": eval_rst,
+    "csv-table": csv_table, "table": table, "include": include, "eval-rst": eval_rst,
     "bibliography": bibliography,
 }
-
-
-def is_module_file(root: Path | None, base: Path, path: Path) -> bool:
-    """True when `path` lies inside the module (or, without a known module, inside `base`)."""
-    return path.is_relative_to((root or base).resolve())
-
-

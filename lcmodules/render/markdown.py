@@ -240,8 +240,6 @@ class MarkdownRenderer:
             ctx = replace(ctx, base=base)
         return self.md.render(text, {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}"})
 
-    _nested = nested
-
     # rules
 
     @staticmethod
@@ -293,7 +291,7 @@ class MarkdownRenderer:
         if directive is not None:
             return self._directive(directive, ctx, env)
         if token.type == "colon_fence":
-            inner = self._nested(token.content, env)
+            inner = self.nested(token.content, env)
             name = token.info.strip().split()[0] if token.info.strip() else ""
             return f'<div class="{esc(_classes("lc-block", name))}">\n{inner}</div>\n'
         language = token.info.strip().split()[0] if token.info.strip() else ""
@@ -315,12 +313,12 @@ class MarkdownRenderer:
                 title = esc(strings(ctx.language)[name])
                 body = (d.argument + "\n" + d.body) if d.argument else d.body
             classes = _classes("lc-admonition", f"lc-{name}" if name != "admonition" else "", extra_class)
-            inner = self._nested(body, env)
+            inner = self.nested(body, env)
             return (f'<div class="{esc(classes)}" role="note"{ident}>\n'
                     f'<p class="lc-admonition-title">{title}</p>\n{inner}</div>\n')
         if name == "dropdown":
             title = self.render_inline(d.argument, ctx) if d.argument else "…"
-            inner = self._nested(d.body, env)
+            inner = self.nested(d.body, env)
             opened = " open" if "open" in d.options else ""
             return (f'<details class="{esc(_classes("lc-dropdown", extra_class))}"{opened}{ident}>'
                     f"<summary>{title}</summary>\n{inner}</details>\n")
@@ -335,11 +333,11 @@ class MarkdownRenderer:
         if name in IGNORED_DIRECTIVES:
             return ""
         if name in ("epigraph", "pull-quote", "highlights"):
-            return f'<blockquote class="lc-{name}">\n{self._nested(d.body, env)}</blockquote>\n'
+            return f'<blockquote class="lc-{name}">\n{self.nested(d.body, env)}</blockquote>\n'
         if name in ("margin", "sidebar", "topic"):
             title = f'<p class="lc-aside-title">{self.render_inline(d.argument, ctx)}</p>\n' if d.argument else ""
-            return f'<div class="lc-aside">\n{title}{self._nested(d.body, env)}</div>\n'
-        inner = self._nested(d.body, env) if d.body else ""
+            return f'<div class="lc-aside">\n{title}{self.nested(d.body, env)}</div>\n'
+        inner = self.nested(d.body, env) if d.body else ""
         return f'<div class="{esc(_classes("lc-directive", "lc-" + slugify(name), extra_class))}"{ident}>\n{inner}</div>\n'
 
     def _figure(self, d: Directive, ctx: Context, env: Any, ident: str) -> str:
@@ -370,7 +368,7 @@ class MarkdownRenderer:
         if d.name == "image":
             return f'<p class="{esc(classes)}"{ident}>{img}</p>\n'
         number = ctx.numbering.next("figure")
-        caption = self._nested(caption_md, env) if caption_md else ""
+        caption = self.nested(caption_md, env) if caption_md else ""
         if caption:
             word = f'<span class="lc-caption-number">{esc(number_word("figure", ctx.language))} {number}:</span> '
             caption = caption.replace("<p>", "<p>" + word, 1) if caption.startswith("<p>") else word + caption
