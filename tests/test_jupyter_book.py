@@ -22,6 +22,9 @@ from lcmodules.export.jupyter_book import (
 )
 from lcmodules.load import load_paths
 
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from bookaxe import axe_problems, book_pages, serve  # noqa: E402
+
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 EXTERNAL_LOAD = re.compile(r'<(script|link|img|iframe|source)\b[^>]*\b(src|href)="(https?:)?//', re.I)
 
@@ -205,7 +208,8 @@ def check_site(html_dir: Path) -> None:
 
 @pytest.mark.book
 @pytest.mark.slow
-def test_example_course_builds_without_warnings(cli, course: Path, tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_example_course_builds_without_warnings(cli, browser, course: Path, tmp_path: Path) -> None:
     out = export(cli, course, tmp_path / "out")
     diag = Diagnostics()
     loaded = load_paths([course], diag)[0]
@@ -225,6 +229,12 @@ def test_example_course_builds_without_warnings(cli, course: Path, tmp_path: Pat
     assert quiz_pages and 'src="_static/lc.js' in quiz_pages[0].read_text("utf-8")
     assert any("<math" in p.read_text("utf-8") for p in first.rglob("*.html"))
     assert not any("mathjax@" in p.read_text("utf-8") for p in first.rglob("*.html"))
+    collection = trees[-1] / "_build" / "html"  # every module's pages, in the course's language
+    outside: list[str] = []
+    with serve(collection) as base:
+        problems = axe_problems(browser, base, book_pages(collection), outside)
+    assert not problems, problems
+    assert not outside, outside
 
 
 @pytest.mark.book

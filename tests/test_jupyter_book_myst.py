@@ -3,19 +3,18 @@ builds with `jupyter-book build -W`, renders every construct, and axe finds noth
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from lcmodules.export.jupyter_book import build_html
+
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from bookaxe import axe_problems, book_pages, serve  # noqa: E402
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
@@ -101,57 +100,25 @@ def test_the_book_renders_every_construct(book: Path) -> None:
     assert "full-width" in notebook and "thebe-init" in notebook
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
-        pass
-
-
-@pytest.fixture(scope="module")
-def served_book(book: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(book / "_build" / "html"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.browser
-def test_axe_finds_nothing_serious_and_math_is_centred(browser, book: Path, served_book: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    pages = sorted(p.relative_to(book / "_build" / "html").as_posix()
-                   for p in (book / "_build" / "html").rglob("*.html")
-                   if not p.name.startswith(("genindex", "search")) and "_static" not in p.parts)
+def test_axe_finds_nothing_serious_and_math_is_centred(browser, book: Path) -> None:
+    html_dir = book / "_build" / "html"
+    pages = book_pages(html_dir)
     assert "pagina.html" in pages and "notebooks/cellen.html" in pages
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
     outside: list[str] = []
-
-    def route(r) -> None:
-        if urlsplit(r.request.url).hostname == "127.0.0.1":
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    problems = []
-    try:
-        page = context.new_page()
-        for name in pages:
-            page.goto(f"{served_book}/{name}")
-            for v in Axe().run(page).response["violations"]:
-                if v["impact"] in ("serious", "critical"):
-                    problems.append((name, v["id"], [n["target"] for n in v["nodes"]][:3]))
-        page.goto(f"{served_book}/pagina.html")
-        box = page.locator("math[display=block]").first.bounding_box()
-        column = page.locator("div.math").first.bounding_box()
-        assert box and column
-        left, right = box["x"] - column["x"], column["x"] + column["width"] - box["x"] - box["width"]
-        assert abs(left - right) < 20, (left, right)
-    finally:
-        context.close()
+    with serve(html_dir) as base:
+        problems = axe_problems(browser, base, pages, outside)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        try:
+            page = context.new_page()
+            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            page.goto(f"{base}/pagina.html")
+            box = page.locator("math[display=block]").first.bounding_box()
+            column = page.locator("div.math").first.bounding_box()
+        finally:
+            context.close()
     assert not problems, problems
     assert all("h5p.example.org" in url for url in outside), outside
+    assert box and column
+    left, right = box["x"] - column["x"], column["x"] + column["width"] - box["x"] - box["width"]
+    assert abs(left - right) < 20, (left, right)
