@@ -76,6 +76,8 @@ def test_course_keys_reach_the_books_config(book: Path) -> None:
     assert config["sphinx"]["config"]["html_math_renderer"] == "lc_mathml"
     assert config["sphinx"]["extra_extensions"] == ["sphinx.ext.todo"]
     assert config["execute"] == {"execute_notebooks": "off"}
+    included = (book / "parts" / "opmerking.md").read_text(encoding="utf-8")
+    assert "ingevoegd bestand" in included and "antwoord is 42" not in included  # learner edition
 
 
 def html(book: Path, name: str) -> str:

@@ -157,6 +157,16 @@ def test_notebook_markdown_and_cell_tags(site: Site) -> None:
                      html, re.S)
 
 
+def test_included_files_are_in_the_edition_built() -> None:
+    diag = Diagnostics()
+    module = load_paths([FIXTURE], diag)[0].modules[0]
+    learner = render_site(module, SiteOptions(layout="per-unit"))
+    teacher = render_site(module, SiteOptions(layout="per-unit", edition="teacher"))
+    assert "ingevoegd bestand" in page(learner, "01-pagina.html")
+    assert "antwoord is 42" not in page(learner, "01-pagina.html")
+    assert "antwoord is 42" in page(teacher, "01-pagina.html")
+
+
 # ---------------------------------------------------------------- nothing silent
 
 

@@ -166,7 +166,11 @@ class ModuleBook:
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():
-            files[self.path(name)] = source
+            if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
+                text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+                files[self.path(name)] = learner_markdown(text, self.edition).encode("utf-8")
+            else:
+                files[self.path(name)] = source
         return files
 
     def _collect(self, text: str, base: Path, found: dict[Path, None], depth: int = 0) -> None:

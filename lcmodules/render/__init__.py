@@ -197,6 +197,7 @@ class _SiteBuilder:
             base=unit.source.parent, language=self.language,
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
+            edition=self.options.edition,
         )
 
     def unit_html(self, unit: Unit) -> str:

@@ -19,6 +19,7 @@ from lcmodules.load.references import target_path
 from lcmodules.load.units import slugify
 from lcmodules.render import citations
 from lcmodules.render.numbering import number_word
+from lcmodules.transform.learner import learner_markdown
 
 if TYPE_CHECKING:
     from lcmodules.render.markdown import Context, MarkdownRenderer
@@ -182,7 +183,7 @@ def include(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     path = (ctx.base / target_path(d.argument)).resolve()
     if not (ctx.inside(path) and path.is_file()):
         return ""  # validation reports the missing file
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    text = learner_markdown(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"), ctx.edition)
     if d.options.get("start-after") and d.options["start-after"] in text:
         text = text.split(d.options["start-after"], 1)[1]
     if d.options.get("end-before") and d.options["end-before"] in text:
