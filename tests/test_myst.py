@@ -38,7 +38,8 @@ def test_html_is_read_by_a_parser_not_a_pattern() -> None:
     }
     image = next(r for r in find_references(text) if r.tag == "img")
     assert image == Reference(0, "image", "img/x.png", "Oven", "img", True)
-    assert next(r for r in find_references(text) if r.tag == "iframe").alt == ""  # no title
+    frame = next(r for r in find_references(text) if r.tag == "iframe")
+    assert frame.alt is None and frame.title == ""  # an untitled frame is no image without alt
 
 
 def test_markdown_directives_and_roles_have_tags() -> None:
@@ -200,7 +201,8 @@ def test_warnings_at_the_right_lines(tmp_path: Path) -> None:
     (module / "pagina.md").write_text(BAD_PAGE + page_text + "\n```python\nprint('open')\n",
                                       encoding="utf-8")
     nb = json.loads((module / "notebooks/cellen.ipynb").read_text(encoding="utf-8"))
-    nb["cells"][1]["source"] = "Tekst\n\n$$\n\\sqrt{\n$$\n\n{cite}`bestaatniet`\n"
+    nb["cells"][1]["source"] = ("Tekst\n\n$$\n\\sqrt{\n$$\n\n{cite}`bestaatniet`\n\n"
+                                '<iframe src="https://h5p.example.org/2"></iframe>\n')
     (module / "notebooks/cellen.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
     found = warnings_of(module)
     expected = [
@@ -212,6 +214,8 @@ def test_warnings_at_the_right_lines(tmp_path: Path) -> None:
         ("cellen.ipynb:10: cell 2, line 3: latex2mathml cannot convert", "<code>"),
         ("cellen.ipynb:10: cell 2, line 7: citation 'bestaatniet' is not in the module's .bib",
          "'[bestaatniet?]' appears instead"),
+        ("cellen.ipynb:10: cell 2, line 9: <iframe> 'https://h5p.example.org/2' has no title",
+         "unnamed frame"),
     ]
     for start, middle in expected:
         assert any(w.startswith(start) and middle in w for w in found), (start, found)

@@ -35,6 +35,7 @@ URL_ATTRIBUTES = ("src", "href", "poster", "data", "srcset", "action", "formacti
 # elements whose resource the browser loads while showing the page
 EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
              "embed", "input", "image", "use"}
+FRAMES = ("iframe", "frame")
 EMBEDDING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest"}
 
 
@@ -50,9 +51,10 @@ class Reference:
     line: int
     kind: str
     target: str
-    alt: str | None = None  # images: alt text, frames: title ("" when missing); None when n/a
+    alt: str | None = None  # for images: the alt text ("" when missing); None when n/a
     tag: str | None = None
     embeds: bool = False
+    title: str | None = None  # for <iframe>/<frame>: the title ("" when missing); None when n/a
 
 
 @cache
@@ -70,7 +72,7 @@ def find_references(text: str, line_offset: int = 0) -> list[Reference]:
     """
     refs = _references(text, line_offset)
     labels = {name for found in LABEL.findall(text) for name in found if name}
-    return [Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds)
+    return [Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds, r.title)
             if r.kind == "link" and r.tag == "a" and r.target in labels else r for r in refs]
 
 
@@ -198,12 +200,11 @@ def html_references(html: str, line: int) -> list[Reference]:
                 continue
             targets = srcset_urls(value) if name == "srcset" else [value.strip()]
             for target in targets:
-                alt = None
-                if found.tag in ("img", "iframe", "frame"):  # the text a screen reader reads
-                    alt = attrs.get("alt" if found.tag == "img" else "title") or ""
+                alt = (attrs.get("alt") or "") if found.tag == "img" else None
+                title = (attrs.get("title") or "") if found.tag in FRAMES else None
                 kind = "image" if found.tag == "img" else "html"
                 refs.append(Reference(line + found.line, kind, target, alt, found.tag,
-                                      loads or name == "poster"))
+                                      loads or name == "poster", title))
     return refs
 
 

@@ -46,4 +46,4 @@ def _frame_problems(text: str, offset: int) -> list[MystProblem]:
     return [MystProblem(ref.line, f"<{ref.tag}> '{ref.target}' has no title: screen readers "
                         "announce it as an unnamed frame", 'add title="what it shows"')
             for ref in find_references(text, offset)
-            if ref.tag in ("iframe", "frame") and not ref.alt]
+            if ref.title is not None and not ref.title.strip()]
