@@ -46,7 +46,7 @@ def read_graph(package: Path) -> dict[str, set[str]]:
     for name, path in files.items():
         here = name if path.name == "__init__.py" else name.rpartition(".")[0]
         found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Import):
                 found |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
@@ -59,6 +59,21 @@ def read_graph(package: Path) -> dict[str, set[str]]:
                 found |= subs if subs <= files.keys() else {base, *subs}
         graph[name] = {m for m in found if m in files} - {name}
     return graph
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of `tree` except those under `if TYPE_CHECKING:`: an import only the type
+    checker reads is no dependency at run time (and no circle)."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _name(package: Path, path: Path) -> str:

@@ -22,6 +22,9 @@ from lcmodules.export.jupyter_book import (
 )
 from lcmodules.load import load_paths
 
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from bookaxe import axe_problems, book_pages, serve  # noqa: E402
+
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 EXTERNAL_LOAD = re.compile(r'<(script|link|img|iframe|source)\b[^>]*\b(src|href)="(https?:)?//', re.I)
 
@@ -53,7 +56,8 @@ def fixture_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_module_tree_layout(fixture_out: Path) -> None:
     tree = fixture_out / "demo-en-1.2.0-jupyter-book"
     assert sorted(tree_bytes(tree)) == [
-        "_config.yml", "_ext/lc_mathml.py", "_static/lc.css", "_static/lc.js", "_toc.yml",
+        "_config.yml", "_ext/lc_a11y.py", "_ext/lc_mathml.py", "_static/lc.css", "_static/lc.js",
+        "_templates/search-button-field.html", "_toc.yml",
         "check.md", "data/meetgegevens-ovens-e.csv", "img/oven-foto.png", "index.md", "intro.md",
         "notebooks/analyse.ipynb",
     ]
@@ -73,7 +77,7 @@ def test_config_copies_course_keys_and_keeps_the_book_offline(fixture_out: Path)
     assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
     assert config["launch_buttons"]["jupyterhub_url"] == "https://hub.example.nl"
     sphinx = config["sphinx"]
-    assert sphinx["local_extensions"] == {"lc_mathml": "_ext"}
+    assert sphinx["local_extensions"] == {"lc_mathml": "_ext", "lc_a11y": "_ext"}
     assert sphinx["config"]["html_math_renderer"] == "lc_mathml"
     assert sphinx["config"]["html_static_path"] == ["_static"]
     assert sphinx["config"]["html_js_files"] == ["lc.js"]
@@ -204,7 +208,8 @@ def check_site(html_dir: Path) -> None:
 
 @pytest.mark.book
 @pytest.mark.slow
-def test_example_course_builds_without_warnings(cli, course: Path, tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_example_course_builds_without_warnings(cli, browser, course: Path, tmp_path: Path) -> None:
     out = export(cli, course, tmp_path / "out")
     diag = Diagnostics()
     loaded = load_paths([course], diag)[0]
@@ -224,6 +229,12 @@ def test_example_course_builds_without_warnings(cli, course: Path, tmp_path: Pat
     assert quiz_pages and 'src="_static/lc.js' in quiz_pages[0].read_text("utf-8")
     assert any("<math" in p.read_text("utf-8") for p in first.rglob("*.html"))
     assert not any("mathjax@" in p.read_text("utf-8") for p in first.rglob("*.html"))
+    collection = trees[-1] / "_build" / "html"  # every module's pages, in the course's language
+    outside: list[str] = []
+    with serve(collection) as base:
+        problems = axe_problems(browser, base, book_pages(collection), outside)
+    assert not problems, problems
+    assert not outside, outside
 
 
 @pytest.mark.book

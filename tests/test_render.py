@@ -173,7 +173,8 @@ def test_every_admonition_kind_has_a_translated_title(kind: str) -> None:
 def test_figure_and_image_directives(site: Site) -> None:
     unit = unit_html(text(site, "index.html"), 0)
     assert re.search(r'<figure class="lc-figure">\s*<img src="files/img/oven-foto.png" alt="A photo of the oven" '
-                     r'width="300">\s*<figcaption>\s*<p>The oven in the bakery.</p>', unit)
+                     r'width="300">\s*<figcaption>\s*<p><span class="lc-caption-number">Figure 1:</span> '
+                     r'The oven in the bakery.</p>', unit)
     assert '<img src="files/img/oven-foto.png" alt="The oven again">' in unit
     assert site.files["files/img/oven-foto.png"] == FIXTURE / "modules/demo-en/img/Oven Foto.png"
 

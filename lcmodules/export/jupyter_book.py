@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import subprocess
@@ -18,6 +17,15 @@ from nbformat import NotebookNode
 
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Edition, Exporter
+from lcmodules.export.jupyter_book_config import (
+    FileContent,
+    bibliography_files,
+    html_section,
+    passed_keys,
+    sphinx_section,
+    support_files,
+    yaml_text,
+)
 from lcmodules.fsutil import atomic_path, write_tree
 from lcmodules.load.references import find_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
@@ -29,51 +37,10 @@ from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
 from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
 
-FileContent = bytes | Path
-MATHML_EXTENSION = Path(__file__).with_name("jupyter_book_mathml.py")
-MYST_EXTENSIONS = ["colon_fence", "dollarmath", "amsmath", "deflist", "html_image", "substitution"]
 BUILD_TIMEOUT = 1800
 
 
 # ---------------------------------------------------------------- small writers
-
-
-def yaml_text(data: Any, indent: int = 0) -> str:
-    """Deterministic YAML for plain data; every string is double-quoted, so `off`, `no`
-    or `1.0` stay strings for any YAML reader (Jupyter Book reads YAML 1.1)."""
-    pad = " " * indent
-    lines: list[str] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(value, (dict, list)) and value:
-                lines.append(f"{pad}{key}:")
-                lines.append(yaml_text(value, indent + 2).rstrip("\n"))
-            else:
-                lines.append(f"{pad}{key}: {_scalar(value)}")
-    elif isinstance(data, list):
-        for item in data:
-            if isinstance(item, (dict, list)) and item:
-                body = yaml_text(item, indent + 2).rstrip("\n")
-                lines.append(f"{pad}- {body.lstrip()}")
-            else:
-                lines.append(f"{pad}- {_scalar(item)}")
-    else:
-        lines.append(pad + _scalar(data))
-    return "\n".join(lines) + "\n"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _md_text(text: str) -> str:
@@ -81,8 +48,9 @@ def _md_text(text: str) -> str:
     return " ".join(str(text).split())
 
 
-TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{(?:figure|image|download)\}`?\s*", r"`[^`<]*<",
-                  r"\b(?:src|href)\s*=\s*[\"']")
+TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{(?:figure|image|download|include|literalinclude)\}`?\s*",
+                  r"`[^`<]*<", r"^\s*:(?:file|img-top|img-bottom|img-background|link):\s*",
+                  r"\b(?:src|href|poster|data|srcset)\s*=\s*[\"']?")
 
 
 def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path]) -> str:
@@ -198,18 +166,29 @@ class ModuleBook:
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():
-            files[self.path(name)] = source
+            if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
+                text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+                files[self.path(name)] = learner_markdown(text, self.edition).encode("utf-8")
+            else:
+                files[self.path(name)] = source
         return files
 
-    def _collect(self, text: str, base: Path, found: dict[Path, None]) -> None:
-        """Files inside the module that a page or markdown cell refers to (not units)."""
+    def _collect(self, text: str, base: Path, found: dict[Path, None], depth: int = 0) -> None:
+        """Files inside the module that a page or markdown cell refers to (not units), and
+        those the MyST files it includes refer to (from the included file's folder or the page's)."""
         units = {u.source.resolve() for u in self.module.units}
         for ref in find_references(text):
             if not is_local(ref.target):
                 continue
             path = (base / target_path(ref.target)).resolve()
             if path.is_file() and path.is_relative_to(self.root) and path not in units:
+                if path in found:
+                    continue
                 found[path] = None
+                if ref.tag == "include" and path.suffix.lower() == ".md" and depth < 8:
+                    included = path.read_text(encoding="utf-8-sig")
+                    for folder in dict.fromkeys([path.parent, base]):
+                        self._collect(included, folder, found, depth + 1)
 
     def landing_page(self) -> str:
         meta, t = self.module.meta, self.t
@@ -266,15 +245,11 @@ class ModuleBook:
 
 
 def _support_files(module: Module) -> dict[str, FileContent]:
-    files: dict[str, FileContent] = {"_ext/lc_mathml.py": MATHML_EXTENSION}
-    for name, content in static_files(module).items():
-        if name in ("_static/lc.css", "_static/lc.js"):
-            files[name] = content
-    return files
+    return support_files(module, static_files(module))
 
 
 def book_config(module: Module, *, title: str, author: str, language: str,
-                path_in_repo: str, footer: str) -> dict[str, Any]:
+                path_in_repo: str, footer: str, bibfiles: list[str] = ()) -> dict[str, Any]:
     """`_config.yml` of a book: the course's Jupyter Book keys plus what lcmodules needs."""
     config = module.config
     data: dict[str, Any] = {"title": title, "author": author, "copyright": author}
@@ -282,9 +257,8 @@ def book_config(module: Module, *, title: str, author: str, language: str,
     if logo is not None:
         data["logo"] = f"logo{logo.suffix.lower()}"
     data["only_build_toc_files"] = True
-    data["exclude_patterns"] = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
     data["execute"] = {"execute_notebooks": "off"}
-    data["parse"] = {"myst_enable_extensions": MYST_EXTENSIONS}
+    data.update(passed_keys(module, list(bibfiles)))
     repo = config.repository
     launch = config.lcmodules.launch  # Jupyter Book's launch buttons open this repository/branch
     if repo.url:
@@ -296,24 +270,8 @@ def book_config(module: Module, *, title: str, author: str, language: str,
     if buttons and repo.url:
         buttons.setdefault("notebook_interface", "jupyterlab")
         data["launch_buttons"] = buttons
-    data["html"] = {"use_repository_button": bool(repo.url), "home_page_in_navbar": True,
-                    "extra_footer": footer}
-    data["sphinx"] = {
-        "local_extensions": {"lc_mathml": "_ext"},
-        "config": {
-            "language": language.split("-")[0].lower(),
-            "html_math_renderer": "lc_mathml",
-            "html_static_path": ["_static"],
-            "html_css_files": ["lc.css"],
-            "html_js_files": ["lc.js"],
-            "nb_ipywidgets_js": {},
-            "html_show_sourcelink": False,
-            "myst_heading_anchors": 3,
-            "myst_dmath_double_inline": True,
-            # outputs such as application/json have a text/plain twin that the book shows
-            "suppress_warnings": ["mystnb.unknown_mime_type"],
-        },
-    }
+    data["html"] = html_section(module, bool(repo.url), footer)
+    data["sphinx"] = sphinx_section(module, language, cites=bool(bibfiles))
     return data
 
 
@@ -335,9 +293,12 @@ def module_book_files(module: Module, edition: Edition = "learner") -> dict[str,
     meta = module.meta
     files = book.files()
     files.update(_support_files(module))
+    bibs = bibliography_files(module)
+    files.update(bibs)
     author = ", ".join(a.name for a in meta.authors) or (module.config.author or "")
     config = book_config(module, title=meta.title, author=author, language=meta.language,
-                         path_in_repo=_module_path_in_repo(module), footer=_footer(module))
+                         path_in_repo=_module_path_in_repo(module), footer=_footer(module),
+                         bibfiles=sorted(bibs))
     logo = _logo(module)
     if logo is not None:
         files[config["logo"]] = logo
@@ -361,6 +322,7 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
     """The collection: a landing page for the course and a part per module."""
     config = course.config
     files: dict[str, FileContent] = {}
+    bibs: dict[str, FileContent] = {}
     parts = []
     lines = [f"# {_md_text(config.title)}", ""]
     if config.description:
@@ -370,16 +332,19 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
     for module in course.modules:
         book = ModuleBook(module, edition, prefix=f"{module.slug}/")
         files.update(book.files())
+        bibs.update(bibliography_files(module, prefix=f"{module.slug}/"))
         parts.append({"caption": module.meta.title, "chapters": book.toc_entries()})
         summary = f" — {_md_text(module.meta.summary)}" if module.meta.summary else ""
         lines.append(f"- [{_md_text(module.meta.title)}](<{module.slug}/{book.landing}>) "
                      f"({t['version'].lower()} {module.meta.version}){summary}")
     files["index.md"] = ("\n".join(lines) + "\n").encode("utf-8")
     files.update(_support_files(first))
+    files.update(bibs)
     author = config.author or config.lcmodules.organisation or ""
-    footer = f"<p>{config.lcmodules.organisation}</p>" if config.lcmodules.organisation else ""
+    organisation = config.lcmodules.organisation
+    footer = f"<p>{escape(organisation)}</p>" if organisation else ""
     data = book_config(first, title=config.title, author=author, language=first.meta.language,
-                       path_in_repo="modules", footer=footer)
+                       path_in_repo="modules", footer=footer, bibfiles=sorted(bibs))
     logo = _logo(first)
     if logo is not None:
         files[data["logo"]] = logo

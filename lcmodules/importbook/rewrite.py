@@ -138,8 +138,8 @@ class Rewriter:
         """Files the text refers to: copied into the module, the reference pointed at the copy."""
         lines = text.split("\n")
         for ref in find_references(text):
-            if not is_local(ref.target) or ref.target.startswith("#"):
-                continue
+            if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#"):
+                continue  # a label of this text, a web address or an anchor: no file
             rel = self.book_path(ref.target)
             at = line if self.cell else line + ref.line
             if rel is None:

@@ -1,11 +1,16 @@
-"""Finding the files a MyST page or notebook markdown cell refers to (links, images, figures)."""
+"""The one reference parser: every file or address a MyST page or markdown cell refers to.
+
+Markdown is read through markdown-it's tokens, raw HTML through the standard library's HTML
+parser (so `<img src=x.png>` without quotes is found too). Validation, rendering, the Jupyter
+Book export and fingerprints all read references from here.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import takewhile
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,37 +18,65 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
-DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
-OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
-HTML_ATTR = re.compile(r"""<(img|a|source|video|audio)\b[^>]*?\b(src|href)\s*=\s*["']([^"']+)["'][^>]*>""",
-                       re.I)
-HTML_ALT = re.compile(r"""\balt\s*=\s*["']([^"']*)["']""", re.I)
-ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
+from lcmodules.load.myst import ROLE_TARGET, parse_directive
+
+LABEL = re.compile(r"^\s*\(([^()\s]+)\)=\s*$|^\s*:(?:name|label):\s*(\S+)\s*$|^\$\$\s*\((\S+)\)\s*$",
+                   re.M)
 PATH_DIRECTIVES = {"figure", "image", "include", "literalinclude", "download"}
 PATH_ROLES = {"download"}
+NO_MARKDOWN_BODY = {"code", "code-block", "sourcecode", "code-cell", "literalinclude", "math",
+                    "csv-table", "eval-rst", "raw", "bibliography"}
+CARD_IMAGES = ("img-top", "img-bottom", "img-background")
+# HTML attributes that name a resource; `srcset` holds several, comma-separated
+URL_ATTRIBUTES = ("src", "href", "poster", "data", "srcset", "action", "formaction", "background")
+# elements whose resource the browser loads while showing the page
+EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
+             "embed", "input", "image", "use"}
+FRAMES = ("iframe", "frame")
+EMBEDDING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest"}
 
 
 @dataclass(frozen=True)
 class Reference:
-    """One reference in Markdown text: `line` is 0-based within the text given."""
+    """One reference in Markdown text: `line` is 0-based within the text given (plus offset).
+
+    `kind` is "link", "label", "image", "figure", "include", "download" or "html"; `tag` the HTML
+    element, directive or role it came from ("a"/"img" for Markdown links and images); `embeds`
+    is True when a browser loads the target while showing the page.
+    """
 
     line: int
-    kind: str  # "link", "image", "figure", "include", "download", "html"
+    kind: str
     target: str
     alt: str | None = None  # for images: the alt text ("" when missing); None when n/a
+    tag: str | None = None
+    embeds: bool = False
+    title: str | None = None  # for <iframe>/<frame>: the title ("" when missing); None when n/a
 
 
 @cache
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    md.use(colon_fence_plugin).use(dollarmath_plugin).use(myst_role_plugin)
+    md.use(colon_fence_plugin).use(dollarmath_plugin).use(myst_role_plugin).use(myst_block_plugin)
     return md
 
 
 def find_references(text: str, line_offset: int = 0) -> list[Reference]:
-    """Every link, image, figure, include and download target in MyST Markdown text."""
+    """Every link, image, figure, include, download and HTML resource in MyST Markdown text.
+
+    A link `[text](name)` to a label defined in the same text (`(name)=`, `:name:`, `:label:`)
+    has kind "label": it is no file.
+    """
+    refs = _references(text, line_offset)
+    labels = {name for found in LABEL.findall(text) for name in found if name}
+    return [Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds, r.title)
+            if r.kind == "link" and r.tag == "a" and r.target in labels else r for r in refs]
+
+
+def _references(text: str, line_offset: int) -> list[Reference]:
     refs: list[Reference] = []
     for token in _parser().parse(text):
         line = (token.map[0] if token.map else 0) + line_offset
@@ -52,39 +85,35 @@ def find_references(text: str, line_offset: int = 0) -> list[Reference]:
         elif token.type == "inline":
             refs.extend(_inline_references(token.children or [], line))
         elif token.type == "html_block":
-            refs.extend(_html_references(token.content, line))
+            refs.extend(html_references(token.content, line))
     return refs
 
 
 def _directive_references(token: Token, line: int) -> list[Reference]:
-    match = DIRECTIVE.match(token.info.strip())
-    if not match:
+    directive = parse_directive(token.info, token.content)
+    if directive is None:
         return []
-    name, argument = match.group(1), match.group(2).strip()
-    body = token.content.splitlines()
-    option_lines = list(takewhile(lambda raw: OPTION.match(raw.strip()), body))
-    options = {m.group(1): m.group(2) for m in (OPTION.match(r.strip()) for r in option_lines) if m}
-    consumed = len(option_lines)
-    # a YAML block of options (--- … ---) is also allowed in MyST
-    if body and body[0].strip() == "---":
-        end = next((i for i, raw in enumerate(body[1:], 1) if raw.strip() == "---"), None)
-        if end is not None:
-            for raw in body[1:end]:
-                key, _, value = raw.partition(":")
-                options[key.strip()] = value.strip()
-            consumed = end + 1
-    rest = "\n".join(body[consumed:])
+    name, argument, options = directive.name, directive.argument, directive.options
     refs: list[Reference] = []
-    if name in PATH_DIRECTIVES and argument:
-        if name in ("figure", "image"):
-            alt = options.get("alt", "")
-            if name == "figure" and not alt and rest.strip():
-                alt = rest.strip().splitlines()[0]  # the caption describes the figure
-            refs.append(Reference(line, name, argument, alt))
-        else:
-            refs.append(Reference(line, "include" if "include" in name else name, argument))
-    if name not in ("code", "code-block", "code-cell", "literalinclude", "math") and rest.strip():
-        refs.extend(find_references(rest, line + 1 + consumed))
+    if name in ("figure", "image") and argument:
+        alt = options.get("alt", "")
+        if name == "figure" and not alt and directive.body.strip():
+            alt = directive.body.strip().splitlines()[0]  # the caption describes the figure
+        refs.append(Reference(line, name, argument, alt, name, True))
+        if options.get("target"):
+            refs.append(Reference(line, "link", options["target"], None, name))
+    elif name in PATH_DIRECTIVES and argument:
+        kind = "include" if "include" in name else name
+        refs.append(Reference(line, kind, argument, None, name))
+    if name == "csv-table" and options.get("file"):
+        refs.append(Reference(line, "include", options["file"], None, name))
+    for key in CARD_IMAGES:
+        if options.get(key):
+            refs.append(Reference(line, "image", options[key], options.get("img-alt", ""), name, True))
+    if options.get("link") and options.get("link-type", "url") == "url":
+        refs.append(Reference(line, "link", options["link"], None, name))
+    if name not in NO_MARKDOWN_BODY and directive.body.strip():
+        refs.extend(find_references(directive.body, line + 1 + directive.body_offset))
     return refs
 
 
@@ -94,28 +123,88 @@ def _inline_references(children: list[Token], line: int) -> list[Reference]:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type == "link_open":
-            refs.append(Reference(line, "link", str(child.attrs.get("href", ""))))
+            refs.append(Reference(line, "link", str(child.attrs.get("href", "")), None, "a"))
         elif child.type == "image":
-            refs.append(Reference(line, "image", str(child.attrs.get("src", "")), child.content))
+            src = str(child.attrs.get("src", ""))
+            refs.append(Reference(line, "image", src, child.content, "img", True))
         elif child.type == "myst_role" and child.meta.get("name") in PATH_ROLES:
-            content = child.content
-            target = ROLE_TARGET.search(content)
-            refs.append(Reference(line, "download", (target.group(1) if target else content).strip()))
+            match = ROLE_TARGET.match(child.content)
+            target = (match.group(2) if match else child.content).strip()
+            refs.append(Reference(line, "download", target, None, str(child.meta["name"])))
         elif child.type == "html_inline":
-            refs.extend(_html_references(child.content, line))
+            refs.extend(html_references(child.content, line))
     return refs
 
 
-def _html_references(html: str, line: int) -> list[Reference]:
+@dataclass(frozen=True)
+class HtmlTag:
+    """One start tag of raw HTML: where it is in the text, and its parsed attributes."""
+
+    line: int  # 0-based line within the HTML given
+    start: int  # character offsets of the tag's source text
+    end: int
+    tag: str
+    attrs: list[tuple[str, str | None]]
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = text
+        self.line_starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self.line_starts.append(index + 1)
+        self.tags: list[HtmlTag] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column
+        source = self.get_starttag_text() or ""
+        self.tags.append(HtmlTag(line - 1, start, start + len(source), tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def html_tags(html: str) -> list[HtmlTag]:
+    """Every start tag in a piece of raw HTML, parsed by `html.parser`."""
+    collector = _TagCollector(html)
+    collector.feed(html)
+    collector.close()
+    return collector.tags
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a `srcset` value (each candidate is `URL [descriptor]`)."""
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
+def embeds(tag: str, attrs: dict[str, str | None]) -> bool:
+    """True when a browser loads this element's resource while showing the page."""
+    if tag == "link":
+        rels = set((attrs.get("rel") or "").lower().split())
+        return bool(rels & EMBEDDING_LINK_RELS)
+    if tag == "input":
+        return (attrs.get("type") or "").lower() == "image"
+    return tag in EMBEDDING or (tag == "video" and "poster" in attrs)
+
+
+def html_references(html: str, line: int) -> list[Reference]:
+    """The resources raw HTML refers to (src, href, poster, data, srcset, action …)."""
     refs: list[Reference] = []
-    for match in HTML_ATTR.finditer(html):
-        tag = match.group(1).lower()
-        alt = None
-        if tag == "img":
-            alt_match = HTML_ALT.search(match.group(0))
-            alt = alt_match.group(1) if alt_match else ""
-        extra = html[: match.start()].count("\n")
-        refs.append(Reference(line + extra, "image" if tag == "img" else "html", match.group(3), alt))
+    for found in html_tags(html):
+        attrs = dict(found.attrs)
+        loads = embeds(found.tag, attrs)
+        for name, value in found.attrs:
+            if name not in URL_ATTRIBUTES or value is None:
+                continue
+            targets = srcset_urls(value) if name == "srcset" else [value.strip()]
+            for target in targets:
+                alt = (attrs.get("alt") or "") if found.tag == "img" else None
+                title = (attrs.get("title") or "") if found.tag in FRAMES else None
+                kind = "image" if found.tag == "img" else "html"
+                refs.append(Reference(line + found.line, kind, target, alt, found.tag,
+                                      loads or name == "poster", title))
     return refs
 
 

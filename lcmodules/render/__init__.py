@@ -196,7 +196,8 @@ class _SiteBuilder:
         return Context(
             base=unit.source.parent, language=self.language,
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
-            ids=set(reserved), doc_id=f"u{unit.index}",
+            ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
+            edition=self.options.edition,
         )
 
     def unit_html(self, unit: Unit) -> str:
@@ -206,6 +207,7 @@ class _SiteBuilder:
             return self.md.render(learner_markdown(unit.page.body, edition), ctx)
         if unit.kind == "notebook" and unit.notebook is not None:
             nb = learner_notebook(unit.notebook, edition)
+            self.md.prepare(ctx, [c.source for c in nb.cells if c.cell_type == "markdown"])
             self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
             return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()])

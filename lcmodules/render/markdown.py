@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,17 +28,21 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lcmodules.load.myst import (
+    ADMONITIONS,
+    CODE_DIRECTIVES,
+    ROLE_TARGET,
+    Directive,
+    parse_directive,
+)
+from lcmodules.load.references import URL_ATTRIBUTES, html_tags, srcset_urls
 from lcmodules.load.units import slugify
+from lcmodules.render import citations
+from lcmodules.render.directives import HANDLERS
 from lcmodules.render.i18n import strings
+from lcmodules.render.numbering import Numbering, number_word, scan_labels
 
-DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
-OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
-ROLE_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
-HTML_REF = re.compile(r"""(<(?:img|a|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"']*)\2""", re.I)
-ADMONITIONS = ("note", "tip", "warning", "important", "caution", "danger", "hint", "seealso",
-               "attention", "error")
-CODE_DIRECTIVES = ("code", "code-block", "sourcecode", "code-cell")
-IGNORED_DIRECTIVES = ("toctree", "tableofcontents", "glue", "glue:any", "glue:figure", "bibliography")
+IGNORED_DIRECTIVES = ("toctree", "tableofcontents")
 LENGTH = re.compile(r"^\d+(?:\.\d+)?(px)?$")
 
 
@@ -72,6 +76,13 @@ class Context:
     doc_id: str = "doc"  # footnote ids: fn-<doc_id>-1
     aliases: dict[str, str] = field(default_factory=dict)  # e.g. notebook attachments → files
     nested: int = 0  # directive bodies rendered so far (each gets its own footnote ids)
+    root: Path | None = None  # the module folder: includes and .bib files are read inside it
+    edition: str = "learner"  # included MyST files lose their solution blocks unless "teacher"
+    numbering: Numbering = field(default_factory=Numbering)  # labels and counters of the page
+
+    def inside(self, path: Path) -> bool:
+        """True when `path` lies inside the module (without a known module: below `base`)."""
+        return path.resolve().is_relative_to((self.root or self.base).resolve())
 
     def href(self, target: str) -> str:
         """A link target for the built page: in-page anchors get the unit's id prefix."""
@@ -146,41 +157,6 @@ def highlight_code(code: str, language: str | None) -> str:
 # ---------------------------------------------------------------- directives
 
 
-@dataclass
-class Directive:
-    name: str
-    argument: str
-    options: dict[str, str]
-    body: str
-
-
-def parse_directive(info: str, content: str) -> Directive | None:
-    """`{name} argument` plus `:key: value` (or `---` YAML) options and a body; None if not one."""
-    match = DIRECTIVE.match(info.strip())
-    if not match:
-        return None
-    lines = content.splitlines()
-    options: dict[str, str] = {}
-    start = 0
-    if lines and lines[0].strip() == "---":
-        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
-        if end is not None:
-            for line in lines[1:end]:
-                key, _, value = line.partition(":")
-                if key.strip():
-                    options[key.strip()] = value.strip().strip("'\"")
-            start = end + 1
-    else:
-        for line in lines:
-            opt = OPTION.match(line.strip())
-            if not opt:
-                break
-            options[opt.group(1)] = opt.group(2).strip()
-            start += 1
-    body = "\n".join(lines[start:])
-    return Directive(match.group(1).lower(), match.group(2).strip(), options, body.strip("\n"))
-
-
 def _classes(*names: str) -> str:
     return " ".join(n for n in names if n)
 
@@ -237,19 +213,32 @@ class MarkdownRenderer:
     # public API
 
     def render(self, text: str, ctx: Context) -> str:
-        """Block-level Markdown → HTML."""
+        """Block-level Markdown → HTML (labels of the text are numbered first, unless
+        `prepare` already did so for the whole page)."""
+        self.prepare(ctx, [text])
         env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
         return self.md.render(text, env)
+
+    def prepare(self, ctx: Context, texts: Sequence[str]) -> None:
+        """Number the labels of a page made of several texts (a notebook's markdown cells)."""
+        scan_labels(self.md, ctx.numbering, texts, ctx.id_prefix)
+
+    def code(self, text: str, language: str) -> str:
+        """Highlighted code (for directives in other modules)."""
+        return highlight_code(text, language)
 
     def render_inline(self, text: str, ctx: Context) -> str:
         """One paragraph of inline Markdown (a quiz prompt, a caption) → HTML without <p>."""
         env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
         return self.md.renderInline(text, env).strip()
 
-    def _nested(self, text: str, env: Any) -> str:
-        """A directive's body: rendered on its own, so its footnotes stay inside it."""
+    def nested(self, text: str, env: Any, base: Path | None = None) -> str:
+        """A directive's body: rendered on its own, so its footnotes stay inside it; `base`
+        is the folder its relative references start from (an included file's)."""
         ctx = self._ctx(env)
         ctx.nested += 1
+        if base is not None:
+            ctx = replace(ctx, base=base)
         return self.md.render(text, {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}"})
 
     # rules
@@ -277,7 +266,8 @@ class MarkdownRenderer:
         token = tokens[idx]
         ctx = self._ctx(env)
         href = str(token.attrs.get("href", ""))
-        token.attrs["href"] = ctx.href(href)
+        label = ctx.numbering.labels.get(href)
+        token.attrs["href"] = "#" + label.ident if label else ctx.href(href)
         return renderer.renderToken(tokens, idx, options, env)
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
@@ -302,7 +292,7 @@ class MarkdownRenderer:
         if directive is not None:
             return self._directive(directive, ctx, env)
         if token.type == "colon_fence":
-            inner = self._nested(token.content, env)
+            inner = self.nested(token.content, env)
             name = token.info.strip().split()[0] if token.info.strip() else ""
             return f'<div class="{esc(_classes("lc-block", name))}">\n{inner}</div>\n'
         language = token.info.strip().split()[0] if token.info.strip() else ""
@@ -310,6 +300,8 @@ class MarkdownRenderer:
 
     def _directive(self, d: Directive, ctx: Context, env: Any) -> str:
         name = d.name
+        if name in HANDLERS:
+            return HANDLERS[name](self, d, ctx, env)
         ident = f' id="{esc(ctx.id_prefix + slugify(d.options["name"]))}"' if d.options.get("name") else ""
         extra_class = " ".join(f"lc-{c}" if c in ADMONITIONS else c
                                for c in d.options.get("class", "").split())
@@ -322,35 +314,31 @@ class MarkdownRenderer:
                 title = esc(strings(ctx.language)[name])
                 body = (d.argument + "\n" + d.body) if d.argument else d.body
             classes = _classes("lc-admonition", f"lc-{name}" if name != "admonition" else "", extra_class)
-            inner = self._nested(body, env)
+            inner = self.nested(body, env)
             return (f'<div class="{esc(classes)}" role="note"{ident}>\n'
                     f'<p class="lc-admonition-title">{title}</p>\n{inner}</div>\n')
         if name == "dropdown":
             title = self.render_inline(d.argument, ctx) if d.argument else "…"
-            inner = self._nested(d.body, env)
-            return (f'<details class="{esc(_classes("lc-dropdown", extra_class))}"{ident}>'
+            inner = self.nested(d.body, env)
+            opened = " open" if "open" in d.options else ""
+            return (f'<details class="{esc(_classes("lc-dropdown", extra_class))}"{opened}{ident}>'
                     f"<summary>{title}</summary>\n{inner}</details>\n")
         if name in ("figure", "image"):
             return self._figure(d, ctx, env, ident)
         if name == "math":
-            label = d.options.get("label")
-            block = mathml(d.body or d.argument, display=True)
-            if label:
-                block = block.replace('<div class="lc-math"',
-                                      f'<div class="lc-math" id="{esc(ctx.id_prefix + slugify(label))}"', 1)
-            return block + "\n"
+            return self._labelled_math(d.body or d.argument, d.options.get("label"), ctx) + "\n"
         if name in CODE_DIRECTIVES:
             return highlight_code(d.body, d.argument or "python" if name == "code-cell" else d.argument)
         if name == "raw":
-            return d.body + "\n" if d.argument.strip().lower() == "html" else ""
+            return rewrite_html_refs(d.body, ctx) + "\n" if d.argument.strip().lower() == "html" else ""
         if name in IGNORED_DIRECTIVES:
             return ""
         if name in ("epigraph", "pull-quote", "highlights"):
-            return f'<blockquote class="lc-{name}">\n{self._nested(d.body, env)}</blockquote>\n'
+            return f'<blockquote class="lc-{name}">\n{self.nested(d.body, env)}</blockquote>\n'
         if name in ("margin", "sidebar", "topic"):
             title = f'<p class="lc-aside-title">{self.render_inline(d.argument, ctx)}</p>\n' if d.argument else ""
-            return f'<div class="lc-aside">\n{title}{self._nested(d.body, env)}</div>\n'
-        inner = self._nested(d.body, env) if d.body else ""
+            return f'<div class="lc-aside">\n{title}{self.nested(d.body, env)}</div>\n'
+        inner = self.nested(d.body, env) if d.body else ""
         return f'<div class="{esc(_classes("lc-directive", "lc-" + slugify(name), extra_class))}"{ident}>\n{inner}</div>\n'
 
     def _figure(self, d: Directive, ctx: Context, env: Any, ident: str) -> str:
@@ -380,7 +368,11 @@ class MarkdownRenderer:
             img = f'<a href="{esc(ctx.href(target))}">{img}</a>'
         if d.name == "image":
             return f'<p class="{esc(classes)}"{ident}>{img}</p>\n'
-        caption = self._nested(caption_md, env) if caption_md else ""
+        number = ctx.numbering.next("figure")
+        caption = self.nested(caption_md, env) if caption_md else ""
+        if caption:
+            word = f'<span class="lc-caption-number">{esc(number_word("figure", ctx.language))} {number}:</span> '
+            caption = caption.replace("<p>", "<p>" + word, 1) if caption.startswith("<p>") else word + caption
         figcaption = f"<figcaption>\n{caption}</figcaption>\n" if caption else ""
         return f'<figure class="{esc(classes)}"{ident}>\n{img}\n{figcaption}</figure>\n'
 
@@ -395,11 +387,21 @@ class MarkdownRenderer:
     def _math_block(self, renderer: Any, tokens: Sequence[Token], idx: int,
                     options: OptionsDict, env: Any) -> str:
         token = tokens[idx]
-        block = mathml(token.content, display=True)
-        if token.type == "math_block_label" and token.info:
-            ident = self._ctx(env).id_prefix + slugify(token.info)
-            block = block.replace('<div class="lc-math"', f'<div class="lc-math" id="{esc(ident)}"', 1)
-        return block + ("\n" if token.block else "")
+        label = token.info if token.type == "math_block_label" else None
+        return self._labelled_math(token.content, label, self._ctx(env)) + ("\n" if token.block else "")
+
+    @staticmethod
+    def _labelled_math(latex: str, label: str | None, ctx: Context) -> str:
+        """Display math; a labelled equation gets its id and its number `(n)` on the right."""
+        block = mathml(latex, display=True)
+        if not label:
+            return block
+        number = ctx.numbering.next("equation")
+        ident = esc(ctx.id_prefix + slugify(label))
+        eqno = f'<span class="lc-eqno">({number})</span>'
+        if block.startswith('<div class="lc-math">'):
+            return f'<div class="lc-math" id="{ident}">{eqno}' + block.removeprefix('<div class="lc-math">')
+        return f'<div class="lc-math" id="{ident}">{eqno}{block}</div>'
 
     def _role(self, renderer: Any, tokens: Sequence[Token], idx: int,
               options: OptionsDict, env: Any) -> str:
@@ -416,10 +418,14 @@ class MarkdownRenderer:
             if match:
                 return f'<abbr title="{esc(match.group(2))}">{esc(match.group(1))}</abbr>'
             return f"<abbr>{esc(content)}</abbr>"
-        if name in ("doc", "ref", "download", "numref", "term"):
+        if name in ("ref", "numref", "eq"):
+            return self._label_role(name, content, ctx)
+        if name.startswith("cite"):
+            return citations.in_text(ctx.root, name, content, ctx.language, ctx.id_prefix)
+        if name in ("doc", "download", "term"):
             match = ROLE_TARGET.match(content)
             text, target = (match.group(1), match.group(2)) if match else (content, content)
-            if name in ("ref", "numref", "term"):
+            if name == "term":
                 return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text)}</a>'
             href = ctx.href(target)
             return f'<a href="{esc(href)}">{esc(text)}</a>'
@@ -430,6 +436,24 @@ class MarkdownRenderer:
         if name == "strong":
             return f"<strong>{esc(content)}</strong>"
         return f'<code class="lc-role">{esc(content)}</code>'
+
+    @staticmethod
+    def _label_role(name: str, content: str, ctx: Context) -> str:
+        """`{ref}`, `{numref}` and `{eq}`: a link with the target's title or number."""
+        match = ROLE_TARGET.match(content)
+        text, target = (match.group(1), match.group(2)) if match else ("", content.strip())
+        label = ctx.numbering.labels.get(target)
+        if label is None:
+            return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text or target)}</a>'
+        if name == "eq":
+            shown = text or f"({label.number})"
+        elif name == "numref":
+            word = number_word(label.kind, ctx.language)
+            template = text or (f"{word} %s" if label.number else label.title or target)
+            shown = template.replace("%s", str(label.number)).replace("{number}", str(label.number))
+        else:
+            shown = text or label.title or target
+        return f'<a href="#{esc(label.ident)}">{esc(shown)}</a>'
 
     def _target(self, renderer: Any, tokens: Sequence[Token], idx: int,
                 options: OptionsDict, env: Any) -> str:
@@ -457,16 +481,36 @@ class MarkdownRenderer:
 
 
 def rewrite_html_refs(text: str, ctx: Context) -> str:
-    """`src`/`href` of raw HTML tags rewritten like Markdown links and images."""
+    """Raw HTML with the resources of its tags rewritten like Markdown links and images.
 
-    def sub(match: re.Match[str]) -> str:
-        head, quote, target = match.group(1), match.group(2), match.group(3)
-        is_src = head.rstrip(" =").lower().endswith("src")
-        raw = html.unescape(target)
-        new = ctx.src(raw) if is_src else ctx.href(raw)
-        return f"{head}{quote}{esc(new)}{quote}"
+    Tags are read by the reference parser's HTML parser; a tag with a resource attribute is
+    written again from its parsed attributes (values escaped), everything else stays as written.
+    """
+    out: list[str] = []
+    position = 0
+    for tag in html_tags(text):
+        if not any(name in URL_ATTRIBUTES and value for name, value in tag.attrs):
+            continue
+        out.append(text[position:tag.start])
+        out.append(_rebuilt_tag(tag.tag, tag.attrs, text[tag.start:tag.end].endswith("/>"), ctx))
+        position = tag.end
+    out.append(text[position:])
+    return "".join(out)
 
-    return HTML_REF.sub(sub, text)
+
+def _rebuilt_tag(name: str, attrs: list[tuple[str, str | None]], closed: bool, ctx: Context) -> str:
+    parts = [name]
+    for key, value in attrs:
+        if value is None:
+            parts.append(key)
+            continue
+        if key == "srcset":
+            value = ", ".join(ctx.src(u) + value.split(u, 1)[1].split(",", 1)[0]
+                              for u in srcset_urls(value))
+        elif key in URL_ATTRIBUTES:
+            value = ctx.href(value.strip()) if key in ("href", "action", "formaction") else ctx.src(value.strip())
+        parts.append(f'{key}="{esc(value)}"')
+    return "<" + " ".join(parts) + (" />" if closed else ">")
 
 
 @cache

@@ -6,6 +6,7 @@ from lcmodules.diagnostics import Diagnostics
 from lcmodules.model import Course
 from lcmodules.validate import (
     course_rules,
+    markdown_rules,
     notebook_rules,
     placeholder_rules,
     quiz_rules,
@@ -21,6 +22,7 @@ MODULE_RULES = [
     quiz_rules.check_quizzes,
     placeholder_rules.check_placeholders,
     check_outputs,
+    markdown_rules.check_markdown,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,

@@ -48,7 +48,7 @@ def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
         diag.warning(file, line, f"{prefix}image '{ref.target}' has no alt text",
                    "describe the image for screen readers: ![description](path), "
                    "or `:alt: description` under the figure/image directive")
-    if not is_local(ref.target):
+    if not is_local(ref.target) or ref.kind == "label":
         return
     path_text = target_path(ref.target)
     if path_text.startswith("/"):

@@ -1,0 +1,118 @@
+"""Labels on a page: `(name)=` targets, named figures, tables and labelled equations, numbered
+per page in document order, so `{ref}`, `{numref}`, `{eq}` and `[text](name)` resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from lcmodules.load.bibliography import cite_keys
+from lcmodules.load.myst import CODE_DIRECTIVES, parse_directive
+from lcmodules.load.units import slugify
+
+TABLE_DIRECTIVES = ("list-table", "csv-table", "table")
+NUMBER_WORDS = {
+    "nl": {"figure": "Figuur", "table": "Tabel", "equation": "Vergelijking"},
+    "en": {"figure": "Figure", "table": "Table", "equation": "Equation"},
+}
+
+
+@dataclass
+class Label:
+    """Where a label points: its element id, what it is, its number (0 if none), its title."""
+
+    ident: str
+    kind: str  # "figure", "table", "equation", "section", "target"
+    number: int = 0
+    title: str = ""
+
+
+@dataclass
+class Numbering:
+    """The labels of one page and the running counters used while it is rendered."""
+
+    labels: dict[str, Label] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    cited: list[str] = field(default_factory=list)
+    scanned: bool = False
+
+    def next(self, kind: str) -> int:
+        """The number of the next figure/table/equation rendered."""
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return self.counts[kind]
+
+
+def number_word(kind: str, language: str) -> str:
+    """`Figure`/`Figuur` … for a numbered reference, in the page's language."""
+    table = NUMBER_WORDS.get(language.split("-")[0].lower(), NUMBER_WORDS["en"])
+    return table.get(kind, kind.title())
+
+
+def _inline_text(token: Token | None) -> str:
+    if token is None or token.type != "inline":
+        return ""
+    return "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+
+
+class _Scanner:
+    def __init__(self, md: MarkdownIt, numbering: Numbering, prefix: str) -> None:
+        self.md, self.numbering, self.prefix = md, numbering, prefix
+        self.counts: dict[str, int] = {}
+
+    def add(self, name: str, kind: str, title: str, numbered: bool = False) -> None:
+        number = 0
+        if numbered:
+            self.counts[kind] = number = self.counts.get(kind, 0) + 1
+        if name:
+            self.numbering.labels.setdefault(
+                name, Label(self.prefix + slugify(name), kind, number, title.strip()))
+
+    def scan(self, text: str) -> None:
+        tokens = self.md.parse(text, {})
+        for index, token in enumerate(tokens):
+            if token.type == "myst_target":
+                following = next((t for t in tokens[index + 1:] if t.type != "myst_line_comment"), None)
+                heading = following is not None and following.type == "heading_open"
+                title = _inline_text(tokens[tokens.index(following) + 1]) if heading else ""
+                self.add(token.content, "section" if heading else "target", title)
+            elif token.type == "math_block_label":
+                self.add(token.info, "equation", "", numbered=True)
+            elif token.type in ("fence", "colon_fence"):
+                self.directive(token)
+            elif token.type == "inline":
+                self.roles(token.children or [])
+
+    def directive(self, token: Token) -> None:
+        d = parse_directive(token.info, token.content)
+        if d is None or d.name in CODE_DIRECTIVES:
+            return
+        name = d.options.get("name", "")
+        if d.name == "figure":
+            self.add(name, "figure", d.body.strip().split("\n\n")[0], numbered=True)
+        elif d.name == "math":
+            if d.options.get("label"):
+                self.add(d.options["label"], "equation", "", numbered=True)
+        elif d.name in TABLE_DIRECTIVES:
+            self.add(name, "table", d.argument, numbered=bool(d.argument))
+        elif name:
+            self.add(name, "target", d.argument)
+        if d.name not in ("math", "csv-table", "raw", "eval-rst", "bibliography"):
+            self.scan(d.body)
+
+    def roles(self, children: Iterable[Token]) -> None:
+        for child in children:
+            if child.type == "myst_role" and str(child.meta.get("name", "")).startswith("cite"):
+                self.numbering.cited.extend(cite_keys(child.content))
+
+
+def scan_labels(md: MarkdownIt, numbering: Numbering, texts: Iterable[str], prefix: str) -> None:
+    """Collect the labels and citations of a page's (or notebook's) Markdown, once."""
+    if numbering.scanned:
+        return
+    scanner = _Scanner(md, numbering, prefix)
+    for text in texts:
+        scanner.scan(text)
+    numbering.scanned = True

@@ -1,0 +1,49 @@
+"""Warnings for MyST that will not show as written: unknown directives and roles, unclosed
+fences, math latex2mathml cannot convert, reST docutils cannot render, unknown citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from lcmodules.diagnostics import Diagnostics
+from lcmodules.load.bibliography import load_bibliography
+from lcmodules.load.myst import MystProblem, myst_problems
+from lcmodules.load.references import find_references
+from lcmodules.load.units import notebook_cell_lines
+from lcmodules.model import Module
+
+
+def _texts(module: Module) -> Iterator[tuple[Path, int | None, str, int, str]]:
+    """(file, line of the text in the file, prefix, 0-based offset, MyST text) of every unit."""
+    for unit in module.units:
+        if unit.page is not None:
+            yield unit.source, None, "", unit.page.body_line, unit.page.body
+        if unit.notebook is not None:
+            lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
+            for number, cell in enumerate(unit.notebook.cells):
+                if cell.cell_type == "markdown":
+                    where = lines[number] if number < len(lines) else None
+                    yield unit.source, where, f"cell {number + 1}, ", 1, cell.source
+
+
+def check_markdown(module: Module, diag: Diagnostics) -> None:
+    """Every construct the renderer cannot show as written is a warning at its line."""
+    bib, unreadable = load_bibliography(module.root.resolve())
+    for path, why in unreadable:
+        diag.warning(path, None, f"pybtex cannot read this .bib file ({why}): its entries are "
+                     "left out", "fix the BibTeX syntax")
+    keys = {key.lower() for key in bib.entries}
+    for file, cell_line, prefix, offset, text in _texts(module):
+        problems = myst_problems(text, offset, keys) + _frame_problems(text, offset)
+        for problem in problems:
+            line = cell_line if cell_line is not None else problem.line
+            where = f"{prefix}line {problem.line}: " if prefix else ""
+            diag.warning(file, line, where + problem.message, problem.hint)
+
+
+def _frame_problems(text: str, offset: int) -> list[MystProblem]:
+    return [MystProblem(ref.line, f"<{ref.tag}> '{ref.target}' has no title: screen readers "
+                        "announce it as an unnamed frame", 'add title="what it shows"')
+            for ref in find_references(text, offset)
+            if ref.title is not None and not ref.title.strip()]
