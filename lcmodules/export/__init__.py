@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from lcmodules.export.base import BuildOptions, Exporter
+from lcmodules.export.base import Artifact, BuildOptions, Exporter
 
-__all__ = ["BuildOptions", "Exporter", "available_formats", "get_exporter"]
+__all__ = ["Artifact", "BuildOptions", "Exporter", "available_formats", "get_exporter"]
 
 GROUP = "lcmodules.exporters"
 
