@@ -125,6 +125,12 @@ def search_text(m: dict[str, Any]) -> str:
     return " ".join(parts).lower()
 
 
+def case_partner(m: dict[str, Any]) -> str:
+    """'organisation, sector, hub' of a module's case, the parts it has."""
+    case = m["case"] or {}
+    return ", ".join(case[k] for k in ("organisation", "sector", "hub") if case.get(k))
+
+
 def artifact_href(artifact: dict[str, Any]) -> str:
     return quote(artifact["file"]) + ("/" if artifact["kind"] == "folder" else "")
 
@@ -139,6 +145,7 @@ def render_catalogue(course: Course, data: dict[str, Any]) -> str:
         study_load=lambda hours: study_load(hours, t, language),
         language_label=lambda tag: language_label(tag, t),
         search_text=search_text, artifact_href=artifact_href, changelog_blocks=changelog_blocks,
+        case_partner=case_partner,
     )
     modules = data["modules"]
     return env.get_template("catalog.html.j2").render(

@@ -214,11 +214,15 @@ def unit_edition(unit: Unit, edition: Edition) -> Unit:
 
 def module_edition(module: Module, edition: Edition = "learner") -> Module:
     """The module as exporters receive it: every unit in `edition` (a new object; the loaded
-    module is not changed). Already an edition: returned as it is."""
+    module is not changed), in a course that holds no other module's sources. Already an
+    edition: returned as it is."""
     if module.edition is not None:
         return module
     units = [unit_edition(unit, edition) for unit in module.units]
-    return dataclasses.replace(module, units=units, edition=edition)
+    course = module.course
+    if course is not None:
+        course = dataclasses.replace(course, modules=[], context=[])
+    return dataclasses.replace(module, units=units, edition=edition, course=course)
 
 
 def course_edition(course: Course, edition: Edition = "learner") -> Course:
