@@ -64,7 +64,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         report_quick_hit(hit)
         return
     check_formats(formats)
-    courses, warnings = load_checked(paths)
+    courses, warnings = load_checked(paths, quick)
     options = build_options(courses, arguments, out, jobs)
     result = run_with_progress(courses, options, no_cache=no_cache, timeout=timeout,
                                jobs=jobs, hasher=quick.hasher)
@@ -197,19 +197,28 @@ def report_result(result: Any) -> None:
     console.print(f"[green]{summary}.[/]")
 
 
-def load_checked(paths: tuple[Path, ...]) -> tuple[list, list[str]]:
-    """Load and validate (exit 1 on any error); also return the warnings as text."""
+def load_checked(paths: tuple[Path, ...], quick: Any = None) -> tuple[list, list[str]]:
+    """Load and validate (exit 1 on any error), reusing the modules an earlier build loaded
+    and checked that are unchanged since; also return the warnings as text."""
+    from lcmodules.cache import FileHasher, cache_dir
     from lcmodules.cli.common import fail, report
     from lcmodules.diagnostics import Diagnostics
     from lcmodules.load import load_paths
+    from lcmodules.modelcache import ModelCache, active
     from lcmodules.validate import validate_courses
 
+    folder = getattr(quick, "cache", None) or cache_dir(None)
+    hasher = getattr(quick, "hasher", None) or FileHasher(folder / "file-hashes.json")
+    models = ModelCache(folder / "models", hasher)
     diag = Diagnostics()
-    courses = load_paths(list(paths), diag)
-    validate_courses(courses, diag)
+    with active(models):
+        courses = load_paths(list(paths), diag)
+        loaded = len(diag.problems)
+        validate_courses(courses, diag)
     problems = diag.sorted()
     if not diag.ok:
         fail(problems)
+    models.store(courses, diag.problems[:loaded], diag.problems[loaded:])
     report(problems)
     return courses, [p.format() for p in problems]
 
