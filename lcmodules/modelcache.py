@@ -32,8 +32,8 @@ class Entry:
 
 class ModelCache:
     """`<cache>/models/`: each module's loaded model and the problems loading and the module
-    rules found, keyed by the sha256 of every file of the module folder, the course's
-    `_config.yml` and lcmodules itself. A module whose key is stored is neither read nor
+    rules found, keyed by the module folder's place and the sha256 of every file in it, the
+    course's `_config.yml` and lcmodules itself (the model holds absolute paths). A module whose key is stored is neither read nor
     checked again; the rules across modules (ids, prerequisites) always run."""
 
     def __init__(self, folder: Path, hasher: FileHasher) -> None:
@@ -46,7 +46,8 @@ class ModelCache:
         if module_dir not in self.keys:
             config = course.root / "_config.yml" if course is not None else None
             self.keys[module_dir] = sha256_json({
-                "lcmodules": __version__, "code": code_fingerprint(self.hasher),
+                "folder": str(module_dir), "lcmodules": __version__,
+                "code": code_fingerprint(self.hasher),
                 "python": sys.version,
                 "files": self.hasher.tree(module_dir, [self.folder.parent]),
                 "config": self.hasher.file(config) if config and config.is_file() else None,
@@ -62,7 +63,7 @@ class ModelCache:
             entry = pickle.loads(self._path(self.key(module_dir, course)).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
-        if not isinstance(entry, Entry):
+        if not isinstance(entry, Entry) or entry.module.root != module_dir:
             return None
         module = dataclasses.replace(entry.module, course=course)
         self.reused[id(module)] = entry
