@@ -341,25 +341,18 @@ class QuickCheck:
     def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
         """The course roots and the files and folders a build of `paths` reads; None when a
         path is not something `lcmodules build` accepts (the full build reports it)."""
+        from lcmodules.locate import MODULES_DIR, locate
+
         roots: list[Path] = []
         trees: list[Path] = []
         for raw in paths or [Path(".")]:
-            path = raw.resolve()
-            if path.is_file() and path.name == "module.yml":
-                path = path.parent
-            if (path / "module.yml").is_file():
-                course = path.parent.parent
-                is_course = path.parent.name == "modules" and (course / "_config.yml").is_file()
-                root = course if is_course else path
-                trees.append(path)
-            elif (path / "_config.yml").is_file() or (path / "modules").is_dir():
-                root = path
-                trees.append(path / "modules")
-            else:
+            target = locate(raw) if raw.exists() else None
+            if target is None:
                 return None, []
-            if root not in roots:
-                roots.append(root)
-                trees += [root / "_config.yml", *course_inputs(root)]
+            trees += list(target.modules or [target.root / MODULES_DIR])
+            if target.root not in roots:
+                roots.append(target.root)
+                trees += [target.root / "_config.yml", *course_inputs(target.root)]
         return roots, trees
 
     def _key(self) -> str:

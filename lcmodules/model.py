@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from nbformat import NotebookNode
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from lcmodules.slugs import slugify
+from lcmodules.versions import is_version
+
+# module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
@@ -23,6 +27,7 @@ BCP47 = re.compile(
 MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
 QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$")
 
 QuestionType = Literal["single", "multiple", "true-false", "numeric", "text"]
@@ -58,6 +63,35 @@ class Prerequisite(Strict):
     version: str | None = Field(default=None, description="a version range such as '>=1.0,<2'")
 
 
+class ContentEntry(Strict):
+    """A unit in `contents` written out: its file and a stable id for LMS records."""
+
+    file: str = Field(min_length=1, description="the unit's path in the module folder")
+    id: str | None = Field(
+        default=None,
+        description="stable unit id, kept when the file is renamed (SCORM item identifiers "
+                    "derive from it), e.g. verkennen")
+
+    @field_validator("id")
+    @classmethod
+    def _uid(cls, v: str | None) -> str | None:
+        if v is not None and not UNIT_ID.match(v):
+            raise ValueError("is not a valid unit id: use lowercase letters, digits and '-', "
+                             "starting with a letter or digit, e.g. verkennen")
+        return v
+
+
+def _content_kind(value: Any) -> str:
+    return "ContentEntry" if isinstance(value, dict | ContentEntry) else "Path"
+
+
+# A `contents` entry: a path, or a mapping with `file:` and `id:` (errors name only the form used).
+ContentItem = Annotated[
+    Annotated[str, Tag("Path")] | Annotated[ContentEntry, Tag("ContentEntry")],
+    Discriminator(_content_kind),
+]
+
+
 class ModuleMeta(Strict):
     """The contents of `module.yml`."""
 
@@ -77,7 +111,8 @@ class ModuleMeta(Strict):
         default_factory=list,
         description="ids of other modules, optionally followed by a version range: 'lc-ai/x >=1.0'",
     )
-    contents: list[str] = Field(min_length=1, description="the units, in learner order")
+    contents: list[ContentItem] = Field(
+        min_length=1, description="the units, in learner order: a path, or `file:` and `id:`")
 
     @field_validator("id")
     @classmethod
@@ -92,7 +127,7 @@ class ModuleMeta(Strict):
     @field_validator("version")
     @classmethod
     def _version(cls, v: str) -> str:
-        if not SEMVER.match(v):
+        if not is_version(v):
             raise ValueError("is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.0.0")
         return v
 
@@ -109,6 +144,11 @@ class ModuleMeta(Strict):
         if v is not None and not SPDX.match(v):
             raise ValueError("is not an SPDX licence identifier: write e.g. CC-BY-4.0 or MIT")
         return v
+
+    def unit_entries(self) -> list[tuple[str, str | None]]:
+        """The units of `contents` as (file, id or None), in learner order."""
+        return [(c.file, c.id) if isinstance(c, ContentEntry) else (c, None)
+                for c in self.contents]
 
     def prerequisite_specs(self) -> list[tuple[str, str | None]]:
         """The prerequisites as (module id, version range or None)."""
@@ -201,6 +241,15 @@ class LaunchSettings(Strict):
     branch: str | None = Field(default=None, description="default: repository.branch")
 
 
+class ScormSettings(Strict):
+    """How SCORM packages behave in the LMS (docs/scorm.md)."""
+
+    exit_when_complete: Literal["suspend", "normal"] = Field(
+        default="suspend",
+        description="cmi.exit once the module is complete: 'suspend' keeps the learner's state "
+                    "for every return, 'normal' lets the LMS close the attempt")
+
+
 class LcSettings(Strict):
     organisation: str | None = None
     launch: LaunchSettings = Field(default_factory=LaunchSettings)
@@ -208,6 +257,7 @@ class LcSettings(Strict):
     templates: str = "templates"
     build: BuildDefaults = Field(default_factory=BuildDefaults)
     execute: ExecuteSettings = Field(default_factory=ExecuteSettings)
+    scorm: ScormSettings = Field(default_factory=ScormSettings)
 
 
 # The keys Jupyter Book 1 understands at the top of _config.yml; they are passed through.
@@ -263,6 +313,7 @@ class Unit:
     kind: UnitKind
     title: str
     slug: str  # safe ASCII name for built pages, e.g. "02-verkennen"
+    uid: str | None = None  # the stable `id:` given in `contents`, if any
     page: Page | None = None
     notebook: NotebookNode | None = None
     quiz: Quiz | None = None
@@ -326,8 +377,6 @@ class Course:
         """A name for course-wide artifacts that does not depend on where the course is checked
         out: the repository's name, else the title, as a safe ASCII slug; a module folder
         built on its own is named after itself."""
-        from lcmodules.load.units import slugify
-
         if not self.has_config_file and len(self.modules) == 1:
             return self.modules[0].slug
 

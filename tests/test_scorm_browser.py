@@ -199,14 +199,14 @@ def test_pass_run(chrome: Browser, site, version: str) -> None:  # type: ignore[
         expected = {
             "cmi.location": "2", "cmi.completion_status": "completed",
             "cmi.success_status": "passed", "cmi.score.raw": "83.33", "cmi.score.min": "0",
-            "cmi.score.max": "100", "cmi.score.scaled": "0.8333", "cmi.exit": "normal",
+            "cmi.score.max": "100", "cmi.score.scaled": "0.8333", "cmi.exit": "suspend",
         }
     else:
         assert re.fullmatch(r"\d{4}:\d{2}:\d{2}\.\d{2}", session)
         expected = {
             "cmi.core.lesson_location": "2", "cmi.core.lesson_status": "passed",
             "cmi.core.score.raw": "83.33", "cmi.core.score.min": "0",
-            "cmi.core.score.max": "100", "cmi.core.exit": "",
+            "cmi.core.score.max": "100", "cmi.core.exit": "suspend",
         }
     expected.update(expected_interactions(version))
     assert values == expected
@@ -237,14 +237,14 @@ def test_fail_run(chrome: Browser, site, version: str) -> None:  # type: ignore[
     if version == "2004":
         assert (values["cmi.completion_status"], values["cmi.success_status"]) == ("completed", "failed")
         assert (values["cmi.score.raw"], values["cmi.score.scaled"]) == ("16.67", "0.1667")
-        assert values["cmi.exit"] == "normal"
+        assert values["cmi.exit"] == "suspend"  # looking back finds the state (the default)
         assert values["cmi.interactions.0.result"] == "incorrect"
         assert values["cmi.interactions.3.learner_response"] == "0[,]1"
         assert "cmi.interactions.4.learner_response" not in values  # nothing typed
     else:
         assert values["cmi.core.lesson_status"] == "failed"
         assert values["cmi.core.score.raw"] == "16.67"
-        assert values["cmi.core.exit"] == ""
+        assert values["cmi.core.exit"] == "suspend"
         assert values["cmi.interactions.0.result"] == "wrong"
         assert values["cmi.interactions.3.student_response"] == "0,1"
     assert lifecycle(record)[-1] in ("Terminate", "LMSFinish")
@@ -322,7 +322,7 @@ def test_per_unit_scos(chrome: Browser, site, version: str) -> None:  # type: ig
     values = final_values(record)
     if version == "2004":
         assert (values["cmi.location"], values["cmi.completion_status"], values["cmi.exit"]) == \
-            ("0", "completed", "normal")
+            ("0", "completed", "suspend")
         assert not any(k.startswith("cmi.score") or k == "cmi.success_status" for k in values)
     else:
         assert (values["cmi.core.lesson_location"], values["cmi.core.lesson_status"]) == ("0", "completed")
@@ -408,3 +408,132 @@ def test_long_module_suspend_data_fits_scorm12(chrome: Browser, site) -> None:  
     # question ids repeat across the quizzes, so they carry the quiz name
     ids = sorted(i["id"] for i in interactions.values())
     assert ids[:2] == ["toets0-v0", "toets0-v1"] and len(set(ids)) == 40
+
+
+# ---------------------------------------------------------------- learner records survive
+
+
+STATUS = {"2004": "cmi.completion_status", "12": "cmi.core.lesson_status"}
+RAW = {"2004": "cmi.score.raw", "12": "cmi.core.score.raw"}
+
+
+def values_sent(record: dict, element: str) -> list[str]:
+    return [c["args"][1] for c in sent(record)
+            if c["fn"] in SET and c["args"][0] == element]
+
+
+def held_cmi(version: str, status: str, success: str, raw: str) -> dict:
+    """What an LMS hands a learner who finished before and comes back to look something up:
+    the recorded status and score, `ab-initio`, no location, no suspend data (Moodle 2004)."""
+    score = {"raw": raw, "min": "0", "max": "100"}
+    if version == "2004":
+        return {"completion_status": status, "success_status": success, "entry": "ab-initio",
+                "score": {**score, "scaled": str(float(raw) / 100)}}
+    return {"core": {"lesson_status": success or status, "entry": "ab-initio", "score": score}}
+
+
+@pytest.mark.parametrize("version", ["2004", "12"])
+def test_returning_after_passing_reports_nothing_lower(chrome: Browser, site, version: str) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = site
+    page, frame = open_lms(chrome, base, version, f"single-{version}/index.html",
+                           held_cmi(version, "completed", "passed", "100"))
+    frame.locator("[data-lc-nav-unit='2']").click()
+    answer(frame, FAIL)  # a worse try this time
+    submit(frame)
+    record = leave_frame(page)
+    assert all(c["result"] == "true" for c in sent(record)), sent(record)
+    assert "incomplete" not in values_sent(record, STATUS[version])
+    assert "failed" not in values_sent(record, STATUS[version])
+    assert "failed" not in values_sent(record, "cmi.success_status")
+    assert values_sent(record, RAW[version]) == []  # 16.67 < 100: the score is left alone
+    assert values_sent(record, "cmi.exit" if version == "2004" else "cmi.core.exit")[-1] == "suspend"
+    cmi = record["cmi"]["cmi"]
+    if version == "2004":
+        assert (cmi["completion_status"], cmi["success_status"], cmi["score"]["raw"]) == \
+            ("completed", "passed", "100")
+    else:
+        assert (cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]) == ("passed", "100")
+    # the learner still sees the module as done: every unit counts as visited
+    first_state = values_sent(record, "cmi.suspend_data")[0]
+    assert first_state.split("|")[2] == "H"  # units 0, 1 and 2 as a bit set
+
+
+@pytest.mark.parametrize("version", ["2004", "12"])
+def test_a_better_result_still_goes_up(chrome: Browser, site, version: str) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = site
+    page, frame = open_lms(chrome, base, version, f"single-{version}/index.html",
+                           held_cmi(version, "completed", "failed", "16.67"))
+    frame.locator("[data-lc-nav-unit='2']").click()
+    answer(frame, PASS)
+    submit(frame)
+    answer(frame, FAIL)  # and then worse again, in the same session: 83.33 is held now
+    submit(frame)
+    record = leave_frame(page)
+    assert values_sent(record, RAW[version]) == ["83.33"]
+    if version == "2004":
+        assert values_sent(record, "cmi.success_status") == ["passed"]
+        assert "incomplete" not in values_sent(record, STATUS[version])
+    else:
+        assert values_sent(record, STATUS[version]) == ["passed"]
+
+
+@pytest.mark.parametrize("version", ["2004", "12"])
+def test_looking_back_after_completion_finds_the_state(chrome: Browser, site, version: str) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = site
+    page, frame = open_lms(chrome, base, version, f"single-{version}/index.html")
+    frame.locator("[data-lc-nav-unit='2']").click()
+    answer(frame, PASS)
+    submit(frame)
+    frame.locator("[data-lc-nav-unit='1']").click()
+    record = leave_frame(page)
+    exit_key = "cmi.exit" if version == "2004" else "cmi.core.exit"
+    assert final_values(record)[exit_key] == "suspend"
+    # the LMS resumes a suspended attempt: location and saved state come back
+    page2, frame2 = open_lms(chrome, base, version, f"single-{version}/index.html",
+                             resume_cmi(record, version))
+    frame2.locator("main[data-lc-unit='1']:not([hidden])").wait_for()
+    frame2.locator("[data-lc-nav-unit='2']").click()
+    form = frame2.locator("form[data-lc-quiz=check]")
+    assert form.locator("[name=metriek][value='1']").is_checked()
+    assert form.locator("[name=drempel]").input_value() == "232"
+    assert "5" in form.locator("[data-lc-quiz-result]").text_content()
+    record2 = leave_frame(page2)
+    assert "incomplete" not in values_sent(record2, STATUS[version])
+    assert final_values(record2)[exit_key] == "suspend"
+    first_state = values_sent(record2, "cmi.suspend_data")[0]
+    assert first_state.split("|")[2] == "H"  # the visited units came back
+
+
+@pytest.fixture(scope="module")
+def normal_exit(site, tmp_path_factory: pytest.TempPathFactory) -> str:  # type: ignore[no-untyped-def]
+    """The test module in a course that chose `exit_when_complete: normal`, under /pkg/."""
+    _, _, root = site
+    course = tmp_path_factory.mktemp("course")
+    scormtest.write_module(course / "modules")
+    (course / "_config.yml").write_text(
+        "title: Testcursus\nlcmodules:\n  scorm:\n    exit_when_complete: normal\n",
+        encoding="utf-8")
+    for package in scormtest.build(course, tmp_path_factory.mktemp("built-normal")):
+        version = "12" if package.name.endswith("scorm12.zip") else "2004"
+        scormtest.unpack(package, root / f"normal-{version}")
+    return "normal"
+
+
+@pytest.mark.parametrize("version", ["2004", "12"])
+def test_exit_when_complete_normal(chrome: Browser, site, normal_exit: str, version: str) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = site
+    launch = f"{normal_exit}-{version}/index.html"
+    page, frame = open_lms(chrome, base, version, launch)
+    frame.locator("[data-lc-nav-unit='1']").click()
+    frame.locator("[data-lc-nav-unit='2']").click()
+    answer(frame, PASS)
+    submit(frame)
+    record = leave_frame(page)
+    exit_key = "cmi.exit" if version == "2004" else "cmi.core.exit"
+    assert values_sent(record, exit_key) == ["suspend", "normal" if version == "2004" else ""]
+    # a new attempt without state (what the LMS makes of `normal`) keeps the result held
+    page2, _ = open_lms(chrome, base, version, launch,
+                        held_cmi(version, "completed", "passed", "83.33"))
+    record2 = leave_frame(page2)
+    assert "incomplete" not in values_sent(record2, STATUS[version])
+    assert values_sent(record2, exit_key)[-1] == ("normal" if version == "2004" else "")

@@ -161,7 +161,8 @@ def test_tracker_config_matches_manifest(test_packages: dict[str, Path]) -> None
             page = zf.read("index.html").decode()
         config = json.loads(text.split("=", 1)[1].strip().rstrip(";"))
         assert config == {"mastery": {"": 60, "check": 60}, "mode": "single", "scorm": version,
-                          "suspendLimit": 4000 if version == "1.2" else 64000}
+                          "suspendLimit": 4000 if version == "1.2" else 64000,
+                          "exitWhenComplete": "suspend"}
         # the tracker and its settings load before the page script
         assert page.index("_static/lc-scorm-config.js") < page.index("_static/lc-scorm.js") \
             < page.index("_static/lc.js")

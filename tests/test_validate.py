@@ -221,7 +221,7 @@ def test_prerequisite_version_range(tmp_path: Path) -> None:
     replace(root / "modules/twee/module.yml", "contents:", "prerequisites:\n  - test/een >=2.0\ncontents:")
     proc = run_cli("validate", root, cwd=root)
     assert proc.returncode == 1
-    assert "is at version 1.0.0, outside '>=2.0'" in proc.stderr
+    assert "prerequisite 'test/een >=2.0' is not met: the course has version 1.0.0" in proc.stderr
     replace(root / "modules/twee/module.yml", ">=2.0", ">=1.0,<2")
     run_cli("validate", root, cwd=root, check=0)
 

@@ -14,9 +14,10 @@ from lcmodules.diagnostics import Diagnostics, display_path
 
 def collect_jobs(paths: list[Path], timeout: int | None, diag: Diagnostics) -> list:
     """The notebooks named by `paths`: notebook files, module folders or whole courses."""
-    from lcmodules.load import find_course_root, load_config, load_paths
+    from lcmodules.load import load_config, load_paths
     from lcmodules.load.units import load_notebook
     from lcmodules.load.yamlsrc import read_text
+    from lcmodules.locate import course_around, module_of
     from lcmodules.transform.execute import NotebookJob, job_for_unit
 
     jobs: list[NotebookJob] = []
@@ -33,10 +34,8 @@ def collect_jobs(paths: list[Path], timeout: int | None, diag: Diagnostics) -> l
         nb = load_notebook(path, text, diag) if text is not None else None
         if nb is None:
             continue
-        module_root = next((p for p in path.parents if (p / "module.yml").is_file()), None)
-        course_root = (find_course_root(module_root) or module_root) if module_root else None
-        if course_root is None:
-            course_root = next((p for p in path.parents if (p / "_config.yml").is_file()), None)
+        module_root = module_of(path)
+        course_root = course_around(path)
         settings = load_config(course_root, diag)[0].lcmodules.execute if course_root else None
         jobs.append(NotebookJob(
             path=path, notebook=nb,

@@ -103,9 +103,17 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the ADL schemas (scorm12/, scorm2004/); "
                    "default: $LCMODULES_SCHEMAS. Without it the schema check is skipped.")
-def command(package: Path, as_json: bool, schemas: Path | None) -> None:
+@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="OLD.zip",
+              help="Compare with the package PACKAGE replaces: exit 1 when an LMS would drop "
+                   "learners' records.")
+def command(package: Path, as_json: bool, schemas: Path | None, against: Path | None) -> None:
     """Show what a SCORM package (zip, or a lone imsmanifest.xml) holds and check it the way
     an LMS does on import; exit 1 when it has errors."""
+    if against is not None:
+        from lcmodules.cli.inspect_compare import compare_command
+
+        compare_command(package, against, as_json)
     from lcmodules.inspect import inspect_package
     from lcmodules.inspect.schemas import schemas_dir
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lcmodules.cli.common import console, fail, out
+from lcmodules.cli.common import console, fail, out, report
 from lcmodules.diagnostics import InputError, display_path
 
 if TYPE_CHECKING:
@@ -100,5 +100,6 @@ def _describe(plan: ReleasePlan, dry_run: bool) -> None:
     if plan.tag:
         verb = "would commit these files and tag" if dry_run else "committed and tagged"
         out.print(f"  git: {verb} {plan.tag}", markup=False)
+    report(plan.warnings)
     if dry_run:
         console.print("[yellow]dry run: nothing was changed.[/]")

@@ -45,6 +45,7 @@ def command(paths: tuple[Path, ...], check: bool, as_json: bool) -> None:
                           f"[{style}]{STATE_TEXT[s.state]}[/]",
                           s.changes.describe() or "—", prereqs)
         out.print(table)
+        report(sorted((w for s in statuses for w in s.warnings), key=lambda p: p.sort_key()))
         if check or fatal:
             report(failing)
     if failing:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lcmodules.export.base import Artifact, BuildOptions, Exporter
 from lcmodules.fsutil import FileContent, sha256_file, write_bytes_atomic
-from lcmodules.identifiers import lms_identifier
+from lcmodules.identities import lms_identifier
 from lcmodules.model import Course, Module
 from lcmodules.render.catalog import catalogue_static, render_catalogue
 

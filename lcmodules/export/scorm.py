@@ -18,7 +18,7 @@ from lcmodules.export.scorm_manifest import (
     quiz_mastery,
 )
 from lcmodules.fsutil import write_zip
-from lcmodules.load.units import ascii_slug
+from lcmodules.identities import sco_keys
 from lcmodules.model import Module
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -48,6 +48,7 @@ def tracker_config(module: Module, version: ScormVersion, per_unit: bool) -> byt
         "mode": "per-unit" if per_unit else "single",
         "mastery": mastery,
         "suspendLimit": SUSPEND_LIMIT[version],
+        "exitWhenComplete": module.config.lcmodules.scorm.exit_when_complete,
     }
     text = json.dumps(config, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return (
@@ -81,16 +82,6 @@ def check_names(module: Module, names: list[str]) -> None:
                                 "rename it: that name is reserved for the package manifest"))
     if problems:
         raise InputError(problems)
-
-
-def unit_key(rel: str, used: set[str]) -> str:
-    """A stable item key from a unit's path (it survives reordering of the units)."""
-    key = ascii_slug(rel)
-    candidate, n = key, 2
-    while candidate in used:
-        candidate, n = f"{key}-{n}", n + 1
-    used.add(candidate)
-    return candidate
 
 
 class ScormExporter(Exporter):
@@ -139,14 +130,14 @@ class ScormExporter(Exporter):
                       mastery=mastery)
             return PackagePlan(module=module, scos=[sco])
         unit_pages: Mapping[int, str] = getattr(site, "unit_pages", {}) or {}
-        used: set[str] = set()
+        keys = sco_keys(module.units)
         scos: list[Sco] = []
         for unit in module.units:
             page = unit_pages.get(unit.index)
             if page is None:
                 continue
             mastery = quiz_mastery([unit.quiz]) if unit.kind == "quiz" and unit.quiz else None
-            scos.append(Sco(key=unit_key(unit.rel, used), title=title_of[unit.index], href=page,
+            scos.append(Sco(key=keys[unit.index], title=title_of[unit.index], href=page,
                             files=[page], mastery=mastery))
         own = {s.href for s in scos}
         shared = [n for n in names if n not in own]

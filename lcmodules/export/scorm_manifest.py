@@ -9,7 +9,7 @@ from typing import Literal
 
 from lxml import etree
 
-from lcmodules.identifiers import lms_identifier as manifest_identifier
+from lcmodules.identities import lms_identifier as manifest_identifier
 from lcmodules.model import Module, Quiz
 
 ScormVersion = Literal["1.2", "2004"]

@@ -21,10 +21,7 @@ NS_2004 = schema_mod.NS_2004
 ADLCP_12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 ADLCP_2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
-LOM_2004 = "http://ltsc.ieee.org/xsd/LOM"
-IMSMD_12 = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MANIFEST = "imsmanifest.xml"
 SCHEMAVERSIONS = {
     NS_12: {"1.2": "ok"},

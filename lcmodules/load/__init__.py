@@ -7,18 +7,12 @@ from pathlib import Path
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
+from lcmodules.locate import locate
 from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
 from lcmodules.modelcache import reuse_module
+from lcmodules.slugs import ascii_slug
 
-__all__ = ["load_course", "load_module", "load_paths", "find_course_root"]
-
-
-def find_course_root(module_dir: Path) -> Path | None:
-    """The course around a module folder: `<course>/modules/<slug>` with a `_config.yml`."""
-    parent = module_dir.resolve().parent
-    if parent.name == "modules" and (parent.parent / "_config.yml").is_file():
-        return parent.parent
-    return None
+__all__ = ["load_course", "load_module", "load_paths"]
 
 
 def load_config(root: Path, diag: Diagnostics) -> tuple[CourseConfig, object]:
@@ -46,7 +40,6 @@ def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = Non
         return None
     slug = module_dir.name
     if not SLUG.match(slug):
-        from lcmodules.load.units import ascii_slug
         diag.error(path, None, f"the module folder name '{slug}' is not a valid slug",
                    f"use lowercase letters, digits and '-', e.g. rename it to '{ascii_slug(slug)}'")
     text = read_text(path, diag)
@@ -66,15 +59,23 @@ def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = Non
             return None
     module = Module(root=module_dir, slug=slug, meta=meta, units=[], course=course, doc=doc)
     seen: dict[str, int] = {}
-    for index, rel in enumerate(meta.contents):
+    ids: dict[str, int | None] = {}
+    for index, (rel, uid) in enumerate(meta.unit_entries()):
         line, _ = node_line(doc, ("contents", index))
         if rel in seen:
             diag.error(path, line, f"'{rel}' is listed twice in contents",
                        "a unit appears once; remove the second entry")
             continue
         seen[rel] = index
+        if uid is not None and uid in ids:
+            diag.error(path, node_line(doc, ("contents", index, "id"))[0] or line,
+                       f"unit id '{uid}' is given twice in contents (first at line {ids[uid]})",
+                       "each unit's id is unique in the module: choose another id")
+        elif uid is not None:
+            ids[uid] = line
         unit = load_unit(module_dir, len(module.units), rel, diag, line)
         if unit is not None:
+            unit.uid = uid
             module.units.append(unit)
     return module
 
@@ -122,20 +123,18 @@ def load_paths(paths: list[Path], diag: Diagnostics) -> list[Course]:
     courses: dict[Path, Course] = {}
     lone: dict[Path, list[Path]] = {}
     for raw in paths or [Path(".")]:
-        path = raw.resolve()
-        if path.is_file() and path.name == "module.yml":
-            path = path.parent
-        if not path.exists():
+        if not raw.exists():
             diag.error(raw, None, "no such file or folder", "check the path")
             continue
-        if (path / "module.yml").is_file():
-            root = find_course_root(path) or path
-            lone.setdefault(root, []).append(path)
-        elif (path / "_config.yml").is_file() or (path / "modules").is_dir():
-            courses[path] = load_course(path, diag)
-        else:
+        target = locate(raw)
+        if target is None:
             diag.error(raw, None, "not a course or a module folder",
                        "a course has _config.yml and modules/; a module folder has module.yml")
+        elif target.modules is None:
+            courses[target.root] = load_course(target.root, diag)
+        else:
+            found = lone.setdefault(target.root, [])
+            found += [m for m in target.modules if m not in found]
     for root, module_dirs in lone.items():
         if root in courses:
             continue

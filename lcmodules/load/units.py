@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from pathlib import Path
 
 import nbformat
@@ -13,6 +12,7 @@ from nbformat.validator import iter_validate
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import check_model, decode_text, parse_yaml
 from lcmodules.model import Page, Quiz, Unit, UnitKind
+from lcmodules.slugs import ascii_slug, fold_ascii, slugify  # noqa: F401 (re-exported)
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -28,21 +28,6 @@ def unit_kind(rel: str) -> UnitKind | None:
     if name.endswith(".md"):
         return "page"
     return None
-
-
-def fold_ascii(text: str) -> str:
-    """Lowercase ASCII with the accents dropped: 'Eén Oven' -> 'een oven'."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-' ('Casus één' -> 'casus-een'); may be empty."""
-    return re.sub(r"[^a-z0-9]+", "-", fold_ascii(text)).strip("-")
-
-
-def ascii_slug(text: str) -> str:
-    """A lowercase ASCII name safe for every LMS and file system, never empty."""
-    return slugify(text) or "unit"
 
 
 def unit_slug(index: int, rel: str) -> str:

@@ -86,8 +86,10 @@ def node_line(doc: Any, loc: tuple[Any, ...], line_offset: int = 0) -> tuple[int
 
 
 def _unwrap(annotation: Any) -> list[Any]:
-    """The classes an annotation may hold (through Optional, list and unions)."""
+    """The classes an annotation may hold (through Optional, Annotated, list and unions)."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType, list, dict, tuple, typing.Literal):
         out: list[Any] = []
         for arg in typing.get_args(annotation):

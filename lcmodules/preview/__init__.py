@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import json
 import mimetypes
 import os
 import posixpath
@@ -15,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from lcmodules.inspect.package import Item, Report, inspect_package
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
+from lcmodules.render.htmljson import script_json
 
 ENV = "LCMODULES_SCORM_AGAIN"
 BUNDLE = Path("node_modules") / "scorm-again" / "dist" / "scorm-again.js"
@@ -121,7 +121,7 @@ def player_page(prepared: Prepared) -> bytes:
         "packageVersion": prepared.package_version, "title": prepared.title,
         "items": prepared.items,
     }
-    text = json.dumps(config, ensure_ascii=True).replace("</", "<\\/")
+    text = script_json(config)
     title = (prepared.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     html = PLAYER.read_text(encoding="utf-8")
     return html.replace("{{CONFIG}}", text).replace("{{TITLE}}", title).encode("utf-8")

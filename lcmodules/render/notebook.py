@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,6 +18,7 @@ from traitlets import default
 from traitlets.config import Config
 
 from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
+from lcmodules.render.htmljson import script_json
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
 from lcmodules.transform.learner import presentation_cells
@@ -29,7 +29,6 @@ DISPLAY_PRIORITY = [
     "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
     "application/json", "text/plain",
 ]
-EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 EXTERNAL_TAG = re.compile(
     r"""<(script|link|iframe|img|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
     r"""(?:https?:)?//[^>]*>(?:\s*</\1>)?""",
@@ -185,7 +184,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
         "lc_markdown": lambda source: Markup(md.render(_text(source), replace(ctx, doc_id=f"{ctx.doc_id}-out"))),
         "lc_markdown_cell": markdown_cell,
         "lc_latex": lambda source: Markup(latex_to_html(_text(source))),
-        "lc_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
+        "lc_json": lambda value: script_json(value, indent=2),
         "lc_output_html": lambda source: Markup(offline_html(_text(source))),
         "lc_class": slugify,
         "ansi2html": lambda source: Markup(ansi_to_html(_text(source))),

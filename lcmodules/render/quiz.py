@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,15 +9,9 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from lcmodules.model import Question, Quiz
+from lcmodules.render.htmljson import script_json
 from lcmodules.render.i18n import format_number, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, slugify
-
-
-def script_json(data: Any) -> Markup:
-    """JSON safe inside a <script> element (no `</script>`, no HTML comment openers)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
 
 
 def _number(value: float | bool | None) -> float | int | None:

@@ -299,13 +299,29 @@ def execute_notebooks(
     in order. Unchanged notebooks come from the cache; with `write`, successful results are
     written back to their source files atomically."""
     note = on_event or (lambda job, status: None)
-    parallel = max(1, parallel or default_jobs())
     hashers: dict[Path, FileHasher] = {}
-    caches: dict[Path, NotebookCache] = {}
     results: list[ExecResult | None] = [None] * len(jobs)
+    pending = _look_up(jobs, use_cache, hashers, results, note)
+    if pending:
+        asyncio.run(_run_pending(pending, max(1, parallel or default_jobs()), use_cache,
+                                 results, note))
+    for hasher in hashers.values():
+        hasher.save()
+    done = [r for r in results if r is not None]
+    if write:
+        for result in done:
+            if result.ok and result.notebook is not None:
+                result.written = write_back(result.job.path, result.notebook)
+    return done
+
+
+def _look_up(jobs: Sequence[NotebookJob], use_cache: bool, hashers: dict[Path, FileHasher],
+             results: list[ExecResult | None], note: Event) -> list[Pending]:
+    """Fill `results` with the cached notebooks and those whose kernel is missing; the rest
+    must run."""
+    caches: dict[Path, NotebookCache] = {}
     pending: list[Pending] = []
     kernels = None
-
     for i, job in enumerate(jobs):
         root = cache_dir(job.cache_root or job.module_root or job.path.parent)
         if root not in hashers:
@@ -315,67 +331,66 @@ def execute_notebooks(
         code = code_key(job)
         files = relevant_files(job, hasher)
         key = execution_key(code, files, cache.produced(code))
-        stored = cache.get(key) if use_cache else None
-        if stored is not None:
-            try:
-                # written by us: no need to validate it again (that is slow)
-                executed = merge_outputs(job.notebook, nbformat.from_dict(json.loads(stored)))
-            except Exception:  # a damaged cache entry: run it again
-                executed = None
-            if executed is not None:
-                results[i] = ExecResult(job, "cached", executed, key=key)
-                note(job, "cached")
-                continue
-        if kernels is None:
-            kernels = installed_kernels()
+        executed = _cached(job, cache.get(key)) if use_cache else None
+        if executed is not None:
+            results[i] = ExecResult(job, "cached", executed, key=key)
+            note(job, "cached")
+            continue
+        kernels = kernels if kernels is not None else installed_kernels()
         if job.kernel_name not in kernels:
             results[i] = ExecResult(job, "failed", failure=_missing_kernel(job), key=key)
             note(job, "failed")
             continue
         pending.append(Pending(i, job, code, files, cache, hasher))
+    return pending
 
-    if pending:
-        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
-        async def run_all() -> None:
-            gate = asyncio.Semaphore(parallel)
+def _cached(job: NotebookJob, stored: str | None) -> NotebookNode | None:
+    """The source notebook with the cached outputs, None when there are none (or damaged)."""
+    if stored is None:
+        return None
+    try:
+        # written by us: no need to validate it again (that is slow)
+        return merge_outputs(job.notebook, nbformat.from_dict(json.loads(stored)))
+    except Exception:  # a damaged cache entry: run it again
+        return None
 
-            async def one(item: Pending) -> None:
-                job = item.job
-                async with gate:
-                    note(job, "start")
-                    started = time.perf_counter()
-                    nb, failure = await _run_one(job, env)
-                    seconds = time.perf_counter() - started
-                if nb is None:
-                    results[item.index] = ExecResult(job, "failed", failure=failure,
-                                                     seconds=seconds)
-                    note(job, "failed")
-                    return
-                # Files the run itself created or changed are its outputs, not its inputs.
-                after = relevant_files(job, item.hasher)
-                produced = {rel for rel, digest in after.items() if item.files.get(rel) != digest}
-                produced |= item.cache.produced(item.code)
-                key = execution_key(item.code, after, produced)
-                if use_cache:
-                    if produced:
-                        item.cache.set_produced(item.code, produced)
-                    item.cache.put(key, notebook_text(nb))
-                results[item.index] = ExecResult(job, "ran", nb, seconds=seconds, key=key)
-                note(job, "ran")
 
-            await asyncio.gather(*(one(item) for item in pending))
+async def _run_pending(pending: list[Pending], parallel: int, use_cache: bool,
+                       results: list[ExecResult | None], note: Event) -> None:
+    """Run the notebooks that must run, `parallel` kernels at a time, and cache their outputs."""
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    gate = asyncio.Semaphore(parallel)
 
-        asyncio.run(run_all())
+    async def one(item: Pending) -> None:
+        async with gate:
+            note(item.job, "start")
+            started = time.perf_counter()
+            nb, failure = await _run_one(item.job, env)
+            seconds = time.perf_counter() - started
+        if nb is None:
+            results[item.index] = ExecResult(item.job, "failed", failure=failure, seconds=seconds)
+            note(item.job, "failed")
+            return
+        key = _store(item, nb, use_cache)
+        results[item.index] = ExecResult(item.job, "ran", nb, seconds=seconds, key=key)
+        note(item.job, "ran")
 
-    for hasher in hashers.values():
-        hasher.save()
-    done = [r for r in results if r is not None]
-    if write:
-        for result in done:
-            if result.ok and result.notebook is not None:
-                result.written = write_back(result.job.path, result.notebook)
-    return done
+    await asyncio.gather(*(one(item) for item in pending))
+
+
+def _store(item: Pending, nb: NotebookNode, use_cache: bool) -> str:
+    """Cache a run's outputs under its execution key (returned). Files the run itself created
+    or changed are its outputs, not its inputs."""
+    after = relevant_files(item.job, item.hasher)
+    produced = {rel for rel, digest in after.items() if item.files.get(rel) != digest}
+    produced |= item.cache.produced(item.code)
+    key = execution_key(item.code, after, produced)
+    if use_cache:
+        if produced:
+            item.cache.set_produced(item.code, produced)
+        item.cache.put(key, notebook_text(nb))
+    return key
 
 
 def write_back(path: Path, nb: NotebookNode) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -222,35 +222,38 @@ def referenced_files(module: Module) -> set[str]:
     References that leave the module or do not exist are left to validation.
     """
     root = module.root.resolve()
-    found: set[str] = set()
+    found = {_inside(root, target) for unit in module.units for target in _unit_targets(unit)}
+    return {rel for rel in found if rel}
 
-    def add_markdown(text: str, base: Path) -> None:
-        for ref in find_references(text):
-            if is_local(ref.target) and not ref.target.startswith("attachment:"):
-                rel = _inside(root, resolve_reference(base, ref.target))
-                if rel:
-                    found.add(rel)
 
-    for unit in module.units:
-        base = unit.source.parent
-        if unit.page is not None:
-            add_markdown(unit.page.body, base)
-        if unit.notebook is not None:
-            for cell in unit.notebook.cells:
-                if cell.cell_type == "markdown":
-                    add_markdown(_source_text(cell.source), base)
-                elif cell.cell_type == "code":
-                    for value in _code_strings(_source_text(cell.source)):
-                        if "/" in value or "." in value:
-                            try:
-                                rel = _inside(root, (base / value).resolve())
-                            except (OSError, ValueError):
-                                rel = None
-                            if rel:
-                                found.add(rel)
-        for text in _quiz_texts(unit):
-            add_markdown(text, base)
-    return found
+def _unit_targets(unit: Unit) -> Iterator[Path]:
+    """The files a unit's markdown and code refer to, resolved (maybe outside the module)."""
+    base = unit.source.parent
+    texts = list(_quiz_texts(unit))
+    if unit.page is not None:
+        texts.append(unit.page.body)
+    for cell in unit.notebook.cells if unit.notebook is not None else []:
+        if cell.cell_type == "markdown":
+            texts.append(_source_text(cell.source))
+        elif cell.cell_type == "code":
+            yield from _code_targets(_source_text(cell.source), base)
+    for text in texts:
+        yield from _markdown_targets(text, base)
+
+
+def _markdown_targets(text: str, base: Path) -> Iterator[Path]:
+    for ref in find_references(text):
+        if is_local(ref.target) and not ref.target.startswith("attachment:"):
+            yield resolve_reference(base, ref.target)
+
+
+def _code_targets(source: str, base: Path) -> Iterator[Path]:
+    for value in _code_strings(source):
+        if "/" in value or "." in value:
+            try:
+                yield (base / value).resolve()
+            except (OSError, ValueError):
+                continue
 
 
 def module_sources(module: Module,

@@ -1,4 +1,5 @@
-"""`module.lock`: what was released last — version, date, fingerprint and per-file hashes."""
+"""`module.lock`: what was released last — version, date, fingerprint, per-file hashes and the
+SCORM item identifiers of its packages."""
 
 from __future__ import annotations
 
@@ -28,10 +29,14 @@ class Lock:
     fingerprint: str  # "sha256:<hex>"
     files: dict[str, str] = field(default_factory=dict)
     algorithm: str = ALGORITHM
+    # SCORM item identifier -> the unit file it launches ('' for the whole module), in the
+    # course's configured SCO layout; None in locks written before lcmodules recorded them
+    items: dict[str, str] | None = None
 
     @classmethod
-    def of(cls, module_id: str, version: str, released: str, fp: Fingerprint) -> Lock:
-        return cls(module_id, version, released, fp.digest, dict(fp.files))
+    def of(cls, module_id: str, version: str, released: str, fp: Fingerprint,
+           items: dict[str, str] | None = None) -> Lock:
+        return cls(module_id, version, released, fp.digest, dict(fp.files), items=items)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,7 +47,7 @@ class Lock:
             "released": self.released,
             "fingerprint": self.fingerprint,
             "files": dict(sorted(self.files.items())),
-        }
+        } | ({} if self.items is None else {"items": dict(sorted(self.items.items()))})
 
 
 def lock_path(module_root: Path) -> Path:
@@ -86,8 +91,12 @@ def parse_lock(data: bytes, path: Path) -> Lock:
         isinstance(k, str) and isinstance(v, str) and HASH.match(v) for k, v in files.items()
     ):
         raise bad("module.lock: 'files' must map file paths to 'sha256:<hex>' hashes")
+    items = obj.get("items")
+    if items is not None and not (isinstance(items, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in items.items())):
+        raise bad("module.lock: 'items' must map SCORM item identifiers to unit files")
     return Lock(obj["id"], obj["version"], obj["released"], obj["fingerprint"], dict(files),
-                obj["algorithm"])
+                obj["algorithm"], None if items is None else dict(items))
 
 
 def read_lock(module_root: Path) -> Lock | None:

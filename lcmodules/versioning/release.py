@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.identities import item_identifiers
 from lcmodules.load.yamlsrc import node_line
+from lcmodules.locate import closest_slug, find_module, module_slugs
 from lcmodules.model import Module
 from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
 from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
+from lcmodules.versioning.identities import dropped_items
 from lcmodules.versioning.lock import Lock, lock_path, read_lock, render_lock
-from lcmodules.versioning.semver import Bump, SemVer, compare
 from lcmodules.versioning.transaction import WriteError, check_writable, replace_files
 from lcmodules.versioning.yamledit import YamlEditError, replace_top_level_scalar
+from lcmodules.versions import Bump, bump_version, compare
 
 
 class UsageError(ValueError):
@@ -38,6 +40,7 @@ class ReleasePlan:
     changes: FileChanges
     writes: dict[Path, bytes] = field(default_factory=dict)
     changelog_created: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # e.g. learners' records at risk
     tag: str | None = None
     git_root: Path | None = None
 
@@ -58,30 +61,18 @@ def tag_name(module: Module, version: str) -> str:
 # ---------------------------------------------------------------- finding and loading
 
 
-def _course_roots(cwd: Path) -> list[Path]:
-    return [p for p in (cwd, *cwd.parents)
-            if (p / "_config.yml").is_file() or (p / "modules").is_dir()]
-
-
 def resolve_module(arg: str, cwd: Path | None = None) -> Path:
-    """A module folder from a path (folder or module.yml) or the slug of a module of the
-    course in (or above) `cwd`; UsageError with suggestions when there is none."""
+    """A module folder from a path (folder, module.yml or a file in it) or the slug of a module
+    of the course in (or above) `cwd`; UsageError with suggestions when there is none."""
     cwd = (cwd or Path.cwd()).resolve()
-    path = (cwd / arg) if not Path(arg).is_absolute() else Path(arg)
-    if path.is_file() and path.name == "module.yml":
-        return path.parent.resolve()
-    if (path / "module.yml").is_file():
-        return path.resolve()
-    roots = _course_roots(cwd)
-    for root in roots:
-        candidate = root / "modules" / arg
-        if (candidate / "module.yml").is_file():
-            return candidate.resolve()
-    slugs = sorted({p.parent.name for root in roots for p in (root / "modules").glob("*/module.yml")})
+    found = find_module(arg, cwd)
+    if found is not None:
+        return found
+    slugs = module_slugs(cwd)
     message = f"'{arg}' is not a module folder"
     if slugs:
-        close = difflib.get_close_matches(arg, slugs, n=1)
-        message += (f"; did you mean '{close[0]}'?" if close
+        close = closest_slug(arg, cwd)
+        message += (f"; did you mean '{close}'?" if close
                     else f" or a module of this course ({', '.join(slugs)})")
     else:
         message += " and there is no course here: give the path of a module folder"
@@ -190,10 +181,8 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
     problems: list[Problem] = []
     date = date or today_utc()
     note = note.strip()
-    yml_path = module.module_file
-    version_line, version_col = node_line(module.doc, ("version",))
     if not note:
-        problems.append(Problem(yml_path, None, "the release note is empty",
+        problems.append(Problem(module.module_file, None, "the release note is empty",
                                 "say what changed: --note \"…\""))
     try:
         previous = read_lock(module.root)
@@ -202,64 +191,22 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
         problems.extend(exc.problems)
     old = module.meta.version
     # no bump: a first release of the version module.yml already names
-    new = str(SemVer.parse(old).bump(bump)) if bump else old
+    new = bump_version(old, bump) if bump else old
     fp_now = fingerprint_module(module)
     changes = fp_now.diff(previous.files) if previous else FileChanges()
-    if previous is not None and bump is None:
-        problems.append(Problem(lock_path(module.root), None,
-                                f"the module was released before ({previous.version})",
-                                "say which part of the version goes up: --bump patch|minor|major"))
-    elif previous is not None:
-        if compare(old, previous.version) < 0:
-            problems.append(Problem(yml_path, version_line,
-                                    f"version {old} is lower than the released version "
-                                    f"{previous.version} in module.lock",
-                                    f"set version to {previous.version} and release again",
-                                    version_col))
-        elif fp_now.digest == previous.fingerprint and not force:
-            problems.append(Problem(
-                lock_path(module.root), None,
-                f"nothing changed since release {previous.version} ({previous.released})",
-                "change the module first, or use --force to release anyway (e.g. to publish "
-                "re-executed notebook outputs, which the fingerprint leaves out)"))
-    # module.yml: only the version scalar changes
-    raw_yml = yml_path.read_bytes()
-    try:
-        new_yml = replace_top_level_scalar(raw_yml, "version", new)
-    except (YamlEditError, UnicodeDecodeError) as exc:
-        new_yml = raw_yml
-        problems.append(Problem(yml_path, version_line, f"cannot change the version: {exc}",
-                                "set it by hand and run release with --force", version_col))
-    # CHANGELOG.md
-    changelog = module.root / CHANGELOG_NAME
-    existing: str | None = None
-    if changelog.exists() or changelog.is_symlink():
-        try:
-            existing = changelog.read_bytes().decode("utf-8")
-        except OSError as exc:
-            problems.append(Problem(changelog, None,
-                                    f"cannot read {CHANGELOG_NAME}: {exc.strerror or exc}",
-                                    f"make {CHANGELOG_NAME} a readable text file"))
-        except UnicodeDecodeError:
-            problems.append(Problem(changelog, None, f"{CHANGELOG_NAME} is not UTF-8 text",
-                                    "save it as UTF-8 in your editor"))
-    if existing is not None:
-        for entry in parse_changelog(existing):
-            if entry.version == new:
-                problems.append(Problem(changelog, entry.line,
-                                        f"{CHANGELOG_NAME} already has an entry for {new}",
-                                        "remove or rename that entry, or choose another --bump"))
-    new_changelog = add_entry(existing, new, date, note or "-")
+    problems += _version_problems(module, previous, bump, fp_now.digest, force)
+    raw_yml, new_yml = _new_module_yml(module, new, problems)
+    existing = _read_changelog(module, new, problems)
     # module.lock, fingerprinted over the module.yml about to be written
     fp_new = fingerprint_module(module, {"module.yml": new_yml})
-    lock = Lock.of(module.meta.id, new, date, fp_new)
+    lock = Lock.of(module.meta.id, new, date, fp_new, items=item_identifiers(module))
     writes = {
-        yml_path: new_yml,
-        changelog: new_changelog.encode("utf-8"),
+        module.module_file: new_yml,
+        module.root / CHANGELOG_NAME: add_entry(existing, new, date, note or "-").encode("utf-8"),
         lock_path(module.root): render_lock(lock),
     }
     if new_yml == raw_yml:  # a first release without --bump leaves module.yml as it is
-        del writes[yml_path]
+        del writes[module.module_file]
     try:
         check_writable(list(writes))
     except WriteError as exc:
@@ -267,7 +214,8 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
                                 "make the module folder and its files writable; nothing was "
                                 "changed"))
     plan = ReleasePlan(module, old, new, date, note, format_entry(new, date, note or "-"), lock,
-                       previous, changes, writes, existing is None)
+                       previous, changes, writes, existing is None,
+                       dropped_items(module, previous))
     if tag:
         plan.tag = tag_name(module, new)
         in_release = [*(module.root / rel for rel in fp_now.files), *writes]
@@ -276,6 +224,67 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
     if problems:
         raise InputError(problems)
     return plan
+
+
+def _version_problems(module: Module, previous: Lock | None, bump: Bump | None, digest: str,
+                      force: bool) -> list[Problem]:
+    """A released module needs a bump, may not go down in version, and must have changed."""
+    if previous is None:
+        return []
+    if bump is None:
+        return [Problem(lock_path(module.root), None,
+                        f"the module was released before ({previous.version})",
+                        "say which part of the version goes up: --bump patch|minor|major")]
+    old = module.meta.version
+    if compare(old, previous.version) < 0:
+        line, col = node_line(module.doc, ("version",))
+        return [Problem(module.module_file, line,
+                        f"version {old} is lower than the released version {previous.version} "
+                        "in module.lock", f"set version to {previous.version} and release again",
+                        col)]
+    if digest == previous.fingerprint and not force:
+        return [Problem(
+            lock_path(module.root), None,
+            f"nothing changed since release {previous.version} ({previous.released})",
+            "change the module first, or use --force to release anyway (e.g. to publish "
+            "re-executed notebook outputs, which the fingerprint leaves out)")]
+    return []
+
+
+def _new_module_yml(module: Module, new: str, problems: list[Problem]) -> tuple[bytes, bytes]:
+    """module.yml as it is and with only its version scalar changed to `new`."""
+    raw = module.module_file.read_bytes()
+    try:
+        return raw, replace_top_level_scalar(raw, "version", new)
+    except (YamlEditError, UnicodeDecodeError) as exc:
+        line, col = node_line(module.doc, ("version",))
+        problems.append(Problem(module.module_file, line, f"cannot change the version: {exc}",
+                                "set it by hand and run release with --force", col))
+        return raw, raw
+
+
+def _read_changelog(module: Module, new: str, problems: list[Problem]) -> str | None:
+    """The module's CHANGELOG.md (None when there is none), which must not have `new` yet."""
+    changelog = module.root / CHANGELOG_NAME
+    if not (changelog.exists() or changelog.is_symlink()):
+        return None
+    try:
+        existing = changelog.read_bytes().decode("utf-8")
+    except OSError as exc:
+        problems.append(Problem(changelog, None,
+                                f"cannot read {CHANGELOG_NAME}: {exc.strerror or exc}",
+                                f"make {CHANGELOG_NAME} a readable text file"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(changelog, None, f"{CHANGELOG_NAME} is not UTF-8 text",
+                                "save it as UTF-8 in your editor"))
+        return None
+    for entry in parse_changelog(existing):
+        if entry.version == new:
+            problems.append(Problem(changelog, entry.line,
+                                    f"{CHANGELOG_NAME} already has an entry for {new}",
+                                    "remove or rename that entry, or choose another --bump"))
+    return existing
 
 
 def apply_release(plan: ReleasePlan) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Course, Module
+from lcmodules.validate.course_rules import (
+    PrerequisiteStatus,
+    course_modules,
+    prerequisite_statuses,
+)
 from lcmodules.versioning.fingerprint import ALGORITHM, FileChanges, Fingerprint, fingerprint_module
+from lcmodules.versioning.identities import dropped_items
 from lcmodules.versioning.lock import Lock, lock_path, read_lock
-from lcmodules.versioning.semver import compare
+from lcmodules.versions import compare
 
 State = Literal[
     "never-released",  # no module.lock
@@ -35,21 +38,6 @@ STATE_TEXT = {
 
 
 @dataclass
-class PrerequisiteStatus:
-    """One prerequisite and whether the course meets it (`met` None: not checked)."""
-
-    id: str
-    range: str | None
-    found: str | None
-    met: bool | None
-    reason: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "range": self.range, "found": self.found, "met": self.met,
-                "reason": self.reason or None}
-
-
-@dataclass
 class ModuleStatus:
     """What `lcmodules status` says about one module."""
 
@@ -60,6 +48,7 @@ class ModuleStatus:
     changes: FileChanges = field(default_factory=FileChanges)
     prerequisites: list[PrerequisiteStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # shown, never failing --check
 
     @property
     def ok(self) -> bool:
@@ -82,6 +71,7 @@ class ModuleStatus:
                         "changed": self.changes.changed},
             "prerequisites": [p.to_json() for p in self.prerequisites],
             "problems": [p.to_json() for p in self.problems],
+            "warnings": [p.to_json() for p in self.warnings],
         }
 
 
@@ -127,65 +117,11 @@ def _version_problems(module: Module, lock: Lock, fp: Fingerprint,
     return "changed", problems
 
 
-def course_versions(course: Course | None) -> dict[str, str] | None:
-    """Module id -> version of every module of the course (None for a lone module).
-
-    When only some modules of a course were asked for, loading kept the others as
-    `course.context`, so prerequisites are checked against the whole course.
-    """
-    if course is None or (not course.has_config_file and len(course.all_modules) <= 1):
-        return None
-    return {m.meta.id: m.meta.version for m in course.all_modules}
-
-
-def prerequisite_status(module: Module, versions: dict[str, str] | None
-                        ) -> tuple[list[PrerequisiteStatus], list[Problem]]:
-    """Each prerequisite's range checked against the course's module versions."""
-    results: list[PrerequisiteStatus] = []
-    problems: list[Problem] = []
-    for index, (ident, rng) in enumerate(module.meta.prerequisite_specs()):
-        line, col = node_line(module.doc, ("prerequisites", index))
-        spec: SpecifierSet | None = None
-        if rng:
-            try:
-                spec = SpecifierSet(rng.replace(" ", ""))
-            except InvalidSpecifier:
-                results.append(PrerequisiteStatus(ident, rng, None, False, "invalid range"))
-                problems.append(Problem(module.module_file, line,
-                                        f"prerequisite '{ident}': '{rng}' is not a version range",
-                                        "write e.g. '>=1.0' or '>=1.2,<2'", col))
-                continue
-        if versions is None:
-            results.append(PrerequisiteStatus(ident, rng, None, None, "no course to check against"))
-            continue
-        found = versions.get(ident)
-        if found is None:
-            results.append(PrerequisiteStatus(ident, rng, None, False, "not in the course"))
-            problems.append(Problem(module.module_file, line,
-                                    f"prerequisite '{ident}' is not a module of this course",
-                                    "add that module to the course, or correct the id", col))
-            continue
-        met = True
-        if spec is not None:
-            try:
-                met = spec.contains(Version(found), prereleases=True)
-            except InvalidVersion:
-                met = False
-        if met:
-            results.append(PrerequisiteStatus(ident, rng, found, True))
-        else:
-            results.append(PrerequisiteStatus(ident, rng, found, False, "version outside range"))
-            problems.append(Problem(
-                module.module_file, line,
-                f"prerequisite '{ident} {rng}' is not met: the course has version {found}",
-                f"widen the range, or release a version of '{ident}' that fits", col))
-    return results, problems
-
-
-def module_status(module: Module, versions: dict[str, str] | None) -> ModuleStatus:
-    """The status of one loaded module; `versions` from `course_versions`."""
+def module_status(module: Module, others: dict[str, Module] | None) -> ModuleStatus:
+    """The status of one loaded module; `others` from `course_modules`."""
     fp = fingerprint_module(module)
-    prereqs, problems = prerequisite_status(module, versions)
+    prereqs = prerequisite_statuses(module, others)
+    problems = [p.problem for p in prereqs if p.problem is not None]
     try:
         lock = read_lock(module.root)
     except InputError as exc:
@@ -195,14 +131,15 @@ def module_status(module: Module, versions: dict[str, str] | None) -> ModuleStat
         return ModuleStatus(module, fp, None, "never-released", FileChanges(), prereqs, problems)
     changes = fp.diff(lock.files)
     state, version_problems = _version_problems(module, lock, fp, changes)
-    return ModuleStatus(module, fp, lock, state, changes, prereqs, version_problems + problems)
+    return ModuleStatus(module, fp, lock, state, changes, prereqs, version_problems + problems,
+                        dropped_items(module, lock))
 
 
 def course_status(courses: list[Course]) -> list[ModuleStatus]:
     """The status of every loaded module, in course order."""
     result: list[ModuleStatus] = []
     for course in courses:
-        versions = course_versions(course)
+        others = course_modules(course)
         for module in course.modules:
-            result.append(module_status(module, versions))
+            result.append(module_status(module, others))
     return result

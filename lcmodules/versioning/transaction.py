@@ -27,7 +27,6 @@ class _Pending:
     target: Path
     tmp: Path
     backup: Path | None = None
-    existed: bool = False
     replaced: bool = False
 
 
@@ -72,7 +71,6 @@ def replace_files(contents: Mapping[Path, bytes]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             if target.exists():
-                item.existed = True
                 os.chmod(item.tmp, stat.S_IMODE(target.stat().st_mode))
                 item.backup = _backup(target)
             else:

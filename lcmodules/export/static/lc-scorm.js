@@ -10,6 +10,9 @@
   var PER_UNIT = cfg.mode === "per-unit";
   var LIMIT = +cfg.suspendLimit || (V2004 ? 64000 : 4000);
   var FORMAT = "1"; // version of the suspend_data encoding
+  // After completion: "suspend" keeps the learner's state for every return, "normal" lets the
+  // LMS close the attempt (docs/scorm.md, "Looking back").
+  var EXIT_DONE = cfg.exitWhenComplete === "normal" ? "normal" : "suspend";
   var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
   var F = V2004 ? {
@@ -75,7 +78,7 @@
   var current = null; // the latest state lc.js gave us
   var results = {}; // quiz name -> result (this session or restored)
   var written = {}; // CMI element -> value last sent
-  var initialStatus = "";
+  var held = { done: false, success: "", raw: null }; // the best the LMS holds (read at launch)
   var masteryPct = null;
   var interactionIndex = {}; // interaction id -> n
   var interactionCount = 0;
@@ -463,26 +466,52 @@
     return { raw: raw, all: all, passed: masteryPct === null || raw + 1e-9 >= masteryPct };
   }
 
-  var FINAL = { completed: 1, passed: 1, failed: 1 };
+  // SCORM 1.2 lesson_status in order; a status is only sent when it is not below the held one.
+  var RANK12 = { "not attempted": 0, browsed: 1, incomplete: 1, failed: 2, completed: 2, passed: 3 };
+
+  function heldFrom(status, success, raw) {
+    // What the LMS recorded, as {done, success, raw}, from its status elements.
+    var value = raw === "" || isNaN(+raw) ? null : +raw;
+    if (V2004) return { done: status === "completed", success: success, raw: value };
+    var final = status === "completed" || status === "passed" || status === "failed";
+    return { done: final, success: status === "passed" || status === "failed" ? status : "", raw: value };
+  }
+
+  function reportScore(s) {
+    // The aggregated score, unless the LMS already holds a higher one.
+    if (!s || (held.raw !== null && s.raw + 1e-9 < held.raw)) return;
+    set(F.raw, num(s.raw));
+    set(F.min, "0");
+    set(F.max, "100");
+    if (V2004) set(F.scaled, num(s.raw / 100));
+    held.raw = s.raw;
+  }
+
+  function reportStatus(done, s) {
+    // Completion and success, never below what the LMS holds; what is sent is held from now on.
+    if (V2004) {
+      if (done || !held.done) set(F.status, done ? "completed" : "incomplete");
+      if (s && s.all && (s.passed || held.success !== "passed")) {
+        set(F.success, s.passed ? "passed" : "failed");
+        held.success = s.passed ? "passed" : "failed";
+      }
+      held.done = held.done || done;
+      return;
+    }
+    var status = !done ? "incomplete" : s ? (s.passed ? "passed" : "failed") : "completed";
+    if (!held.done || RANK12[status] >= RANK12[held.success || "completed"]) {
+      set(F.status, status);
+      if (done) held = { done: true, success: s ? status : held.success, raw: held.raw };
+    }
+  }
 
   function report(state) {
     var done = complete(state);
-    var hasQuiz = scope.quizzes.length > 0;
-    var s = hasQuiz ? score() : null;
-    if (s) {
-      set(F.raw, num(s.raw));
-      set(F.min, "0");
-      set(F.max, "100");
-      if (V2004) set(F.scaled, num(s.raw / 100));
-    }
-    if (V2004) {
-      if (done || !FINAL[initialStatus]) set(F.status, done ? "completed" : "incomplete");
-      if (s && s.all) set(F.success, s.passed ? "passed" : "failed");
-    } else {
-      var status = !done ? "incomplete" : s ? (s.passed ? "passed" : "failed") : "completed";
-      if (done || !FINAL[initialStatus]) set(F.status, status);
-    }
-    set(F.exit, done ? F.exitDone : "suspend");
+    var s = scope.quizzes.length > 0 ? score() : null;
+    reportScore(s);
+    reportStatus(done, s);
+    var finished = done || held.done;
+    set(F.exit, finished && EXIT_DONE === "normal" ? F.exitDone : "suspend");
   }
 
   function saveState(state) {
@@ -533,7 +562,7 @@
   }
 
   function readLms() {
-    initialStatus = get(F.status);
+    held = heldFrom(get(F.status), V2004 ? get(F.success) : "", get(F.raw));
     var lmsMastery = get(F.mastery);
     if (lmsMastery !== "" && !isNaN(+lmsMastery)) masteryPct = V2004 ? +lmsMastery * 100 : +lmsMastery;
     interactionCount = parseInt(get("cmi.interactions._count"), 10) || 0;
@@ -581,6 +610,11 @@
       if (own !== null && own !== undefined) saved.unit = own;
       else if (!isNaN(location) && scope.units.indexOf(location) >= 0) saved.unit = location;
       else saved.unit = saved.visited.length ? saved.visited[saved.visited.length - 1] : 0;
+      current = saved;
+    } else if (held.done) {
+      // Completed before, but the LMS handed back no state (e.g. cmi.entry ab-initio): the
+      // learner still sees every unit of the SCO as visited.
+      saved = { unit: scope.units[0] || 0, visited: scope.units.slice(), quizzes: {} };
       current = saved;
     }
     set(F.exit, "suspend");

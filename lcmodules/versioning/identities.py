@@ -1,0 +1,50 @@
+"""Will learners keep their LMS records? The module's SCORM item identifiers against module.lock."""
+
+from __future__ import annotations
+
+from lcmodules.diagnostics import Problem
+from lcmodules.identities import item_identifiers, sco_layout
+from lcmodules.load.yamlsrc import node_line
+from lcmodules.model import Module
+from lcmodules.versioning.lock import Lock
+
+
+def dropped_items(module: Module, lock: Lock | None) -> list[Problem]:
+    """A warning for each item identifier of the last release that the module as it is now
+    would no longer have, in the course's configured SCO layout (docs/versioning.md).
+
+    Nothing to compare when the module was never released or its lock predates item records.
+    """
+    if lock is None or lock.items is None:
+        return []
+    now = item_identifiers(module)
+    added = [rel for ident, rel in now.items() if ident not in lock.items and rel]
+    line_of = {u.rel: node_line(module.doc, ("contents", n))[0]
+               for n, u in enumerate(module.units)}
+    fallback = node_line(module.doc, ("contents",))[0]
+    problems: list[Problem] = []
+    for ident, rel in sorted(lock.items.items()):
+        if ident in now:
+            continue
+        what = f"unit '{rel}'" if rel else "the module"
+        message = (f"learners' records of {what} (item {ident}) will be deleted in Moodle when "
+                   "this version replaces the old package")
+        # the entry to give the id: the unit itself, or the one new unit that replaces it
+        where = rel if rel in line_of else added[0] if len(added) == 1 else ""
+        problems.append(Problem(module.module_file, line_of.get(where, fallback), message,
+                                _hint(module, ident, rel, added), severity="warning"))
+    return problems
+
+
+def _hint(module: Module, ident: str, rel: str, added: list[str]) -> str:
+    """How to keep the records: the id to give, or the SCO layout to restore."""
+    if not rel or sco_layout(module) != "per-unit":
+        other = "per-unit" if rel else "single"
+        return (f"the packages' SCO layout changed; set `lcmodules: build: sco: {other}` in "
+                "_config.yml again to keep them")
+    key = ident.removeprefix("itm-")
+    if any(u.rel == rel for u in module.units):
+        return f"give the unit `id: {key}` (its identifier so far) to keep them"
+    if len(added) == 1:
+        return f"give the unit '{added[0]}' `id: {key}` in contents to keep them"
+    return f"give the unit that replaces it `id: {key}` in contents to keep them"
