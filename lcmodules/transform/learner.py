@@ -27,6 +27,7 @@ from lcmodules.markers import (  # noqa: F401 (re-exported for the renderer and 
 from lcmodules.model import Course, Module, Page, Unit
 
 Edition = Literal["learner", "teacher"]
+REMOVE_CELL_TAG = "remove-cell"  # also in the teacher's pages; `solution` only in the learner's
 Resources = dict[str, Any]
 Preprocessor = Callable[[NotebookNode, Resources], None]
 
@@ -176,11 +177,12 @@ def notebook_bytes(nb: NotebookNode) -> bytes:
 
 
 def presentation_cells(nb: NotebookNode) -> NotebookNode:
-    """A copy of `nb` as a page shows it, in either edition: `solution`/`remove-cell` cells
-    gone, `remove-output` outputs cleared, `remove-input` sources marked for the template
-    (`metadata.transient.remove_source`, nbconvert's own flag)."""
+    """A copy of `nb` as a page shows it, in either edition: `remove-cell` cells gone,
+    `remove-output` outputs cleared, `remove-input` sources marked for the template
+    (`metadata.transient.remove_source`, nbconvert's own flag). `solution` cells are the
+    edition's business: the teacher's pages show them."""
     nb = copy.deepcopy(nb)
-    remove_tagged_cells(nb, {})
+    nb.cells = [cell for cell in nb.cells if REMOVE_CELL_TAG not in cell_tags(cell)]
     clear_removed_outputs(nb, {})
     for cell in nb.cells:
         if cell.cell_type == "code" and REMOVE_INPUT_TAG in cell_tags(cell):
