@@ -107,7 +107,7 @@ def _identity(result: Comparison) -> None:
 
 def _older(a: str, b: str) -> bool:
     """True when version `a` is lower than `b` (semantic versions; otherwise not compared)."""
-    from lcmodules.versioning.semver import compare
+    from lcmodules.versions import compare
 
     try:
         return compare(a, b) < 0
