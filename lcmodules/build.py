@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +25,13 @@ from lcmodules.cache import (
     sha256_json,
 )
 from lcmodules.diagnostics import InputError, Problem
-from lcmodules.export import BuildOptions, Exporter, available_formats, get_exporter
+from lcmodules.export import Artifact, BuildOptions, Exporter, available_formats, get_exporter
 from lcmodules.model import Course, Module
+from lcmodules.transform.learner import course_edition, module_edition
 
-# Formats whose exporter reads what the others wrote (the catalogue lists the packages) run last.
-RUNS_LAST = ("catalog",)
-# BuildOptions fields that do not change what an exporter writes.
-NOT_IN_KEY = {"out", "jobs", "formats"}
+# BuildOptions fields that do not change what an exporter writes (the artifacts a consumer
+# lists are keyed on their own, by their digests).
+NOT_IN_KEY = {"out", "jobs", "formats", "artifacts"}
 
 Progress = Callable[[str, str], None]  # (what, status) -> None
 Status = Literal["built", "skipped", "failed"]
@@ -64,9 +65,11 @@ class BuildResult:
         return [e for e in self.entries if e.status == "skipped"]
 
 
-def ordered_formats(formats: list[str]) -> list[str]:
-    first = [f for f in formats if f not in RUNS_LAST]
-    return first + [f for f in RUNS_LAST if f in formats]
+def format_phases(formats: list[str]) -> list[list[str]]:
+    """The formats in the order they run: every exporter that consumes "artifacts" after
+    every exporter that does not (docs/internals.md, "Exporter API")."""
+    consumers = [f for f in formats if "artifacts" in get_exporter(f).consumes]
+    return [[f for f in formats if f not in consumers], consumers]
 
 
 def does_modules(exporter: Exporter) -> bool:
@@ -168,36 +171,19 @@ class Keys:
                             "exporter": self.exporter_part(exporter), "course": course_part,
                             "module": self.module_part(module)})
 
-    def course_key(self, exporter: Exporter, course: Course) -> str:
+    def course_key(self, exporter: Exporter, course: Course,
+                   artifacts: Sequence[Artifact] = ()) -> str:
         return sha256_json({**self.common, "format": exporter.name,
                             "exporter": self.exporter_part(exporter),
                             "course": self.course_part(course),
                             "modules": [[m.slug, self.module_part(m)] for m in course.modules],
-                            # the catalogue lists course-wide artifacts too; the others
-                            # would otherwise see their own output in their key
-                            "artifacts": self.module_artifacts(
-                                course, course_wide=exporter.name in RUNS_LAST)})
+                            "artifacts": [[a.format, a.module, a.path.name,
+                                           self.artifact_digest(a.path)] for a in artifacts]})
 
-    def module_artifacts(self, course: Course, course_wide: bool = False) -> list[list[str]]:
-        """Every artifact of the course and its modules now in `out` (`<slug>-<version>-*`,
-        `<course slug>-*`), built in this run or before, with its sha256: what a course-level
-        export (the catalogue) lists."""
-        out = Path(self.options.out)
-        prefixes = tuple(f"{m.slug}-{m.meta.version}-" for m in course.modules)
-        if course_wide:
-            prefixes += (f"{course.slug}-",)
-        found: list[list[str]] = []
-        if not out.is_dir() or not prefixes:
-            return found
-        for path in sorted(out.iterdir(), key=lambda p: p.name):
-            if not path.name.startswith(prefixes) or path.name.endswith(".tmp"):
-                continue
-            if path.is_dir():
-                found.append([path.name, sha256_json(
-                    self.hasher.tree(path, trust=True, everything=True))])
-            elif path.is_file():
-                found.append([path.name, self.hasher.file(path, trust=True)])
-        return found
+    def artifact_digest(self, path: Path) -> str | None:
+        if path.is_dir():
+            return sha256_json(self.hasher.tree(path, trust=True, everything=True))
+        return self.hasher.file(path, trust=True) if path.is_file() else None
 
 
 def _tool_versions(options: BuildOptions) -> dict[str, str]:
@@ -214,19 +200,6 @@ def _tool_versions(options: BuildOptions) -> dict[str, str]:
 # ---------------------------------------------------------------- running exporters
 
 
-# The courses being built; worker processes inherit them when they are forked.
-_COURSES: list[Course] = []
-
-
-@dataclass
-class Task:
-    entry: str
-    format: str
-    course: int
-    module: int  # -1 for the course-level export
-    key: str
-
-
 @dataclass
 class Outcome:
     paths: list[Path] = field(default_factory=list)
@@ -235,17 +208,16 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _run_task(task: Task, options: BuildOptions) -> Outcome:
-    """Run one exporter over one module or course (in this process or a worker)."""
+def export_one(name: str, subject: Module | Course, options: BuildOptions) -> Outcome:
+    """Run one exporter over one module or course edition, catching what it raises."""
     started = time.perf_counter()
     outcome = Outcome()
     try:
-        exporter = get_exporter(task.format)
-        course = _COURSES[task.course]
-        if task.module < 0:
-            paths = exporter.export_course(course, options)
+        exporter = get_exporter(name)
+        if isinstance(subject, Course):
+            paths = exporter.export_course(subject, options)
         else:
-            paths = exporter.export_module(course.modules[task.module], options)
+            paths = exporter.export_module(subject, options)
         outcome.paths = [Path(p) for p in paths or []]
     except InputError as exc:
         outcome.problems = list(exc.problems)
@@ -255,8 +227,54 @@ def _run_task(task: Task, options: BuildOptions) -> Outcome:
     return outcome
 
 
+def build_module(module: Module, formats: list[str], options: BuildOptions) -> dict[str, Outcome]:
+    """The module's edition, made once, through every format of `formats` (in this process or
+    in a worker; `module` comes detached from its course's other modules). An exporter that
+    consumes "sources" gets the loaded module instead. Stops after a crash (a bug)."""
+    edition = module_edition(module, options.edition)
+    outcomes: dict[str, Outcome] = {}
+    for name in formats:
+        subject = module if "sources" in get_exporter(name).consumes else edition
+        outcomes[name] = outcome = export_one(name, subject, options)
+        if outcome.crash:
+            break
+    return outcomes
+
+
+def detached(module: Module) -> Module:
+    """The module with a course that holds no modules: what a worker needs of it (the course's
+    config, root, templates and logo), without pickling the whole course along."""
+    if module.course is None:
+        return module
+    course = dataclasses.replace(module.course, modules=[], context=[])
+    return dataclasses.replace(module, course=course)
+
+
+def whole_course(course: Course) -> Course:
+    """The course with every module, also those not asked for (in the course's own order)."""
+    if not course.context:
+        return course
+    listed = course.config.lcmodules.modules or []
+    order = {slug: i for i, slug in enumerate(listed)}
+
+    def position(module: Module) -> tuple[int, str]:
+        return order.get(module.slug, len(order)), module.root.name
+
+    return dataclasses.replace(course, modules=sorted(course.all_modules, key=position),
+                               context=[])
+
+
+@dataclass
+class ModuleJob:
+    """Every format one module is built in, one worker call."""
+
+    module: Module
+    tasks: dict[str, str]  # format -> entry
+
+
 class Runner:
-    """Runs tasks one by one, or `jobs` at a time in forked worker processes."""
+    """Runs module jobs one by one, or `jobs` at a time in forked worker processes (each gets
+    what it needs as arguments)."""
 
     def __init__(self, jobs: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
@@ -265,32 +283,34 @@ class Runner:
                                             mp_context=multiprocessing.get_context("fork"))
         self.jobs = jobs
 
-    def run(self, tasks: list[Task], options: BuildOptions, note: Progress,
-            what: Callable[[Task], str]) -> dict[str, Outcome]:
-        """Run `tasks`; after a crash (a bug) no further task is started."""
-        results: dict[str, Outcome] = {}
-        if self.pool is None or len(tasks) <= 1:
-            for task in tasks:
-                note(what(task), "start")
-                results[task.entry] = outcome = _run_task(task, options)
-                note(what(task), "failed" if outcome.problems or outcome.crash else "built")
-                if outcome.crash:
-                    break
-            return results
-        queue = list(reversed(tasks))
-        running: dict[Future[Outcome], Task] = {}
+    def run(self, work: list[ModuleJob], options: BuildOptions,
+            note: Progress) -> list[tuple[ModuleJob, dict[str, Outcome]]]:
+        """Run `work`; after a crash (a bug) no further job is started."""
+        results: list[tuple[ModuleJob, dict[str, Outcome]]] = []
+        queue = list(reversed(work))
+        running: dict[Future[dict[str, Outcome]], ModuleJob] = {}
         crashed = False
         while (queue and not crashed) or running:
-            while queue and not crashed and len(running) < self.jobs:
-                task = queue.pop()
-                note(what(task), "start")
-                running[self.pool.submit(_run_task, task, options)] = task
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = running.pop(future)
-                results[task.entry] = outcome = future.result()
-                note(what(task), "failed" if outcome.problems or outcome.crash else "built")
-                crashed = crashed or outcome.crash is not None
+            while queue and not crashed and (len(running) < self.jobs or not running):
+                job = queue.pop()
+                for name in job.tasks:
+                    note(f"{job.module.slug} → {name}", "start")
+                if self.pool is None or len(work) <= 1:
+                    done: Future[dict[str, Outcome]] = Future()
+                    done.set_result(build_module(job.module, list(job.tasks), options))
+                else:
+                    done = self.pool.submit(build_module, detached(job.module), list(job.tasks),
+                                            options)
+                running[done] = job
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                outcomes = future.result()
+                for name, outcome in outcomes.items():
+                    failed = outcome.problems or outcome.crash
+                    note(f"{job.module.slug} → {name}", "failed" if failed else "built")
+                results.append((job, outcomes))
+                crashed = crashed or any(o.crash for o in outcomes.values())
         return results
 
     def close(self) -> None:
@@ -302,115 +322,192 @@ class BuildCrashed(RuntimeError):
     """An exporter raised an unexpected exception (a bug, not a problem in the sources)."""
 
 
+def check_out(out: Path, courses: list[Course]) -> None:
+    """Refuse an output folder that is a file, cannot be written, or lies inside the sources
+    of a module (a build never writes among the author's files)."""
+    out = Path(out).resolve()
+    problem = None
+    if out.exists() and not out.is_dir():
+        problem = ("the output folder is a file", "name a folder with --out")
+    for module in (m for c in courses for m in c.all_modules):
+        if out.is_relative_to(module.root.resolve()):
+            problem = (f"the output folder lies inside the sources of module '{module.slug}'",
+                       "choose a folder outside every module, e.g. dist/ in the course")
+    if problem is None:
+        existing = next(p for p in [out, *out.parents] if p.exists())
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            problem = (f"the output folder cannot be written ({existing} is not writable)",
+                       "choose a folder you may write to with --out")
+    if problem is None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = (f"the output folder cannot be created: {exc.strerror}",
+                       "choose a folder you may write to with --out")
+    if problem is not None:
+        raise InputError([Problem(out, None, *problem)])
+
+
+class Build:
+    """One run of the pipeline over `courses`: plans every entry, runs what is not up to date,
+    and records what it wrote."""
+
+    def __init__(self, courses: list[Course], options: BuildOptions, note: Progress,
+                 use_cache: bool, hasher: FileHasher | None) -> None:
+        self.courses, self.options, self.note, self.use_cache = courses, options, note, use_cache
+        self.keys = Keys(courses, options, use_cache, hasher)
+        self.record = BuildRecord(options.out, self.keys.hasher)
+        self.reports: dict[str, EntryReport] = {}
+        self.problems: list[Problem] = []
+        self.crashes: list[str] = []
+
+    def up_to_date(self, entry: str, key: str, fmt: str, module: str | None, what: str) -> bool:
+        found = self.record.lookup(entry, key) if self.use_cache else None
+        if found is None:
+            return False
+        self.reports[entry] = EntryReport(entry, fmt, module, "skipped", found)
+        self.note(what, "skipped")
+        return True
+
+    def settle(self, entry: str, key: str, fmt: str, module: str | None, outcome: Outcome) -> None:
+        if outcome.problems or outcome.crash:
+            self.problems.extend(outcome.problems)
+            if outcome.crash:
+                self.crashes.append(f"{entry}:\n{outcome.crash}")
+            self.record.forget(entry)
+            self.reports[entry] = EntryReport(entry, fmt, module, "failed",
+                                              seconds=outcome.seconds)
+            return
+        self.record.store(entry, key, outcome.paths)
+        self.reports[entry] = EntryReport(entry, fmt, module, "built", outcome.paths,
+                                          outcome.seconds)
+
+    def module_phase(self, names: list[str], options: BuildOptions, runner: Runner) -> None:
+        """Every module in every module format of `names`, one job per module."""
+        work: list[ModuleJob] = []
+        keys: dict[str, str] = {}
+        for course in self.courses:
+            for module in course.modules:
+                job = ModuleJob(module, {})
+                for name in names:
+                    exporter = get_exporter(name)
+                    if not does_modules(exporter):
+                        continue
+                    entry = f"{name}/{module.slug}"
+                    keys[entry] = self.keys.module_key(exporter, module)
+                    if not self.up_to_date(entry, keys[entry], name, module.slug,
+                                           f"{module.slug} → {name}"):
+                        job.tasks[name] = entry
+                if job.tasks:
+                    work.append(job)
+        for job, outcomes in runner.run(work, options, self.note):
+            for name, outcome in outcomes.items():
+                entry = job.tasks[name]
+                self.settle(entry, keys[entry], name, job.module.slug, outcome)
+
+    def course_phase(self, names: list[str], consumers: bool) -> None:
+        """Every course-wide export of `names`. A build of some of a course's modules leaves
+        the course-wide artifacts untouched, except those of consumers of "artifacts" (the
+        catalogue), which are made from the whole course and the build record."""
+        for course in self.courses:
+            whole = whole_course(course)
+            edition: Course | None = None
+            for name in names:
+                exporter = get_exporter(name)
+                if not does_course(exporter) or (course.context and not consumers):
+                    continue
+                options = self.options
+                if consumers:
+                    artifacts = self.recorded_artifacts(whole)
+                    options = dataclasses.replace(options, artifacts=artifacts)
+                entry, what = f"{name}/course:{course.root.name}", f"course → {name}"
+                key = self.keys.course_key(exporter, whole, options.artifacts)
+                if self.up_to_date(entry, key, name, None, what):
+                    continue
+                if "sources" in exporter.consumes:
+                    subject = whole
+                else:
+                    edition = edition or course_edition(whole, self.options.edition)
+                    subject = edition
+                self.note(what, "start")
+                self.settle(entry, key, name, None, export_one(name, subject, options))
+                self.note(what, self.reports[entry].status)
+
+    def recorded_artifacts(self, course: Course) -> list[Artifact]:
+        """What the build record holds, up to date, for `course` (the whole course) in every
+        format that does not itself consume artifacts."""
+        known = set(available_formats())
+        formats = sorted({e.split("/", 1)[0] for e in self.record.entries} & known)
+        found: list[Artifact] = []
+        for name in formats:
+            try:
+                exporter = get_exporter(name)
+            except Exception:  # a plug-in that no longer loads: its artifacts are not listed
+                continue
+            if "artifacts" in exporter.consumes:
+                continue
+            for module in course.modules if does_modules(exporter) else []:
+                key = self.keys.module_key(exporter, module)
+                for path in self.record.lookup(f"{name}/{module.slug}", key) or []:
+                    found.append(Artifact(name, module.slug, path))
+            if does_course(exporter):
+                key = self.keys.course_key(exporter, course)
+                for path in self.record.lookup(f"{name}/course:{course.root.name}", key) or []:
+                    found.append(Artifact(name, None, path))
+        return found
+
+    def run(self, runner: Runner) -> None:
+        for phase, consumers in zip(format_phases(self.options.formats), (False, True),
+                                    strict=True):
+            self.module_phase(phase, self.options, runner)
+            if self.crashes:
+                return
+            self.course_phase(phase, consumers)
+
+    def result(self) -> BuildResult:
+        result = BuildResult(record=self.record.path)
+        for name in self.options.formats:
+            for course in self.courses:
+                entries = [f"{name}/{m.slug}" for m in course.modules]
+                entries.append(f"{name}/course:{course.root.name}")
+                for report in filter(None, map(self.reports.get, entries)):
+                    result.entries.append(report)
+                    result.artifacts.extend(report.artifacts)
+        return result
+
+
 def run_build(courses: list[Course], options: BuildOptions, progress: Progress | None = None,
               *, use_cache: bool = True, timeout: int | None = None,
               execute_jobs: int | None = None, hasher: FileHasher | None = None) -> BuildResult:
     """Export every module of every course in every format of `options.formats`.
 
-    An artifact whose build key (see docs/execution.md) matches the one recorded in
-    `<out>/.lcmodules-build.json`, and which is still in `out` unchanged, is not built again;
-    `use_cache=False` builds everything. With `options.execute` the notebooks are run first
-    (`timeout` overrides the per-cell limit; `execute_jobs` kernels at a time) and the executed
-    notebooks are exported; the source files are not touched. `hasher` shares a file-hash
-    memo already in use (the CLI's no-op check).
+    Each module's edition (`options.edition`) is made once, before its exporters run; they
+    never see the loaded sources (docs/internals.md). An artifact whose build key (see
+    docs/execution.md) matches the one recorded in `<out>/.lcmodules-build.json`, and which is
+    still in `out` unchanged, is not built again; `use_cache=False` builds everything. With
+    `options.execute` the notebooks are run first (`timeout` overrides the per-cell limit;
+    `execute_jobs` kernels at a time) and the executed notebooks are exported; the source
+    files are not touched. `hasher` shares a file-hash memo already in use (the CLI's no-op
+    check).
     """
-    global _COURSES
     note = progress or (lambda what, status: None)
-    result = BuildResult()
-    if options.execute:
-        result.executed = _execute(courses, options, note, use_cache, timeout, execute_jobs)
-
-    options.out.mkdir(parents=True, exist_ok=True)
-    keys = Keys(courses, options, use_cache, hasher)
-    record = BuildRecord(options.out, keys.hasher)
-    exporters = {name: get_exporter(name) for name in ordered_formats(options.formats)}
-    names = list(exporters)
-    phases = [[n for n in names if n not in RUNS_LAST], [n for n in names if n in RUNS_LAST]]
-    reports: dict[str, EntryReport] = {}
-    problems: list[Problem] = []
-    crashes: list[str] = []
-    _COURSES = courses
+    check_out(options.out, courses)
+    executed = _execute(courses, options, note, use_cache, timeout, execute_jobs) \
+        if options.execute else []
+    build = Build(courses, options, note, use_cache, hasher)
     runner = Runner(options.jobs)
-
-    def settle(tasks: list[Task], outcomes: dict[str, Outcome]) -> None:
-        for task in tasks:
-            outcome = outcomes.get(task.entry)
-            if outcome is None:  # not run: an earlier task crashed
-                continue
-            module = (None if task.module < 0
-                      else courses[task.course].modules[task.module].slug)
-            if outcome.problems or outcome.crash:
-                problems.extend(outcome.problems)
-                if outcome.crash:
-                    crashes.append(f"{task.entry}:\n{outcome.crash}")
-                record.forget(task.entry)
-                reports[task.entry] = EntryReport(task.entry, task.format, module, "failed",
-                                                  seconds=outcome.seconds)
-                continue
-            record.store(task.entry, task.key, outcome.paths)
-            reports[task.entry] = EntryReport(task.entry, task.format, module, "built",
-                                              outcome.paths, outcome.seconds)
-
-    def plan(task: Task, what: str) -> Task | None:
-        found = record.lookup(task.entry, task.key) if use_cache else None
-        if found is None:
-            return task
-        module = None if task.module < 0 else courses[task.course].modules[task.module].slug
-        reports[task.entry] = EntryReport(task.entry, task.format, module, "skipped", found)
-        note(what, "skipped")
-        return None
-
-    def describe(task: Task) -> str:
-        if task.module < 0:
-            return f"course → {task.format}"
-        return f"{courses[task.course].modules[task.module].slug} → {task.format}"
-
     try:
-        for phase in phases:
-            todo: list[Task] = []
-            for name in phase:
-                if not does_modules(exporters[name]):
-                    continue
-                for ci, course in enumerate(courses):
-                    for mi, module in enumerate(course.modules):
-                        task = Task(f"{name}/{module.slug}", name, ci, mi,
-                                    keys.module_key(exporters[name], module))
-                        if plan(task, describe(task)) is not None:
-                            todo.append(task)
-            settle(todo, runner.run(todo, options, note, describe))
-            if crashes:
-                break
-            for name in phase:
-                if not does_course(exporters[name]):
-                    continue
-                for ci, course in enumerate(courses):
-                    task = Task(f"{name}/course:{course.root.name}", name, ci, -1,
-                                keys.course_key(exporters[name], course))
-                    if plan(task, describe(task)) is not None:
-                        note(describe(task), "start")
-                        outcome = _run_task(task, options)
-                        settle([task], {task.entry: outcome})
-                        note(describe(task), reports[task.entry].status)
+        build.run(runner)
     finally:
         runner.close()
-        _COURSES = []
-        record.save()
-        keys.hasher.save()
-    result.record = record.path
-
-    for name in names:
-        for course in courses:
-            entries = [f"{name}/{m.slug}" for m in course.modules]
-            entries.append(f"{name}/course:{course.root.name}")
-            for entry in entries:
-                report = reports.get(entry)
-                if report is not None:
-                    result.entries.append(report)
-                    result.artifacts.extend(report.artifacts)
-    if crashes:
-        raise BuildCrashed("an exporter failed:\n" + "\n".join(crashes))
-    if problems:
-        raise InputError(problems)
+        build.record.save()
+        build.keys.hasher.save()
+    result = build.result()
+    result.executed = executed
+    if build.crashes:
+        raise BuildCrashed("an exporter failed:\n" + "\n".join(build.crashes))
+    if build.problems:
+        raise InputError(build.problems)
     return result
 
 
@@ -427,11 +524,8 @@ def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_c
                     jobs.append(job_for_unit(unit, module, timeout))
                     units.append(unit)
 
-    def on_event(job: Any, status: str) -> None:
-        what = f"execute {job.path.name}"
-        note(what, {"start": "start", "failed": "failed", "cached": "skipped"}.get(status, "built"))
-
-    results = execute_notebooks(jobs, parallel=parallel, use_cache=use_cache, on_event=on_event)
+    results = execute_notebooks(jobs, parallel=parallel, use_cache=use_cache,
+                                on_event=functools.partial(_note_execution, note))
     failures = [r.failure for r in results if r.failure is not None]
     if failures:
         raise ExecutionFailed(failures)
@@ -439,3 +533,7 @@ def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_c
         unit.notebook = res.notebook
     return results
 
+
+def _note_execution(note: Progress, job: Any, status: str) -> None:
+    what = f"execute {job.path.name}"
+    note(what, {"start": "start", "failed": "failed", "cached": "skipped"}.get(status, "built"))

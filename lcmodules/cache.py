@@ -74,6 +74,7 @@ class FileHasher:
         self.store = store
         self.memo: dict[str, list[Any]] = self._load() if read else {}
         self.fresh: dict[str, list[Any]] = {}  # learnt in this run
+        self.trees: dict[tuple[Path, frozenset[Path], bool], dict[str, str]] = {}
 
     def _load(self) -> dict[str, list[Any]]:
         if self.store is not None and self.store.is_file():
@@ -104,11 +105,19 @@ class FileHasher:
         (unless `everything`) and without the folders in `skip` (the output and cache folders
         when they lie inside)."""
         root = Path(root)
-        skipped = {Path(p).resolve() for p in skip}
+        base = root.resolve()
+        skipped = frozenset(p for p in (Path(s).resolve() for s in skip) if p.is_relative_to(base))
+        memo_key = (base, skipped, everything)
+        if not trust and memo_key in self.trees:  # sources do not change during a run
+            return self.trees[memo_key]
         out: dict[str, str] = {}
-        for path in iter_files(root, skipped, ignored=frozenset() if everything else IGNORED_NAMES):
+        for path in iter_files(root, set(skipped),
+                               ignored=frozenset() if everything else IGNORED_NAMES):
             out[path.relative_to(root).as_posix()] = self.file(path, trust)
-        return dict(sorted(out.items()))
+        result = dict(sorted(out.items()))
+        if not trust:
+            self.trees[memo_key] = result
+        return result
 
     def save(self) -> None:
         """Add what this run learnt to the memo on disk (other processes may have added to it

@@ -1,4 +1,4 @@
-"""SCORM item identities of a module's SCOs, derived in one place for packages and module.lock."""
+"""SCORM identities of a module and its SCOs, derived in one place for every user of them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ from lcmodules.model import Module, Unit
 from lcmodules.slugs import ascii_slug
 
 MODULE_KEY = "module"  # the one SCO of the single-SCO layout: item `itm-module`
+
+
+def lms_identifier(module_id: str) -> str:
+    """`lcm-` + the module id as an XML ID, the same for every version of the module (the
+    manifest's identifier, which the catalogue publishes too).
+
+    The mapping is one-to-one: `_` becomes `__` and `/` becomes `_`
+    (`lc-ai/voorspellend-onderhoud` → `lcm-lc-ai_voorspellend-onderhoud`).
+    """
+    return "lcm-" + module_id.replace("_", "__").replace("/", "_")
 
 
 def sco_keys(units: Iterable[Unit]) -> dict[int, str]:

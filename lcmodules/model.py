@@ -336,6 +336,8 @@ class Module:
     units: list[Unit]
     course: Course | None = None
     doc: Any = None  # the parsed module.yml, kept for line numbers
+    # "learner"/"teacher" once transform.learner.module_edition made it; None: loaded sources
+    edition: Literal["learner", "teacher"] | None = None
 
     @property
     def module_file(self) -> Path:

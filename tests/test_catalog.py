@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -16,32 +17,14 @@ from lcmodules.load import load_course
 DATE = "2026-11-24"
 
 
-def usable_formats(cli) -> list[str]:
-    """A registered package format whose exporter is importable already (else none)."""
-    from lcmodules.export import get_exporter
-
-    listed = cli("build", "--list-formats", check=0).stdout.split()
-    assert "catalog" in listed
-    for name in ("scorm2004", "scorm12"):
-        if name in listed:
-            try:
-                get_exporter(name)
-            except ImportError:
-                continue
-            return [name]
-    return []
+FORMATS = ["scorm2004", "jupyter-book"]
 
 
-def expected_artifacts(out: Path, slug: str, version: str) -> list[dict]:
-    return expected_named(out, f"{slug}-{version}-")
-
-
-def expected_named(out: Path, prefix: str) -> list[dict]:
+def expected_named(out: Path, names: list[str]) -> list[dict]:
     """Computed here independently: files by their bytes, folders as `sha256sum` lines."""
     found = []
-    for path in sorted(out.iterdir(), key=lambda p: p.name):
-        if not path.name.startswith(prefix):
-            continue
+    for name in sorted(names):
+        path = out / name
         if path.is_file():
             data = path.read_bytes()
             found.append({"file": path.name, "kind": "file", "size": len(data),
@@ -57,6 +40,10 @@ def expected_named(out: Path, prefix: str) -> list[dict]:
     return found
 
 
+def built_names(slug: str, version: str) -> list[str]:
+    return [f"{slug}-{version}-scorm2004.zip", f"{slug}-{version}-jupyter-book"]
+
+
 class Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -70,9 +57,14 @@ class Links(HTMLParser):
                 self.urls.append(value)
 
 
+def page_language(out: Path) -> str:
+    return re.search(r'<html lang="([^"]+)">', (out / "catalog.html").read_text()).group(1)
+
+
 @pytest.fixture()
 def built(cli, course: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
-    """The example course, its first module released, built with a package format + catalog."""
+    """The example course, its first module released, built with real package formats, the
+    learner repository and the catalogue, into a folder that also holds stale artifacts."""
     diag = Diagnostics()
     modules = load_course(course, diag).modules
     assert modules, "the example course has no modules"
@@ -82,20 +74,17 @@ def built(cli, course: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
     modules = load_course(course, Diagnostics()).modules
     out = tmp_path / "dist"
     out.mkdir()
-    formats = usable_formats(cli)
-    # a folder artifact (as the Jupyter Book export writes) and a stale older package
-    book = out / f"{modules[0].slug}-{modules[0].meta.version}-book"
-    (book / "notebooks").mkdir(parents=True)
-    (book / "_toc.yml").write_text("format: jb-book\nroot: index\n")
-    (book / "notebooks" / "a b.ipynb").write_bytes(b'{"cells": []}\n')
-    (out / f"{modules[0].slug}-0.0.1-scorm12.zip").write_bytes(b"old")
-    if not formats:  # no package exporter ready yet: stand-in packages
-        for m in modules:
-            (out / f"{m.slug}-{m.meta.version}-x.zip").write_bytes(m.slug.encode() * 100)
-    args = [a for f in formats for a in ("--format", f)]
+    # stale artifacts no build of this run or before recorded: never listed
+    first = modules[0]
+    stale = out / f"{first.slug}-{first.meta.version}-book"
+    (stale / "notebooks").mkdir(parents=True)
+    (stale / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    (out / f"{first.slug}-0.0.1-scorm12.zip").write_bytes(b"old")
+    (out / f"{first.slug}-{first.meta.version}-scorm12.zip").write_bytes(b"stale")
+    args = [a for f in FORMATS for a in ("--format", f)]
     cli("build", *args, "--format", "learner-repo", "--format", "catalog", "--out", out,
-        cwd=course, check=0)
-    return course, out, formats
+        cwd=course)
+    return course, out, FORMATS
 
 
 def test_catalog_lists_every_built_package(built) -> None:
@@ -106,21 +95,21 @@ def test_catalog_lists_every_built_package(built) -> None:
     for entry, module in zip(data["modules"], modules, strict=True):
         assert entry["id"] == module.meta.id and entry["version"] == module.meta.version
         assert entry["title"] == module.meta.title and entry["language"] == module.meta.language
-        expected = expected_artifacts(out, module.slug, module.meta.version)
-        assert expected, f"nothing was built for {module.slug}"
+        expected = expected_named(out, built_names(module.slug, module.meta.version))
         listed = [{k: a[k] for k in ("file", "kind", "size", "sha256")} for a in entry["artifacts"]]
         assert listed == expected
-        for fmt in formats:
-            name = f"{module.slug}-{module.meta.version}-{fmt}.zip"
-            assert any(a["file"] == name and a["format"] == fmt for a in entry["artifacts"])
-        assert not any("-0.0.1-" in a["file"] for a in entry["artifacts"])
+        assert sorted(a["format"] for a in entry["artifacts"]) == sorted(formats)
+        stale = {f"{module.slug}-{module.meta.version}-book", f"{module.slug}-0.0.1-scorm12.zip",
+                 f"{module.slug}-{module.meta.version}-scorm12.zip"}
+        assert not stale & {a["file"] for a in entry["artifacts"]}
         assert entry["fingerprint"].startswith("sha256:")
     first = data["modules"][0]
     assert first["released"] == DATE
     assert first["changelog"][0]["version"] == first["version"]
     assert first["changelog"][0]["date"] == DATE
     assert "Nieuwe casus" in first["changelog"][0]["text"]
-    assert any(a["kind"] == "folder" and a["format"] == "book" for a in first["artifacts"])
+    assert any(a["kind"] == "folder" and a["format"] == "jupyter-book"
+               for a in first["artifacts"])
 
 
 def test_catalog_html_links_every_package_and_requests_nothing(built) -> None:
@@ -139,14 +128,18 @@ def test_catalog_html_links_every_package_and_requests_nothing(built) -> None:
     assert "catalog.json" in parser.urls
     external = [u for u in parser.urls if u.startswith(("http:", "https:", "//"))]
     assert external == []
-    assert "link" not in parser.tags and "img" not in parser.tags
-    assert "url(" not in page and "@import" not in page
-    assert '<html lang="en">' in page and 'http-equiv="Content-Security-Policy"' in page
+    assert "img" not in parser.tags and "<style" not in page and " style=" not in page
+    assert {"catalog.css", "catalog.js"} <= set(parser.urls)
+    for name in ("catalog.css", "catalog.js"):
+        text = (out / name).read_text()
+        assert "url(" not in text and "@import" not in text and "http" not in text
+    assert 'http-equiv="Content-Security-Policy"' in page
 
 
 def test_catalog_is_deterministic(cli, built) -> None:
     course, out, _ = built
-    first = {name: (out / name).read_bytes() for name in ("catalog.json", "catalog.html")}
+    first = {name: (out / name).read_bytes()
+             for name in ("catalog.json", "catalog.html", "catalog.css", "catalog.js")}
     cli("build", "--format", "catalog", "--out", out, "--no-cache", cwd=course, check=0)
     assert {name: (out / name).read_bytes() for name in first} == first
     text = first["catalog.json"].decode()
@@ -164,7 +157,8 @@ def test_catalog_filters_in_a_browser(built, browser) -> None:
     cards = page.locator("[data-lc-module]")
     total = len(data["modules"])
     assert cards.count() == total
-    assert page.locator("#count").inner_text() == f"{total} of {total} modules shown"
+    shown = "{} van {} modules getoond" if page_language(out) == "nl" else "{} of {} modules shown"
+    assert page.locator("#count").inner_text() == shown.format(total, total)
     language = data["modules"][0]["language"]
     page.select_option("select[name=language]", language)
     same = sum(1 for m in data["modules"] if m["language"] == language)
@@ -172,7 +166,7 @@ def test_catalog_filters_in_a_browser(built, browser) -> None:
     page.select_option("select[name=language]", "")
     page.fill("input[name=q]", "geen-enkele-module-heet-zo")
     assert page.locator("[data-lc-module]:visible").count() == 0
-    assert page.locator("#count").inner_text() == f"0 of {total} modules shown"
+    assert page.locator("#count").inner_text() == shown.format(0, total)
     assert [u for u in requests if not u.startswith("file:")] == []
     page.fill("input[name=q]", "")
     from axe_playwright_python.sync_playwright import Axe
@@ -189,6 +183,6 @@ def test_catalog_lists_course_wide_artifacts(built) -> None:
     data = json.loads((out / "catalog.json").read_text())
     slug = load_course(course, Diagnostics()).slug
     listed = [{k: a[k] for k in ("file", "kind", "size", "sha256")} for a in data["course_artifacts"]]
-    assert listed == expected_named(out, f"{slug}-")
-    assert [a["format"] for a in data["course_artifacts"]] == ["learner-repo"]
+    assert listed == expected_named(out, [f"{slug}-jupyter-book", f"{slug}-learner-repo"])
+    assert [a["format"] for a in data["course_artifacts"]] == ["jupyter-book", "learner-repo"]
     assert f'href="{slug}-learner-repo/"' in (out / "catalog.html").read_text()

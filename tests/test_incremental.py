@@ -184,3 +184,47 @@ def test_build_execute(small_course: Path, cli) -> None:
     assert "modules/rekenen/rekenen.ipynb:cell 3: ZeroDivisionError: division by zero" \
         in proc.stderr.splitlines()
     assert snapshot(out) == before
+
+
+def build_with_cache(course: Path, out: Path, cache: Path) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "lcmodules", "build", "-f", "scorm12", "--out", str(out)],
+        cwd=course, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "LCMODULES_CACHE_DIR": str(cache), "NO_COLOR": "1", "COLUMNS": "200"})
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_unchanged_modules_are_reused_and_still_checked(course: Path, tmp_path: Path) -> None:
+    """The loaded model of an unchanged module is reused (one stored model per module and
+    content); a changed module is loaded and checked again; rules across modules still run."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    slugs = sorted(p.name for p in (course / "modules").iterdir() if (p / "module.yml").is_file())
+    assert build_with_cache(course, out, cache)[0] == 0
+    stored = lambda: sorted((cache / "models").rglob("*.pickle"))  # noqa: E731
+    assert len(stored()) == len(slugs)
+
+    page = course / "modules" / "email-triage" / "case.md"
+    original = page.read_bytes()
+    page.write_text(page.read_text() + "\n<!-- BEGIN SOLUTION -->\nopen einde\n", "utf-8")
+    code, text = build_with_cache(course, out, cache)
+    assert code == 1 and "case.md" in text and "Traceback" not in text
+    page.write_bytes(original)
+    code, text = build_with_cache(course, out, cache)
+    assert code == 0, text
+    assert len(stored()) == len(slugs)  # the same content: the stored model is used again
+
+    page.write_text(page.read_text() + "\nEen nieuwe alinea.\n", "utf-8")
+    assert build_with_cache(course, out, cache)[0] == 0
+    assert len(stored()) == len(slugs) + 1
+
+    other = next(s for s in slugs if s != "email-triage")
+    first = (course / "modules" / "email-triage" / "module.yml").read_text()
+    ident = re.search(r"^id: (.+)$", first, re.M).group(1)
+    meta = course / "modules" / other / "module.yml"
+    meta.write_text(re.sub(r"^id: .+$", f"id: {ident}", meta.read_text(), count=1, flags=re.M))
+    code, text = build_with_cache(course, out, cache)
+    assert code == 1 and ident in text

@@ -184,7 +184,13 @@ def test_html_without_jupyter_book_says_how_to_install(tmp_path: Path) -> None:
 
 
 def test_jupyter_book_is_found_here() -> None:
-    assert jupyter_book_command()[0] == sys.executable
+    """The command really runs this environment's Jupyter Book (its version, not another's)."""
+    from importlib.metadata import version
+
+    proc = subprocess.run([*jupyter_book_command(), "--version"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert version("jupyter-book") in proc.stdout + proc.stderr
 
 
 # ---------------------------------------------------------------- real builds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,22 +60,30 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     }
     quick = QuickCheck(list(paths), arguments)
     hit = None if no_cache else quick.lookup()
-    if hit is not None:
-        # Nothing changed since the last successful build with these arguments.
-        for warning in hit.warnings:
-            click.secho(warning, fg="yellow", err=True)
-        for path in hit.artifacts:
-            click.echo(click.style("up to date", dim=True) + f" {_rel(path)}", err=True)
-        click.secho(f"0 written, {len(hit.artifacts)} up to date.", fg="green", err=True)
+    if hit is not None:  # nothing changed since the last successful build with these arguments
+        report_quick_hit(hit)
         return
+    check_formats(formats)
+    courses, warnings = load_checked(paths, quick)
+    options = build_options(courses, arguments, out, jobs)
+    warnings += format_checks(courses, options.formats)
+    result = run_with_progress(courses, options, no_cache=no_cache, timeout=timeout,
+                               jobs=jobs, hasher=quick.hasher)
+    if result.record is not None:
+        quick.remember(result.record, [e.entry for e in result.entries], warnings)
+    report_result(result)
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from lcmodules.build import BuildCrashed, default_formats, planned_tasks, run_build
-    from lcmodules.cli.common import console, fail
-    from lcmodules.diagnostics import InputError
-    from lcmodules.export import BuildOptions, available_formats
-    from lcmodules.transform.execute import ExecutionFailed, default_jobs
+def report_quick_hit(hit: Any) -> None:
+    for warning in hit.warnings:
+        click.secho(warning, fg="yellow", err=True)
+    for path in hit.artifacts:
+        click.echo(click.style("up to date", dim=True) + f" {_rel(path)}", err=True)
+    click.secho(f"0 written, {len(hit.artifacts)} up to date.", fg="green", err=True)
+
+
+def check_formats(formats: tuple[str, ...]) -> None:
+    from lcmodules.export import available_formats
 
     known = available_formats()
     unknown = [f for f in formats if f not in known]
@@ -83,46 +92,78 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
             f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
             param_hint="--format",
         )
-    courses, warnings = load_checked(paths)
+
+
+def build_options(courses: list, arguments: dict[str, Any], out: Path | None,
+                  jobs: int | None) -> Any:
+    """The run's BuildOptions: the command line first, then `lcmodules.build` of _config.yml."""
+    from lcmodules.build import default_formats
+    from lcmodules.export import BuildOptions
+    from lcmodules.transform.execute import default_jobs
+
     settings = courses[0].config.lcmodules.build if courses else None
     base = courses[0].root if courses and courses[0].has_config_file else Path.cwd()
-    options = BuildOptions(
+    return BuildOptions(
         out=(out or (base / settings.out if settings else Path("dist"))).resolve(),
-        edition=edition or (settings.edition if settings else "learner"),
-        sco=sco or (settings.sco if settings else "single"),
-        html=html, execute=execute, jobs=jobs or default_jobs(),
-        formats=list(formats) or default_formats(courses),
+        edition=arguments["edition"] or (settings.edition if settings else "learner"),
+        sco=arguments["sco"] or (settings.sco if settings else "single"),
+        html=arguments["html"], execute=arguments["execute"], jobs=jobs or default_jobs(),
+        formats=arguments["formats"] or default_formats(courses),
     )
-    warnings += format_checks(courses, options.formats)
-    total = planned_tasks(courses, options.formats)
-    # No refresh thread: worker processes are forked while this display is live.
-    bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                   TextColumn("[cyan]{task.fields[running]}"),
-                   console=console, transient=True, auto_refresh=False,
-                   disable=not console.is_terminal)
-    overall = bar.add_task("building", total=total, running="")
-    running: list[str] = []
 
-    def progress(what: str, status: str) -> None:
-        if not bar.live.is_started and console.is_terminal:
-            bar.start()
+
+class ProgressBar:
+    """The live progress line of a build (only on a terminal): done/total and what runs now.
+    It has no refresh thread: worker processes are forked while it is live."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from lcmodules.cli.common import console
+
+        self.console = console
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                            TextColumn("[cyan]{task.fields[running]}"),
+                            console=console, transient=True, auto_refresh=False,
+                            disable=not console.is_terminal)
+        self.overall = self.bar.add_task("building", total=total, running="")
+        self.running: list[str] = []
+
+    def __call__(self, what: str, status: str) -> None:
+        terminal = self.console.is_terminal
+        if not self.bar.live.is_started and terminal:
+            self.bar.start()
         if status == "start":
-            running.append(what)
+            self.running.append(what)
         else:
-            if what in running:
-                running.remove(what)
+            if what in self.running:
+                self.running.remove(what)
             if not what.startswith("execute "):
-                bar.advance(overall)
-            if status == "failed" and console.is_terminal:
-                bar.console.print(f"  [red]✗[/] {what}")
-        shown = ", ".join(running[:3]) + (f" (+{len(running) - 3})" if len(running) > 3 else "")
-        bar.update(overall, running=shown)
-        bar.refresh()
+                self.bar.advance(self.overall)
+            if status == "failed" and terminal:
+                self.bar.console.print(f"  [red]✗[/] {what}")
+        more = len(self.running) - 3
+        shown = ", ".join(self.running[:3]) + (f" (+{more})" if more > 0 else "")
+        self.bar.update(self.overall, running=shown)
+        self.bar.refresh()
 
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def run_with_progress(courses: list, options: Any, *, no_cache: bool, timeout: int | None,
+                      jobs: int | None, hasher: Any) -> Any:
+    """run_build with a progress bar; problems and failed notebooks end the command (exit 1)."""
+    from lcmodules.build import planned_tasks, run_build
+    from lcmodules.cli.common import console, fail
+    from lcmodules.diagnostics import InputError
+    from lcmodules.transform.execute import ExecutionFailed
+
+    bar = ProgressBar(planned_tasks(courses, options.formats))
     try:
-        result = run_build(courses, options, progress, use_cache=not no_cache,
-                           timeout=timeout, execute_jobs=jobs, hasher=quick.hasher)
+        return run_build(courses, options, bar, use_cache=not no_cache, timeout=timeout,
+                         execute_jobs=jobs, hasher=hasher)
     except InputError as exc:
         bar.stop()
         fail(exc.problems)
@@ -134,12 +175,13 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         console.print(f"[red]{n} notebook{'s' if n != 1 else ''} failed to run; "
                       "nothing was built.[/]")
         sys.exit(1)
-    except BuildCrashed:
+    finally:
         bar.stop()
-        raise
-    bar.stop()
-    if result.record is not None:
-        quick.remember(result.record, [e.entry for e in result.entries], warnings)
+
+
+def report_result(result: Any) -> None:
+    from lcmodules.cli.common import console
+
     for entry in result.entries:
         for path in entry.artifacts:
             if entry.status == "built":
@@ -151,24 +193,33 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     summary = f"{built} written, {skipped} up to date"
     if result.executed:
         ran = sum(r.status == "ran" for r in result.executed)
-        summary += f"; {len(result.executed)} notebooks executed ({ran} ran, " \
-                   f"{len(result.executed) - ran} from the cache)"
+        summary += (f"; {len(result.executed)} notebooks executed ({ran} ran, "
+                    f"{len(result.executed) - ran} from the cache)")
     console.print(f"[green]{summary}.[/]")
 
 
-def load_checked(paths: tuple[Path, ...]) -> tuple[list, list[str]]:
-    """Load and validate (exit 1 on any error); also return the warnings as text."""
+def load_checked(paths: tuple[Path, ...], quick: Any = None) -> tuple[list, list[str]]:
+    """Load and validate (exit 1 on any error), reusing the modules an earlier build loaded
+    and checked that are unchanged since; also return the warnings as text."""
+    from lcmodules.cache import FileHasher, cache_dir
     from lcmodules.cli.common import fail, report
     from lcmodules.diagnostics import Diagnostics
     from lcmodules.load import load_paths
+    from lcmodules.modelcache import ModelCache, active
     from lcmodules.validate import validate_courses
 
+    folder = getattr(quick, "cache", None) or cache_dir(None)
+    hasher = getattr(quick, "hasher", None) or FileHasher(folder / "file-hashes.json")
+    models = ModelCache(folder / "models", hasher)
     diag = Diagnostics()
-    courses = load_paths(list(paths), diag)
-    validate_courses(courses, diag)
+    with active(models):
+        courses = load_paths(list(paths), diag)
+        loaded = len(diag.problems)
+        validate_courses(courses, diag)
     problems = diag.sorted()
     if not diag.ok:
         fail(problems)
+    models.store(courses, diag.problems[:loaded], diag.problems[loaded:])
     report(problems)
     return courses, [p.format() for p in problems]
 

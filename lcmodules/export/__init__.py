@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import entry_points
 
-from lcmodules.export.base import BuildOptions, Exporter
+from lcmodules.export.base import Artifact, BuildOptions, Exporter
 
-__all__ = ["BuildOptions", "Exporter", "available_formats", "get_exporter"]
+__all__ = ["Artifact", "BuildOptions", "Exporter", "available_formats", "get_exporter"]
 
 GROUP = "lcmodules.exporters"
 
@@ -18,8 +19,13 @@ def available_formats() -> list[str]:
 
 def get_exporter(name: str) -> Exporter:
     """An instance of the exporter registered under `name`."""
+    return exporter_class(name)()
+
+
+@functools.cache
+def exporter_class(name: str) -> type[Exporter]:
+    """The class registered under `name` (entry points are read once per process)."""
     for ep in entry_points(group=GROUP):
         if ep.name == name:
-            cls = ep.load()
-            return cls()
+            return ep.load()
     raise KeyError(name)

@@ -24,14 +24,30 @@ class BuildOptions:
     execute: bool = False
     jobs: int = 1
     formats: list[str] = field(default_factory=list)
+    # what the build's record holds for this course: given to exporters that consume "artifacts"
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One artifact in the build record: the format and module (None: course-wide) it is of."""
+
+    format: str
+    module: str | None  # the module's slug
+    path: Path
 
 
 class Exporter(ABC):
     """One output format. Module exporters write one artifact per module; course
-    exporters (a collection book, a catalogue) write one for the whole course."""
+    exporters (a collection book, a catalogue) write one for the whole course. Both receive
+    the edition the build made (`Module.edition` set: solutions already out)."""
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    # What the exporter needs besides the edition (docs/internals.md, "Exporter API"):
+    # "artifacts": run after every exporter that does not, and get `options.artifacts`;
+    # "sources": get the loaded sources instead of the edition (metadata only, e.g. fingerprints).
+    consumes: ClassVar[tuple[str, ...]] = ()
 
     def artifact_name(self, module: Module) -> str:
         """`<slug>-<version>-<format>.zip` (the spec's naming)."""

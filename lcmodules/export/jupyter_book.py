@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import re
@@ -35,7 +36,12 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
+from lcmodules.transform.learner import (
+    learner_markdown,
+    module_edition,
+    notebook_bytes,
+    page_text,
+)
 
 BUILD_TIMEOUT = 1800
 
@@ -86,8 +92,7 @@ class ModuleBook:
     """The files of one module's book, under `prefix` (`""` for a module's own book)."""
 
     def __init__(self, module: Module, edition: Edition, prefix: str = "") -> None:
-        self.module = module
-        self.edition = edition
+        self.module = module = module_edition(module, edition)  # no-op for the build's edition
         self.prefix = prefix
         self.root = module.root.resolve()
         self.t = strings(module.meta.language)
@@ -131,11 +136,10 @@ class ModuleBook:
         for unit in self.module.units:
             base = unit.source.parent
             if unit.kind == "page":
-                text = unit.source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-                pages[unit.index] = learner_markdown(text, self.edition)
+                pages[unit.index] = page_text(unit.raw)
                 self._collect(pages[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
-                notebooks[unit.index] = learner_notebook(unit.notebook, self.edition)
+                notebooks[unit.index] = copy.deepcopy(unit.notebook)
                 for cell in notebooks[unit.index].cells:
                     if cell.cell_type == "markdown":
                         self._collect(cell.source, base, referenced)
@@ -168,7 +172,7 @@ class ModuleBook:
         for name, source in copies.items():
             if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
                 text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-                files[self.path(name)] = learner_markdown(text, self.edition).encode("utf-8")
+                files[self.path(name)] = learner_markdown(text, self.module.edition).encode("utf-8")
             else:
                 files[self.path(name)] = source
         return files

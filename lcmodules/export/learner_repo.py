@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-
-from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.fsutil import FileContent, atomic_path, write_tree
 from lcmodules.model import Course, Module
-from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
+from lcmodules.transform.learner import edition_files
 
 # What Binder (repo2docker) reads to build the environment, copied from the course root.
 ENVIRONMENT_FILES = ("requirements.txt", "environment.yml", "environment.yaml", "runtime.txt",
@@ -43,7 +40,7 @@ class LearnerRepoExporter(Exporter):
             return []
         files: dict[str, FileContent] = {}
         for module in course.modules:
-            files.update(module_files(course, module, options))
+            files.update(module_files(course, module))
         files.update(environment_files(course.root))
         lines = [f"- `{m.root.relative_to(course.root).as_posix() or '.'}`: {m.meta.title} "
                  f"({m.meta.version})" for m in course.modules]
@@ -55,29 +52,13 @@ class LearnerRepoExporter(Exporter):
         return [target]
 
 
-def module_files(course: Course, module: Module, options: BuildOptions) -> dict[str, FileContent]:
-    """Every file of the module folder, at the same place as in the course; notebooks and pages
-    as learner editions (also those not in `contents`), knowledge checks left out."""
+def module_files(course: Course, module: Module) -> dict[str, FileContent]:
+    """The edition's files of the module folder (transform.learner.edition_files), at the same
+    place as in the course; knowledge checks and release records left out."""
     base = module.root.relative_to(course.root)
-    units = {unit.source.resolve(): unit for unit in module.units}
-    files: dict[str, FileContent] = {}
-    for path in sorted(module.root.rglob("*")):
-        rel = path.relative_to(module.root)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if rel.name.endswith(LEFT_OUT_SUFFIXES) or rel.name in LEFT_OUT_NAMES:
-            continue
-        name = (base / rel).as_posix()
-        unit = units.get(path.resolve())
-        if path.suffix == ".ipynb":
-            nb = unit.notebook if unit and unit.notebook is not None else _read_notebook(path)
-            files[name] = notebook_bytes(learner_notebook(nb, options.edition))
-        elif path.suffix == ".md":
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            files[name] = learner_markdown(text, options.edition).encode("utf-8")
-        else:
-            files[name] = path
-    return files
+    return {(base / rel).as_posix(): content
+            for rel, content in edition_files(module).items()
+            if not rel.endswith(LEFT_OUT_SUFFIXES) and Path(rel).name not in LEFT_OUT_NAMES}
 
 
 def environment_files(root: Path) -> dict[str, FileContent]:
@@ -91,12 +72,3 @@ def environment_files(root: Path) -> dict[str, FileContent]:
             if path.is_file():
                 files[path.relative_to(root).as_posix()] = path
     return files
-
-
-def _read_notebook(path: Path) -> nbformat.NotebookNode:
-    """A notebook that is not a unit (validation never saw it): read it, or say why not."""
-    try:
-        return nbformat.read(path, as_version=4)
-    except Exception as exc:  # nbformat raises several kinds for a broken file
-        raise InputError([Problem(path, None, f"cannot read this notebook: {exc}",
-                                  "fix it, or move it out of the module folder")]) from exc

@@ -9,6 +9,7 @@ from typing import Literal
 
 from lxml import etree
 
+from lcmodules.identities import lms_identifier as manifest_identifier
 from lcmodules.model import Module, Quiz
 
 ScormVersion = Literal["1.2", "2004"]
@@ -49,15 +50,6 @@ class PackagePlan:
     scos: list[Sco]
     shared_files: list[str] = field(default_factory=list)
     per_unit: bool = False
-
-
-def manifest_identifier(module_id: str) -> str:
-    """`lcm-` + the module id as an XML ID, the same for every version of the module.
-
-    The mapping is one-to-one: `_` becomes `__` and `/` becomes `_`
-    (`lc-ai/voorspellend-onderhoud` → `lcm-lc-ai_voorspellend-onderhoud`).
-    """
-    return "lcm-" + module_id.replace("_", "__").replace("/", "_")
 
 
 def xml_id(prefix: str, text: str) -> str:

@@ -9,6 +9,7 @@ from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
 from lcmodules.locate import locate
 from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
+from lcmodules.modelcache import reuse_module
 from lcmodules.slugs import ascii_slug
 
 __all__ = ["load_course", "load_module", "load_paths"]
@@ -29,6 +30,9 @@ def load_config(root: Path, diag: Diagnostics) -> tuple[CourseConfig, object]:
 def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = None) -> Module | None:
     """Load `module.yml` and every unit it lists; problems go to `diag`."""
     module_dir = module_dir.resolve()
+    reused = reuse_module(module_dir, diag, course)  # a build reuses unchanged modules
+    if reused is not None:
+        return reused
     path = module_dir / "module.yml"
     if not path.is_file():
         diag.error(module_dir, None, "no module.yml in this folder",

@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
 from lcmodules.load.references import is_local, target_path
-from lcmodules.model import Module, Unit
+from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import FileContent, SiteFiles, safe_path
 from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
-from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
+from lcmodules.transform.learner import module_edition, notebook_bytes
 
 __all__ = [
     "Site", "SiteOptions", "render_site", "module_info", "launch_links", "page_environment",
@@ -28,6 +28,10 @@ __all__ = [
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
+STATIC_CATALOG = PACKAGE / "catalog_static"
+# The name under which a course template reaches the built-in one it overrides a block of:
+# `{% extends "lc/page.html.j2" %}` in `templates/html/page.html.j2`.
+BUILTIN_PREFIX = "lc"
 SAFE_NAME = re.compile(r"^[a-z0-9_][a-z0-9._/-]*$")
 GITHUB = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s]+)/([^/\s#?]+?)(?:\.git)?/?$", re.I)
 H1 = re.compile(r"<h1[\s>]", re.I)
@@ -39,7 +43,7 @@ Layout = Literal["single", "per-unit"]
 class SiteOptions:
     """How to build a site (see docs/internals.md, "Renderer API")."""
 
-    edition: Literal["learner", "teacher"] = "learner"
+    edition: Literal["learner", "teacher"] = "learner"  # for loaded sources only
     layout: Layout = "single"
     nav: bool = True
     head_scripts: list[str] = field(default_factory=list)
@@ -59,12 +63,20 @@ class Site:
 
 
 def page_environment(module: Module) -> Environment:
-    """Jinja2 environment: the course's `templates/html/` first, then lcmodules' templates."""
-    loaders = []
-    html_dir = _course_templates(module, "html")
-    if html_dir is not None:
-        loaders.append(FileSystemLoader(str(html_dir)))
-    loaders.append(FileSystemLoader(str(TEMPLATES)))
+    """Jinja2 environment of a module's pages (see `template_environment`)."""
+    return template_environment(module.course)
+
+
+def template_environment(course: Course | None) -> Environment:
+    """Jinja2 environment: the course's `templates/html/` first, then lcmodules' templates;
+    `lc/<name>` is always lcmodules' own, so a course template can extend it and override
+    one block."""
+    loaders: list[Any] = []
+    root = course.templates_dir if course is not None else None
+    if root is not None and (root / "html").is_dir():
+        loaders.append(FileSystemLoader(str(root / "html")))
+    builtin = FileSystemLoader(str(TEMPLATES))
+    loaders += [PrefixLoader({BUILTIN_PREFIX: builtin}), builtin]
     return Environment(
         loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, undefined=StrictUndefined,
@@ -197,16 +209,15 @@ class _SiteBuilder:
             base=unit.source.parent, language=self.language,
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
-            edition=self.options.edition,
+            edition=self.module.edition or self.options.edition,
         )
 
     def unit_html(self, unit: Unit) -> str:
         ctx = self.context(unit)
-        edition = self.options.edition
         if unit.kind == "page" and unit.page is not None:
-            return self.md.render(learner_markdown(unit.page.body, edition), ctx)
+            return self.md.render(unit.page.body, ctx)
         if unit.kind == "notebook" and unit.notebook is not None:
-            nb = learner_notebook(unit.notebook, edition)
+            nb = unit.notebook
             self.md.prepare(ctx, [c.source for c in nb.cells if c.cell_type == "markdown"])
             self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
@@ -289,5 +300,9 @@ class _SiteBuilder:
 
 
 def render_site(module: Module, options: SiteOptions | None = None) -> Site:
-    """Render every unit of `module` into a self-contained site (docs/internals.md)."""
-    return _SiteBuilder(module, options or SiteOptions()).build()
+    """Render every unit of `module` into a self-contained site (docs/internals.md).
+
+    It renders the edition it is given (what the build passes to exporters); given loaded
+    sources, it first makes `options.edition` of them through `transform.learner`."""
+    options = options or SiteOptions()
+    return _SiteBuilder(module_edition(module, options.edition), options).build()

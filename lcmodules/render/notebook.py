@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 import re
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from lcmodules.render.htmljson import script_json
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
 from lcmodules.render.outputs import LC_HTML, fit_output
-from lcmodules.transform.learner import REMOVE_INPUT_TAG, REMOVE_OUTPUT_TAG, cell_tags
+from lcmodules.transform.learner import presentation_cells
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "lc"
@@ -32,7 +31,6 @@ DISPLAY_PRIORITY = [
     "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/latex",
     "application/json", "text/plain",
 ]
-REMOVE_CELL = "remove-cell"
 EXTERNAL_TAG = re.compile(
     r"""<(script|link|iframe|img|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
     r"""(?:https?:)?//[^>]*>(?:\s*</\1>)?""",
@@ -100,28 +98,17 @@ def _alt(output: NotebookNode, cell: NotebookNode, fallback: str) -> str:
 
 
 def prepare(nb: NotebookNode, site: SiteFiles, language: str) -> NotebookNode:
-    """A render-ready copy: presentation tags applied, images extracted to `_assets/`.
+    """A render-ready copy: presentation tags applied (transform.learner), images extracted.
 
     Extraction is like nbconvert's ExtractOutputPreprocessor but names files by their content,
     so the same notebook always gives the same names.
     """
-    nb = copy.deepcopy(nb)
+    nb = presentation_cells(nb)
     fallback = strings(language)["figure_output"]
-    cells = []
     for cell in nb.cells:
-        tags = cell_tags(cell)
-        if REMOVE_CELL in tags:
-            continue
-        if cell.cell_type == "code":
-            if REMOVE_INPUT_TAG in tags:
-                cell.metadata.setdefault("transient", {})["remove_source"] = True
-            if REMOVE_OUTPUT_TAG in tags:
-                cell.outputs = []
-            for output in cell.get("outputs", []):
-                fit_output(output, site, language, _alt(output, cell, fallback))
-                _extract_images(output, cell, site, fallback)
-        cells.append(cell)
-    nb.cells = cells
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            fit_output(output, site, language, _alt(output, cell, fallback))
+            _extract_images(output, cell, site, fallback)
     return nb
 
 

@@ -1,14 +1,18 @@
-"""The learner edition: a teacher notebook or page with its solutions taken out."""
+"""The edition step: a module's learner (or teacher) edition, made once, before any exporter."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import nbformat
 from nbformat import NotebookNode
 
+from lcmodules.diagnostics import InputError, Problem
+from lcmodules.fsutil import FileContent
 from lcmodules.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
@@ -20,8 +24,10 @@ from lcmodules.markers import (  # noqa: F401 (re-exported for the renderer and 
     cell_tags,
     is_marker,
 )
+from lcmodules.model import Course, Module, Page, Unit
 
 Edition = Literal["learner", "teacher"]
+REMOVE_CELL_TAG = "remove-cell"  # also in the teacher's pages; `solution` only in the learner's
 Resources = dict[str, Any]
 Preprocessor = Callable[[NotebookNode, Resources], None]
 
@@ -165,3 +171,100 @@ def notebook_bytes(nb: NotebookNode) -> bytes:
     if not text.endswith("\n"):
         text += "\n"
     return text.encode("utf-8")
+
+
+# ---------------------------------------------------------------- presentation tags
+
+
+def presentation_cells(nb: NotebookNode) -> NotebookNode:
+    """A copy of `nb` as a page shows it, in either edition: `remove-cell` cells gone,
+    `remove-output` outputs cleared, `remove-input` sources marked for the template
+    (`metadata.transient.remove_source`, nbconvert's own flag). `solution` cells are the
+    edition's business: the teacher's pages show them."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [cell for cell in nb.cells if REMOVE_CELL_TAG not in cell_tags(cell)]
+    clear_removed_outputs(nb, {})
+    for cell in nb.cells:
+        if cell.cell_type == "code" and REMOVE_INPUT_TAG in cell_tags(cell):
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+    return nb
+
+
+# ---------------------------------------------------------------- the edition of a module
+
+
+def page_text(raw: bytes) -> str:
+    """A page file's text as load reads it (UTF-8, a BOM dropped, CRLF made LF)."""
+    return raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+
+
+def unit_edition(unit: Unit, edition: Edition) -> Unit:
+    """One unit of the edition: pages and notebooks (parsed form and `raw` bytes alike) are
+    the edition's; knowledge checks are what they are."""
+    if unit.kind == "page" and unit.page is not None:
+        page = Page(dict(unit.page.front_matter), learner_markdown(unit.page.body, edition),
+                    unit.page.body_line)
+        raw = learner_markdown(page_text(unit.raw), edition).encode("utf-8")
+        return dataclasses.replace(unit, page=page, raw=raw)
+    if unit.kind == "notebook" and unit.notebook is not None:
+        nb = learner_notebook(unit.notebook, edition)
+        return dataclasses.replace(unit, notebook=nb, raw=notebook_bytes(nb))
+    if unit.kind in ("page", "notebook"):  # not loadable: the build never gets here
+        return dataclasses.replace(unit, raw=b"")
+    return dataclasses.replace(unit)
+
+
+def module_edition(module: Module, edition: Edition = "learner") -> Module:
+    """The module as exporters receive it: every unit in `edition` (a new object; the loaded
+    module is not changed), in a course that holds no other module's sources. Already an
+    edition: returned as it is."""
+    if module.edition is not None:
+        return module
+    units = [unit_edition(unit, edition) for unit in module.units]
+    course = module.course
+    if course is not None:
+        course = dataclasses.replace(course, modules=[], context=[])
+    return dataclasses.replace(module, units=units, edition=edition, course=course)
+
+
+def course_edition(course: Course, edition: Edition = "learner") -> Course:
+    """The course with every module in `edition` (the modules point at the new course)."""
+    edited = dataclasses.replace(course, modules=[])
+    edited.modules = [dataclasses.replace(module_edition(m, edition), course=edited)
+                      for m in course.modules]
+    return edited
+
+
+def edition_files(module: Module) -> dict[str, FileContent]:
+    """Every file of the module folder as the edition has it (module-relative POSIX path →
+    content): units from the edition, the other notebooks and pages made into the same
+    edition here, other files as they are. Hidden files are left out."""
+    if module.edition is None:
+        raise ValueError("edition_files needs an edition: call module_edition first")
+    units = {unit.source.resolve(): unit for unit in module.units}
+    files: dict[str, FileContent] = {}
+    for path in sorted(module.root.rglob("*")):
+        rel = path.relative_to(module.root)
+        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        unit = units.get(path.resolve())
+        if unit is not None and unit.kind != "quiz":
+            files[rel.as_posix()] = unit.raw
+        elif path.suffix == ".ipynb":
+            nb = learner_notebook(_read_notebook(path), module.edition)
+            files[rel.as_posix()] = notebook_bytes(nb)
+        elif path.suffix == ".md":
+            text = learner_markdown(page_text(path.read_bytes()), module.edition)
+            files[rel.as_posix()] = text.encode("utf-8")
+        else:
+            files[rel.as_posix()] = path
+    return files
+
+
+def _read_notebook(path: Path) -> NotebookNode:
+    """A notebook that is not a unit (validation never saw it): read it, or say why not."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise InputError([Problem(path, None, f"cannot read this notebook: {exc}",
+                                  "fix it, or move it out of the module folder")]) from exc

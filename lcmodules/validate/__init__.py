@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.model import Course
+from lcmodules.modelcache import reused_checks
 from lcmodules.validate import (
     course_rules,
     markdown_rules,
@@ -34,6 +35,8 @@ def validate_courses(courses: list[Course], diag: Diagnostics) -> None:
     """Run every rule on every module and course."""
     for course in courses:
         for module in course.modules:
+            if reused_checks(module, diag):  # unchanged since a build checked it
+                continue
             for rule in MODULE_RULES:
                 rule(module, diag)
         for rule in COURSE_RULES:

@@ -1,0 +1,118 @@
+"""Loaded and checked modules kept between builds, reused while none of their files changed."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import pickle
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from lcmodules import __version__
+from lcmodules.cache import FileHasher, code_fingerprint, ensure_cache_dir, sha256_json
+from lcmodules.diagnostics import Diagnostics, Problem
+from lcmodules.fsutil import write_bytes_atomic
+from lcmodules.model import Course, Module
+
+# The cache of the running build; unset, loading and validation do everything themselves.
+ACTIVE: contextvars.ContextVar[ModelCache | None] = contextvars.ContextVar("lcmodules_models",
+                                                                           default=None)
+
+
+@dataclasses.dataclass
+class Entry:
+    """One module as loading and the module rules left it: the model and its problems."""
+
+    module: Module  # without its course
+    loaded: list[Problem]
+    checked: list[Problem]
+
+
+class ModelCache:
+    """`<cache>/models/`: each module's loaded model and the problems loading and the module
+    rules found, keyed by the module folder's place and the sha256 of every file in it, the
+    course's `_config.yml` and lcmodules itself (the model holds absolute paths). A module whose key is stored is neither read nor
+    checked again; the rules across modules (ids, prerequisites) always run."""
+
+    def __init__(self, folder: Path, hasher: FileHasher) -> None:
+        self.folder = folder
+        self.hasher = hasher
+        self.reused: dict[int, Entry] = {}  # id(module) -> what it was reused from
+        self.keys: dict[Path, str] = {}
+
+    def key(self, module_dir: Path, course: Course | None) -> str:
+        if module_dir not in self.keys:
+            config = course.root / "_config.yml" if course is not None else None
+            self.keys[module_dir] = sha256_json({
+                "folder": str(module_dir), "lcmodules": __version__,
+                "code": code_fingerprint(self.hasher),
+                "python": sys.version,
+                "files": self.hasher.tree(module_dir, [self.folder.parent]),
+                "config": self.hasher.file(config) if config and config.is_file() else None,
+            })
+        return self.keys[module_dir]
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def reuse(self, module_dir: Path, diag: Diagnostics, course: Course | None) -> Module | None:
+        """The stored module (attached to `course`), its loading problems added to `diag`."""
+        try:
+            entry = pickle.loads(self._path(self.key(module_dir, course)).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if not isinstance(entry, Entry) or entry.module.root != module_dir:
+            return None
+        module = dataclasses.replace(entry.module, course=course)
+        self.reused[id(module)] = entry
+        diag.problems.extend(entry.loaded)
+        return module
+
+    def checked(self, module: Module, diag: Diagnostics) -> bool:
+        """Whether the module rules already ran on this module (their problems added)."""
+        entry = self.reused.get(id(module))
+        if entry is None:
+            return False
+        diag.problems.extend(entry.checked)
+        return True
+
+    def store(self, courses: list[Course], loaded: list[Problem], checked: list[Problem]) -> None:
+        """Keep every freshly loaded module without errors, with its own problems."""
+        for course in courses:
+            for module in course.modules:  # not the context: the module rules did not run
+                if id(module) in self.reused:
+                    continue
+                root = module.root.resolve()
+                own = [[p for p in found if Path(p.file).resolve().is_relative_to(root)]
+                       for found in (loaded, checked)]
+                if any(p.severity == "error" for found in own for p in found):
+                    continue
+                entry = Entry(dataclasses.replace(module, course=None), *own)
+                with contextlib.suppress(OSError, pickle.PicklingError, TypeError):
+                    data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                    ensure_cache_dir(self.folder.parent)
+                    write_bytes_atomic(self._path(self.key(module.root, course)), data)
+
+
+@contextlib.contextmanager
+def active(cache: ModelCache) -> Iterator[ModelCache]:
+    """Make `cache` the one loading and validation consult, for the `with` block."""
+    token = ACTIVE.set(cache)
+    try:
+        yield cache
+    finally:
+        ACTIVE.reset(token)
+
+
+def reuse_module(module_dir: Path, diag: Diagnostics, course: Course | None) -> Module | None:
+    """For load: the module as stored, if a build's cache is active and holds it."""
+    cache = ACTIVE.get()
+    return cache.reuse(module_dir, diag, course) if cache is not None else None
+
+
+def reused_checks(module: Module, diag: Diagnostics) -> bool:
+    """For validate: True (and the stored problems added) when the module rules need not run."""
+    cache = ACTIVE.get()
+    return cache is not None and cache.checked(module, diag)

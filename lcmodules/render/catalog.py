@@ -1,0 +1,194 @@
+"""The course catalogue page: catalogue data → catalog.html through the shared templates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from lcmodules.model import Course
+from lcmodules.render import STATIC_CATALOG, template_environment
+from lcmodules.render.assets import FileContent
+from lcmodules.render.i18n import format_number, language_key
+
+HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
+
+# The catalogue's interface strings (nl, en); the page is in the course's most used language.
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "catalogue": "Module catalogue", "skip": "Skip to the modules",
+        "intro": "Training modules built on real practice cases, ready for your learning "
+                 "environment: SCORM packages for Brightspace, Canvas, Moodle and Blackboard, "
+                 "and Jupyter Book sources. A newer version of a module keeps the same LMS "
+                 "identifier, so when you replace the package in your LMS, learner records stay.",
+        "filter": "Filter the modules", "search": "Search",
+        "search_hint": "title, case, author…", "language": "Language",
+        "all_languages": "All languages", "keyword": "Keyword", "all_keywords": "All keywords",
+        "count_one": "1 module", "count": "{n} modules", "shown": "{shown} of {total} modules shown",
+        "no_modules": "This course has no modules yet.", "at_a_glance": "At a glance",
+        "version": "Version", "objectives": "Learning objectives", "keywords": "Keywords",
+        "details": "Details", "module_id": "Module id", "released": "Released",
+        "partner": "Case partner", "authors": "Authors", "license": "Licence",
+        "prerequisites": "Prerequisites", "lms_identifier": "LMS identifier",
+        "fingerprint": "Fingerprint", "downloads": "Downloads",
+        "not_built": "No packages of this version were built yet.", "changelog": "Changelog",
+        "whole_course": "The whole course", "course_downloads": "Course-wide downloads",
+        "format": "Format", "file": "File", "size": "Size", "sha256": "SHA-256",
+        "hours_one": "1 hour (≈ {ec} EC)", "hours": "{hours} hours (≈ {ec} EC)",
+        "footer": "The same information as data: {json}. Check a download against its SHA-256 "
+                  "with {tool} (a folder: its files' {tool} lines, sorted by path). "
+                  "Made with lcmodules.",
+        "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
+        "jupyter-book": "Jupyter Book source",
+        "learner-repo": "Learner notebooks (repository tree)",
+        "lang_nl": "Dutch (Nederlands)", "lang_en": "English", "lang_de": "German (Deutsch)",
+        "lang_fr": "French (français)",
+    },
+    "nl": {
+        "catalogue": "Modulecatalogus", "skip": "Naar de modules",
+        "intro": "Onderwijsmodules gebouwd op echte praktijkcasussen, klaar voor je "
+                 "leeromgeving: SCORM-pakketten voor Brightspace, Canvas, Moodle en Blackboard, "
+                 "en Jupyter Book-bronnen. Een nieuwe versie van een module houdt dezelfde "
+                 "LMS-identificatie, dus als je het pakket in je LMS vervangt, blijven de "
+                 "resultaten van studenten bewaard.",
+        "filter": "Modules filteren", "search": "Zoeken",
+        "search_hint": "titel, casus, auteur…", "language": "Taal",
+        "all_languages": "Alle talen", "keyword": "Trefwoord", "all_keywords": "Alle trefwoorden",
+        "count_one": "1 module", "count": "{n} modules",
+        "shown": "{shown} van {total} modules getoond",
+        "no_modules": "Deze cursus heeft nog geen modules.", "at_a_glance": "In het kort",
+        "version": "Versie", "objectives": "Leerdoelen", "keywords": "Trefwoorden",
+        "details": "Gegevens", "module_id": "Module-id", "released": "Uitgebracht",
+        "partner": "Casuspartner", "authors": "Auteurs", "license": "Licentie",
+        "prerequisites": "Voorkennis", "lms_identifier": "LMS-identificatie",
+        "fingerprint": "Vingerafdruk", "downloads": "Downloads",
+        "not_built": "Van deze versie zijn nog geen pakketten gebouwd.",
+        "changelog": "Wijzigingen", "whole_course": "De hele cursus",
+        "course_downloads": "Downloads voor de hele cursus",
+        "format": "Formaat", "file": "Bestand", "size": "Grootte", "sha256": "SHA-256",
+        "hours_one": "1 uur (≈ {ec} EC)", "hours": "{hours} uur (≈ {ec} EC)",
+        "footer": "Dezelfde gegevens als data: {json}. Controleer een download met zijn "
+                  "SHA-256 via {tool} (een map: de {tool}-regels van haar bestanden, "
+                  "gesorteerd op pad). Gemaakt met lcmodules.",
+        "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
+        "jupyter-book": "Jupyter Book-bron",
+        "learner-repo": "Notebooks voor studenten (repository)",
+        "lang_nl": "Nederlands", "lang_en": "Engels (English)", "lang_de": "Duits (Deutsch)",
+        "lang_fr": "Frans (français)",
+    },
+}
+
+
+def catalogue_language(data: dict[str, Any]) -> str:
+    """The language of the catalogue page: the one most of the course's modules use."""
+    counts = Counter(language_key(m["language"]) for m in data["modules"])
+    return counts.most_common(1)[0][0] if counts else "en"
+
+
+def catalogue_strings(language: str) -> dict[str, str]:
+    key = language_key(language)
+    return {**STRINGS["en"], **STRINGS.get(key, {})}
+
+
+def human_size(size: int, language: str) -> str:
+    """1536 -> '1.5 KB' (decimal units, as file managers and LMS upload forms show them)."""
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1000
+        if value < 1000 or unit == "GB":
+            return f"{format_number(round(value, 1), language)} {unit}" if size >= 1000 \
+                else f"{size} bytes"
+    return f"{size} bytes"
+
+
+def study_load(hours: float, t: dict[str, str], language: str) -> str:
+    """'6 hours (≈ 0.21 EC)': the hours and their share of a European credit (28 h in NL)."""
+    ec = hours / HOURS_PER_EC
+    credits = format_number(round(ec, 1) if ec >= 0.95 else round(ec, 2), language)
+    key = "hours_one" if hours == 1 else "hours"
+    return t[key].format(hours=format_number(hours, language), ec=credits)
+
+
+def language_label(tag: str, t: dict[str, str]) -> str:
+    base = tag.split("-")[0].lower()
+    label = t.get(f"lang_{base}")
+    return f"{label} ({tag})" if label and tag != base else label or tag
+
+
+def search_text(m: dict[str, Any]) -> str:
+    """What the filter's search box looks through, lowercased."""
+    case = m["case"] or {}
+    parts = [m["title"], m["id"], m["summary"] or "", *m["keywords"], *m["learning_objectives"],
+             *(case.get(k) or "" for k in ("organisation", "sector", "hub")),
+             *(a["name"] for a in m["authors"])]
+    return " ".join(parts).lower()
+
+
+def case_partner(m: dict[str, Any]) -> str:
+    """'organisation, sector, hub' of a module's case, the parts it has."""
+    case = m["case"] or {}
+    return ", ".join(case[k] for k in ("organisation", "sector", "hub") if case.get(k))
+
+
+def artifact_href(artifact: dict[str, Any]) -> str:
+    return quote(artifact["file"]) + ("/" if artifact["kind"] == "folder" else "")
+
+
+def render_catalogue(course: Course, data: dict[str, Any]) -> str:
+    """catalog.html: the `catalog.html.j2` template (the course's `templates/html/` first)."""
+    language = catalogue_language(data)
+    t = catalogue_strings(language)
+    env = template_environment(course)
+    env.globals.update(
+        human_size=lambda size: human_size(size, language),
+        study_load=lambda hours: study_load(hours, t, language),
+        language_label=lambda tag: language_label(tag, t),
+        search_text=search_text, artifact_href=artifact_href, changelog_blocks=changelog_blocks,
+        case_partner=case_partner,
+    )
+    modules = data["modules"]
+    return env.get_template("catalog.html.j2").render(
+        t=t, language=language, course=data["course"], modules=modules,
+        course_artifacts=data["course_artifacts"],
+        languages=sorted({m["language"] for m in modules}),
+        keywords=sorted({k.lower() for m in modules for k in m["keywords"]}),
+        anchors={m["id"]: f"m-{m['slug']}" for m in modules},
+    )
+
+
+def catalogue_static(course: Course) -> dict[str, FileContent]:
+    """catalog.css and catalog.js, each overridable by the course's `templates/static/`."""
+    files: dict[str, FileContent] = {}
+    own = course.templates_dir / "static" if course.templates_dir else None
+    for name in ("catalog.css", "catalog.js"):
+        override = own / name if own is not None else None
+        files[name] = override if override is not None and override.is_file() \
+            else Path(STATIC_CATALOG / name)
+    return files
+
+
+def changelog_blocks(text: str) -> list[dict[str, Any]]:
+    """Changelog text as blocks the template shows: `###` headings, `-`/`*` lists, paragraphs."""
+    blocks: list[dict[str, Any]] = []
+    open_block: dict[str, Any] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            open_block = None
+        elif line.startswith("#"):
+            blocks.append({"kind": "heading", "text": line.lstrip("#").strip()})
+            open_block = None
+        elif line[:2] in ("- ", "* ", "+ "):
+            if open_block is None or open_block["kind"] != "list":
+                open_block = {"kind": "list", "items": []}
+                blocks.append(open_block)
+            open_block["items"].append(line[2:].strip())
+        elif open_block is not None and open_block["kind"] == "list":
+            open_block["items"][-1] += " " + line
+        elif open_block is not None:
+            open_block["text"] += " " + line
+        else:
+            open_block = {"kind": "paragraph", "text": line}
+            blocks.append(open_block)
+    return blocks
