@@ -26,6 +26,7 @@ from lcmodules.cache import (
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export import BuildOptions, Exporter, available_formats, get_exporter
 from lcmodules.model import Course, Module
+from lcmodules.outpath import UnsafePathError
 
 # Formats whose exporter reads what the others wrote (the catalogue lists the packages) run last.
 RUNS_LAST = ("catalog",)
@@ -249,6 +250,9 @@ def _run_task(task: Task, options: BuildOptions) -> Outcome:
         outcome.paths = [Path(p) for p in paths or []]
     except InputError as exc:
         outcome.problems = list(exc.problems)
+    except UnsafePathError as exc:  # a link or a name that would leave the artifact
+        outcome.problems = [Problem(exc.path or Path("."), None, str(exc),
+                                    "copy the file into the module instead of linking to it")]
     except Exception:
         outcome.crash = traceback.format_exc()
     outcome.seconds = time.perf_counter() - started

@@ -10,6 +10,7 @@ from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.fsutil import FileContent, atomic_path, write_tree
 from lcmodules.model import Course, Module
+from lcmodules.outpath import inside
 from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
 
 # What Binder (repo2docker) reads to build the environment, copied from the course root.
@@ -68,6 +69,8 @@ def module_files(course: Course, module: Module, options: BuildOptions) -> dict[
         if rel.name.endswith(LEFT_OUT_SUFFIXES) or rel.name in LEFT_OUT_NAMES:
             continue
         name = (base / rel).as_posix()
+        if path.is_symlink():
+            path = inside(module.root, path)  # a link inside the module: copy its target's bytes
         unit = units.get(path.resolve())
         if path.suffix == ".ipynb":
             nb = unit.notebook if unit and unit.notebook is not None else _read_notebook(path)
@@ -85,11 +88,11 @@ def environment_files(root: Path) -> dict[str, FileContent]:
     files: dict[str, FileContent] = {}
     for name in ENVIRONMENT_FILES:
         if (root / name).is_file():
-            files[name] = root / name
+            files[name] = inside(root, root / name)
     for folder in ENVIRONMENT_FOLDERS:
         for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
             if path.is_file():
-                files[path.relative_to(root).as_posix()] = path
+                files[path.relative_to(root).as_posix()] = inside(root, path)
     return files
 
 

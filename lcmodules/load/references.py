@@ -17,8 +17,13 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
 OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
-HTML_ATTR = re.compile(r"""<(img|a|source|video|audio)\b[^>]*?\b(src|href)\s*=\s*["']([^"']+)["'][^>]*>""",
-                       re.I)
+HTML_ATTR = re.compile(
+    r"""<(img|a|source|video|audio|script|iframe|link|object|embed|track)\b[^>]*?"""
+    r"""\b(src|href|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>""", re.I)
+HTML_REL = re.compile(r"""\brel\s*=\s*["']?([^"'>]*)""", re.I)
+EMBED_TAGS = frozenset({"img", "script", "iframe", "video", "audio", "source", "track", "object",
+                        "embed"})
+LOADED_LINKS = re.compile(r"stylesheet|icon|preload|modulepreload|manifest", re.I)
 HTML_ALT = re.compile(r"""\balt\s*=\s*["']([^"']*)["']""", re.I)
 ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
 PATH_DIRECTIVES = {"figure", "image", "include", "literalinclude", "download"}
@@ -33,6 +38,8 @@ class Reference:
     kind: str  # "link", "image", "figure", "include", "download", "html"
     target: str
     alt: str | None = None  # for images: the alt text ("" when missing); None when n/a
+    tag: str = ""  # the HTML element, or the directive or role name
+    embeds: bool = False  # the browser loads it while showing the page (image, script, frame …)
 
 
 @cache
@@ -80,7 +87,9 @@ def _directive_references(token: Token, line: int) -> list[Reference]:
             alt = options.get("alt", "")
             if name == "figure" and not alt and rest.strip():
                 alt = rest.strip().splitlines()[0]  # the caption describes the figure
-            refs.append(Reference(line, name, argument, alt))
+            refs.append(Reference(line, name, argument, alt, tag=name, embeds=True))
+            if options.get("target"):
+                refs.append(Reference(line, "link", options["target"].strip(), tag=name))
         else:
             refs.append(Reference(line, "include" if "include" in name else name, argument))
     if name not in ("code", "code-block", "code-cell", "literalinclude", "math") and rest.strip():
@@ -94,13 +103,15 @@ def _inline_references(children: list[Token], line: int) -> list[Reference]:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type == "link_open":
-            refs.append(Reference(line, "link", str(child.attrs.get("href", ""))))
+            refs.append(Reference(line, "link", str(child.attrs.get("href", "")), tag="a"))
         elif child.type == "image":
-            refs.append(Reference(line, "image", str(child.attrs.get("src", "")), child.content))
+            refs.append(Reference(line, "image", str(child.attrs.get("src", "")), child.content,
+                                  tag="img", embeds=True))
         elif child.type == "myst_role" and child.meta.get("name") in PATH_ROLES:
             content = child.content
             target = ROLE_TARGET.search(content)
-            refs.append(Reference(line, "download", (target.group(1) if target else content).strip()))
+            refs.append(Reference(line, "download", (target.group(1) if target else content).strip(),
+                                  tag="download"))
         elif child.type == "html_inline":
             refs.extend(_html_references(child.content, line))
     return refs
@@ -115,7 +126,11 @@ def _html_references(html: str, line: int) -> list[Reference]:
             alt_match = HTML_ALT.search(match.group(0))
             alt = alt_match.group(1) if alt_match else ""
         extra = html[: match.start()].count("\n")
-        refs.append(Reference(line + extra, "image" if tag == "img" else "html", match.group(3), alt))
+        target = next(g for g in match.group(3, 4, 5) if g is not None)
+        rel = HTML_REL.search(match.group(0))
+        embeds = tag in EMBED_TAGS or (tag == "link" and bool(rel and LOADED_LINKS.search(rel.group(1))))
+        refs.append(Reference(line + extra, "image" if tag == "img" else "html", target, alt,
+                              tag=tag, embeds=embeds))
     return refs
 
 

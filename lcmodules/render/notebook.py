@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from traitlets.config import Config
 from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
+from lcmodules.render.sanitize import output_html
 from lcmodules.transform.learner import REMOVE_INPUT_TAG, REMOVE_OUTPUT_TAG, cell_tags
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -172,9 +174,10 @@ def _exporter(template_dirs: tuple[Path, ...]) -> NotebookBodyExporter:
 
 
 def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: MarkdownRenderer,
-                    template_dirs: Sequence[Path] = ()) -> str:
+                    template_dirs: Sequence[Path] = (), trusted: bool = False) -> str:
     """The HTML of a notebook's cells and outputs (the edition given; nothing is removed here
-    except what the presentation tags say)."""
+    except what the presentation tags say). HTML outputs are sanitised unless `trusted`
+    (docs/security.md)."""
     ready = prepare(nb, site, ctx.language)
     language = str(nb.metadata.get("kernelspec", {}).get("language")
                    or nb.metadata.get("language_info", {}).get("name") or "python")
@@ -198,8 +201,9 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
         "lc_markdown": lambda source: Markup(md.render(_text(source), replace(ctx, doc_id=f"{ctx.doc_id}-out"))),
         "lc_markdown_cell": markdown_cell,
         "lc_latex": lambda source: Markup(latex_to_html(_text(source))),
-        "lc_json": lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
-        "lc_output_html": lambda source: Markup(offline_html(_text(source))),
+        "lc_json": lambda value: Markup(html.escape(  # text: `</pre><script>` stays inert
+            json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True), quote=False)),
+        "lc_output_html": lambda source: Markup(output_html(offline_html(_text(source)), trusted)),
         "lc_class": slugify,
         "ansi2html": lambda source: Markup(ansi_to_html(_text(source))),
     }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.model import Course
-from lcmodules.validate import course_rules, notebook_rules, quiz_rules, reference_rules
+from lcmodules.validate import (
+    course_rules,
+    notebook_rules,
+    quiz_rules,
+    reference_rules,
+    safety_rules,
+)
 
 # Each rule reads the model and reports to `diag`; loading already reported syntax and schema
 # errors, so rules only see what loaded.
@@ -12,6 +18,8 @@ MODULE_RULES = [
     notebook_rules.check_solution_markers,
     reference_rules.check_references,
     quiz_rules.check_quizzes,
+    safety_rules.check_links,
+    safety_rules.check_content,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,

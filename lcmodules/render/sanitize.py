@@ -1,0 +1,119 @@
+"""The one HTML and URL policy of every built page: what may run, what a link may point at."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from urllib.parse import urlsplit
+
+import nh3
+from lxml import etree, html
+
+# URL-holding attributes a browser follows or loads.
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "background",
+                            "cite", "longdesc", "xlink:href", "srcset", "ping", "manifest"})
+# Schemes that run code when a link is followed or a resource loaded.
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "mocha"})
+SAFE_DATA = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp);", re.I)
+# What a browser ignores inside a scheme name ("java\tscript:" runs too).
+IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+INERT_URL = "#"
+
+# Notebook HTML outputs that are not trusted keep structure, tables, styles and images;
+# scripts, event handlers, forms and frames go.
+OUTPUT_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
+    "style", "div", "span", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+    "colgroup", "col", "img", "figure", "figcaption", "pre", "code", "details", "summary",
+    "svg", "g", "path", "rect", "circle", "line", "polyline", "polygon", "text", "tspan",
+    "video", "audio", "source", "picture", "sub", "sup", "hr", "br", "p", "h1", "h2", "h3",
+    "h4", "h5", "h6",
+}
+GENERIC_ATTRIBUTES = {"class", "style", "id", "title", "lang", "dir", "role", "align", "width",
+                      "height", "colspan", "rowspan", "scope", "alt", "src", "href", "border",
+                      "cellpadding", "cellspacing", "valign", "open", "controls", "type",
+                      "viewbox", "d", "x", "y", "fill", "stroke", "transform", "points",
+                      "cx", "cy", "r", "x1", "x2", "y1", "y2", "start", "reversed"}
+
+
+def dangerous_url(value: str) -> bool:
+    """True for a URL that runs script (`javascript:`, `vbscript:` …) or is a `data:` URL
+    other than an image, however it is spelled (case, entities already decoded, blanks)."""
+    cleaned = IGNORED.sub("", value).lower()
+    scheme = cleaned.partition(":")[0] if ":" in cleaned else ""
+    if scheme in SCRIPT_SCHEMES:
+        return True
+    return scheme == "data" and not SAFE_DATA.match(cleaned)
+
+
+def url_host(value: str) -> str | None:
+    """The host a URL loads from (`https://h/…` or `//h/…`), or None for a local reference."""
+    text = value.strip()
+    if not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", text, re.I):
+        return None
+    try:
+        host = urlsplit(text if ":" in text.split("//", 1)[0] else "https:" + text).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def host_accepted(host: str, accepted: list[str] | tuple[str, ...] | frozenset[str]) -> bool:
+    """True when `host` is listed, or is a subdomain of a listed `.example.org` entry."""
+    host = host.lower().rstrip(".")
+    for entry in accepted:
+        name = entry.strip().lower().rstrip(".")
+        if name.startswith("."):
+            if host == name[1:] or host.endswith(name):
+                return True
+        elif host == name:
+            return True
+    return False
+
+
+def _output_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES and dangerous_url(value):
+        return None
+    return value
+
+
+@cache
+def _output_attributes() -> dict[str, set[str]]:
+    return {"*": set(GENERIC_ATTRIBUTES)}
+
+
+def sanitize_output_html(text: str) -> str:
+    """An untrusted notebook HTML output made inert (nh3, the Ammonia sanitiser): no scripts,
+    event handlers, frames or forms; tables, styles and images stay."""
+    return nh3.clean(
+        text, tags=set(OUTPUT_TAGS), attributes=_output_attributes(),
+        clean_content_tags={"script"}, url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_output_attribute, link_rel=None, strip_comments=True,
+    )
+
+
+def output_html(text: str, trusted: bool = False) -> str:
+    """A notebook HTML output or raw HTML cell for a page: as it is when the course trusts its
+    outputs, sanitised otherwise."""
+    return text if trusted else sanitize_output_html(text)
+
+
+def neutralise_urls(page: bytes) -> bytes:
+    """The final pass over a built page: every `href`/`src` (and other URL attribute) that
+    would run script or is a non-image `data:` URL becomes `#`. A page without one is
+    returned byte for byte."""
+    try:
+        doc = html.document_fromstring(page.decode("utf-8"))
+    except etree.ParserError:
+        return page
+    changed = False
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            local = name.rpartition("}")[2].lower() if name.startswith("{") else name.lower()
+            if (local in URL_ATTRIBUTES or local.endswith(":href")) and dangerous_url(value):
+                element.set(name, INERT_URL)
+                changed = True
+    if not changed:
+        return page
+    return b"<!DOCTYPE html>\n" + html.tostring(doc, encoding="utf-8")
