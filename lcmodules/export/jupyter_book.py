@@ -28,6 +28,7 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
+from lcmodules.render.sanitize import sanitize_notebook_outputs
 from lcmodules.transform.learner import learner_markdown, learner_notebook, notebook_bytes
 
 FileContent = bytes | Path
@@ -170,7 +171,9 @@ class ModuleBook:
                 pages[unit.index] = learner_markdown(text, self.edition)
                 self._collect(pages[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
-                notebooks[unit.index] = learner_notebook(unit.notebook, self.edition)
+                notebooks[unit.index] = sanitize_notebook_outputs(
+                    learner_notebook(unit.notebook, self.edition),
+                    self.module.config.lcmodules.trusted_outputs)
                 for cell in notebooks[unit.index].cells:
                     if cell.cell_type == "markdown":
                         self._collect(cell.source, base, referenced)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree, html
+from nbformat import NotebookNode
 
 # URL-holding attributes a browser follows or loads.
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "background",
@@ -117,3 +119,23 @@ def neutralise_urls(page: bytes) -> bytes:
     if not changed:
         return page
     return b"<!DOCTYPE html>\n" + html.tostring(doc, encoding="utf-8")
+
+
+def sanitize_notebook_outputs(nb: NotebookNode, trusted: bool = False) -> NotebookNode:
+    """A copy of `nb` whose HTML outputs are sanitised and whose JavaScript outputs are left
+    out, for formats whose own renderer shows outputs as they are (Jupyter Book); `nb` itself
+    when the course trusts its outputs."""
+    if trusted:
+        return nb
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data")
+            if not data:
+                continue
+            data.pop("application/javascript", None)
+            if "text/html" in data:
+                value = data["text/html"]
+                text = "".join(value) if isinstance(value, list) else str(value)
+                data["text/html"] = sanitize_output_html(text)
+    return nb

@@ -61,7 +61,7 @@ def _check_text(file: Path, text: str, first: int | None, prefix: str, settings:
     for ref in find_references(text, offset):
         line = first if cell else ref.line
         target = html.unescape(ref.target)
-        what = f"<{ref.tag}>" if ref.tag and ref.kind in ("html", "image") else ref.kind
+        what = _what(ref.kind, ref.tag)
         if dangerous_url(target):
             diag.error(file, line, f"{prefix}{what} points at '{_short(target)}', which would run "
                        "a script or open unchecked content", "link to a page or a file instead")
@@ -90,6 +90,12 @@ def _check_outputs(file: Path, line: int | None, prefix: str, cell: object,
             diag.warning(file, line, f"{prefix}an HTML output holds a script or an event handler; "
                          "the built pages leave it out", TRUST_HINT)
             return
+
+
+def _what(kind: str, tag: str) -> str:
+    if kind == "link" and tag in ("figure", "image"):
+        return f"the :target: of the {tag}"
+    return f"<{tag}>" if tag and kind in ("html", "image") else kind
 
 
 def _short(text: str) -> str:
