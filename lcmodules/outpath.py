@@ -52,7 +52,7 @@ def inside(root: Path, path: Path) -> Path:
     UnsafePathError otherwise."""
     real = Path(path).resolve()
     if not real.is_relative_to(Path(root).resolve()):
-        raise UnsafePathError(f"{path} links to a file outside {root}", Path(path))
+        raise UnsafePathError(f"links to a file outside {Path(root).name}/", Path(path))
     return real
 
 

@@ -198,6 +198,7 @@ class _SiteBuilder:
             base=unit.source.parent, language=self.language,
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}",
+            trusted=self.module.config.lcmodules.trusted_outputs,
         )
 
     def unit_html(self, unit: Unit) -> str:

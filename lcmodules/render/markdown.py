@@ -30,6 +30,7 @@ from pygments.util import ClassNotFound
 
 from lcmodules.load.units import slugify
 from lcmodules.render.i18n import strings
+from lcmodules.render.sanitize import filter_author_html
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:-]+)\}\s*(.*)$")
 OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
@@ -72,6 +73,7 @@ class Context:
     doc_id: str = "doc"  # footnote ids: fn-<doc_id>-1
     aliases: dict[str, str] = field(default_factory=dict)  # e.g. notebook attachments → files
     nested: int = 0  # directive bodies rendered so far (each gets its own footnote ids)
+    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
 
     def href(self, target: str) -> str:
         """A link target for the built page: in-page anchors get the unit's id prefix."""
@@ -342,7 +344,8 @@ class MarkdownRenderer:
         if name in CODE_DIRECTIVES:
             return highlight_code(d.body, d.argument or "python" if name == "code-cell" else d.argument)
         if name == "raw":
-            return d.body + "\n" if d.argument.strip().lower() == "html" else ""
+            html_body = filter_author_html(d.body, ctx.trusted)
+            return html_body + "\n" if d.argument.strip().lower() == "html" else ""
         if name in IGNORED_DIRECTIVES:
             return ""
         if name in ("epigraph", "pull-quote", "highlights"):
@@ -439,7 +442,7 @@ class MarkdownRenderer:
     def _html(self, renderer: Any, tokens: Sequence[Token], idx: int,
               options: OptionsDict, env: Any) -> str:
         ctx = self._ctx(env)
-        return rewrite_html_refs(tokens[idx].content, ctx)
+        return filter_author_html(rewrite_html_refs(tokens[idx].content, ctx), ctx.trusted)
 
     def _cell_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
                    options: OptionsDict, env: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import re
 from functools import cache
+from html import escape
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
@@ -20,6 +22,8 @@ SAFE_DATA = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp);", re.I)
 # What a browser ignores inside a scheme name ("java\tscript:" runs too).
 IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 INERT_URL = "#"
+# Raw author HTML: elements left out of an untrusted course's pages.
+DROPPED_TAGS = frozenset({"script", "base", "meta"})
 
 # Notebook HTML outputs that are not trusted keep structure, tables, styles and images;
 # scripts, event handlers, forms and frames go.
@@ -139,3 +143,74 @@ def sanitize_notebook_outputs(nb: NotebookNode, trusted: bool = False) -> Notebo
                 text = "".join(value) if isinstance(value, list) else str(value)
                 data["text/html"] = sanitize_output_html(text)
     return nb
+
+
+class _AuthorHtmlFilter(HTMLParser):
+    """Re-emits a raw HTML fragment token by token, leaving out scripts, event handlers and
+    script URLs; every other token is kept as written (fragments may be unbalanced)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.skipping = False
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        if tag in DROPPED_TAGS:
+            self.skipping = tag == "script" and not close
+            return
+        kept = [(name, value) for name, value in attrs if not _unsafe_attribute(name, value)]
+        if len(kept) == len(attrs):
+            self.out.append(self.get_starttag_text() or "")
+            return
+        text = "".join(f' {name}="{escape(value or "", quote=True)}"' if value is not None
+                       else f" {name}" for name, value in kept)
+        self.out.append(f"<{tag}{text}{close}>")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, " /")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.skipping = False
+        elif tag not in DROPPED_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.handle_data(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.handle_data(f"<!{decl}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.handle_data(f"<![{data}]>")
+
+
+def _unsafe_attribute(name: str, value: str | None) -> bool:
+    if name.startswith("on") or name == "srcdoc":
+        return True
+    return (name in URL_ATTRIBUTES or name.endswith(":href")) and dangerous_url(value or "")
+
+
+def filter_author_html(fragment: str, trusted: bool = False) -> str:
+    """Raw HTML an author wrote in a page or markdown cell, for a page: as written when the
+    course is trusted; otherwise without `<script>` (and its text), `<base>`, `<meta>`,
+    event handlers, `srcdoc` and script URLs (validation reports each of them as an error)."""
+    if trusted or "<" not in fragment:
+        return fragment
+    parser = _AuthorHtmlFilter()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
