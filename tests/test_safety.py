@@ -196,7 +196,9 @@ def test_exporters_refuse_what_validation_would_stop(tmp_path: Path) -> None:
     assert "links to a file outside kwaad/" in problems
     with zipfile.ZipFile(tmp_path / "dist" / "kwaad-1.0.0-scorm12.zip") as zf:
         page = zf.read("index.html").decode()
-    assert page.count('href="#"') >= 3  # {download}, :target: and <a href> made inert
+    assert "javascript:" not in page and "pwned" not in page
+    assert page.count('href="#"') == 2  # {download} and :target: made inert by the final pass
+    assert "<a>klik hier</a>" in page  # the raw <a href> lost its script URL
 
 
 # ---------------------------------------------------------------- the pieces
