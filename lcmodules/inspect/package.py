@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from lcmodules.inspect import schemas as schema_mod
+from lcmodules.inspect.pages import scan_pages
 from lcmodules.inspect.safezip import MAX_XML, SafeZip, UnsafeZip, unsafe_member_name
 
 Severity = Literal["error", "warning", "info"]
@@ -98,6 +99,8 @@ class Report:
     sizes: Sizes = field(default_factory=Sizes)
     schema: dict[str, Any] = field(default_factory=lambda: {"checked": False})
     findings: list[Finding] = field(default_factory=list)
+    external_hosts: dict[str, list[str]] = field(default_factory=dict)
+    foreign_scripts: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -551,20 +554,7 @@ def inspect_package(path: str | Path, schema_dir: Path | None = None) -> Report:
     path = Path(path)
     report = Report(path=str(path))
     if path.suffix.lower() == ".xml":
-        report.manifest_only = True
-        try:
-            if path.stat().st_size > MAX_XML:
-                raise UnsafeZip(f"the manifest is larger than {MAX_XML:,} bytes")
-            root = parse_xml(path.read_bytes())
-        except (OSError, UnsafeZip) as exc:
-            report.add("error", "unreadable", str(exc))
-            return report
-        except etree.XMLSyntaxError as exc:
-            report.add("error", "xml", f"the manifest is not well-formed XML: {exc}")
-            return report
-        analyse_manifest(root, report, None)
-        _finish_schema(report, root, schema_dir)
-        report.add("info", "manifest-only", "only the manifest was checked, not the files")
+        _inspect_manifest_file(path, report, schema_dir)
         return report
     try:
         zf = SafeZip(path)
@@ -575,32 +565,67 @@ def inspect_package(path: str | Path, schema_dir: Path | None = None) -> Report:
         report.add("error", "unreadable", f"cannot read {path}: {exc.strerror or exc}")
         return report
     with zf:
-        check_zip(zf, report)
-        files = {e.name for e in zf.entries if not e.is_dir}
-        if MANIFEST not in files:
-            nested = [n for n in files if n.rsplit("/", 1)[-1].lower() == MANIFEST]
-            if nested:
-                report.add("error", "manifest-not-at-root",
-                           f"imsmanifest.xml is not at the root of the zip (found: {_names(sorted(nested))})",
-                           "zip the contents of the package folder, not the folder itself; "
-                           "Moodle and other LMSs refuse the package otherwise")
-            else:
-                report.add("error", "manifest-missing", "the zip holds no imsmanifest.xml",
-                           "this is not a SCORM package")
-            return report
-        try:
-            data = zf.read(MANIFEST)
-            root = parse_xml(data)
-        except UnsafeZip as exc:
-            report.add("error", "manifest-unreadable", str(exc))
-            return report
-        except etree.XMLSyntaxError as exc:
-            report.add("error", "xml", f"imsmanifest.xml is not well-formed XML: {exc}")
-            return report
-
-        def read(name: str) -> bytes:
-            return zf.read(name)
-
-        analyse_manifest(root, report, files, read)
-        _finish_schema(report, root, schema_dir)
+        _inspect_zip(zf, report, schema_dir)
     return report
+
+
+def _inspect_manifest_file(path: Path, report: Report, schema_dir: Path | None) -> None:
+    report.manifest_only = True
+    try:
+        if path.stat().st_size > MAX_XML:
+            raise UnsafeZip(f"the manifest is larger than {MAX_XML:,} bytes")
+        root = parse_xml(path.read_bytes())
+    except (OSError, UnsafeZip) as exc:
+        report.add("error", "unreadable", str(exc))
+        return
+    except etree.XMLSyntaxError as exc:
+        report.add("error", "xml", f"the manifest is not well-formed XML: {exc}")
+        return
+    analyse_manifest(root, report, None)
+    _finish_schema(report, root, schema_dir)
+    report.add("info", "manifest-only", "only the manifest was checked, not the files")
+
+
+def _inspect_zip(zf: SafeZip, report: Report, schema_dir: Path | None) -> None:
+    check_zip(zf, report)
+    check_pages(zf, report)
+    files = {e.name for e in zf.entries if not e.is_dir}
+    if MANIFEST not in files:
+        nested = [n for n in files if n.rsplit("/", 1)[-1].lower() == MANIFEST]
+        if nested:
+            report.add("error", "manifest-not-at-root",
+                       f"imsmanifest.xml is not at the root of the zip (found: {_names(sorted(nested))})",
+                       "zip the contents of the package folder, not the folder itself; "
+                       "Moodle and other LMSs refuse the package otherwise")
+        else:
+            report.add("error", "manifest-missing", "the zip holds no imsmanifest.xml",
+                       "this is not a SCORM package")
+        return
+    try:
+        root = parse_xml(zf.read(MANIFEST))
+    except UnsafeZip as exc:
+        report.add("error", "manifest-unreadable", str(exc))
+        return
+    except etree.XMLSyntaxError as exc:
+        report.add("error", "xml", f"imsmanifest.xml is not well-formed XML: {exc}")
+        return
+    analyse_manifest(root, report, files, zf.read)
+    _finish_schema(report, root, schema_dir)
+
+
+def check_pages(zf: SafeZip, report: Report) -> None:
+    """What the pages load from other hosts and which scripts did not come from lcmodules."""
+    scan = scan_pages(zf)
+    report.external_hosts = {host: scan.hosts[host] for host in sorted(scan.hosts)}
+    report.foreign_scripts = scan.foreign_scripts
+    if scan.hosts:
+        hosts = ", ".join(f"{h} ({_names(scan.hosts[h])})" for h in sorted(scan.hosts))
+        report.add("warning", "needs-internet", f"needs internet: {hosts}",
+                   "learners without access to these hosts see gaps, and each host sees who "
+                   "opens the pages")
+    if scan.foreign_scripts:
+        report.add("warning", "foreign-scripts",
+                   f"pages run scripts that did not come from lcmodules: "
+                   f"{_names(scan.foreign_scripts)}",
+                   "review them before uploading: they run in the LMS page with the login of "
+                   "whoever opens it")
