@@ -282,6 +282,7 @@ def test_trusted_outputs_keep_scripts(tmp_path: Path) -> None:
 
     page = render_site(courses[0].modules[0]).files["index.html"].decode()
     assert "<script>alert('pwned-html')</script>" in page
+    assert "<script>alert('pwned-js')</script>" in page  # application/javascript, trusted
 
 
 def test_own_chrome_loads_nothing_from_outside(tmp_path: Path) -> None:

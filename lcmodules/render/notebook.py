@@ -162,10 +162,12 @@ class NotebookBodyExporter(TemplateExporter):
 
 
 @functools.lru_cache(maxsize=8)
-def _exporter(template_dirs: tuple[Path, ...]) -> NotebookBodyExporter:
+def _exporter(template_dirs: tuple[Path, ...], trusted: bool = False) -> NotebookBodyExporter:
     """One exporter per template folder set, so its templates are compiled once per process;
-    the per-notebook filters are registered again before every render."""
-    config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
+    the per-notebook filters are registered again before every render. Only a trusted course
+    shows application/javascript outputs (as scripts)."""
+    priority = ["application/javascript", *DISPLAY_PRIORITY] if trusted else DISPLAY_PRIORITY
+    config = Config({"NbConvertBase": {"display_data_priority": priority}})
     return NotebookBodyExporter(
         config=config,
         template_name=TEMPLATE_NAME,
@@ -181,7 +183,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
     ready = prepare(nb, site, ctx.language)
     language = str(nb.metadata.get("kernelspec", {}).get("language")
                    or nb.metadata.get("language_info", {}).get("name") or "python")
-    exporter = _exporter(tuple(template_dirs))
+    exporter = _exporter(tuple(template_dirs), trusted)
     counter = {"cell": 0}
 
     def markdown_cell(source: str, cell: NotebookNode) -> Markup:
@@ -204,6 +206,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
         "lc_json": lambda value: Markup(html.escape(  # text: `</pre><script>` stays inert
             json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True), quote=False)),
         "lc_output_html": lambda source: Markup(output_html(offline_html(_text(source)), trusted)),
+        "lc_javascript": lambda source: Markup(_text(source).replace("</", "<\\/")),
         "lc_class": slugify,
         "ansi2html": lambda source: Markup(ansi_to_html(_text(source))),
     }
