@@ -13,11 +13,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
+from nbformat import NotebookNode
 
 from lcmodules.diagnostics import Diagnostics
 from lcmodules.load.references import DIRECTIVE, find_references
 from lcmodules.load.units import notebook_cell_lines
-from lcmodules.model import Module
+from lcmodules.model import LcSettings, Module
 from lcmodules.outpath import outside_links
 from lcmodules.render.sanitize import dangerous_url, host_accepted, url_host
 
@@ -53,10 +54,9 @@ def check_content(module: Module, diag: Diagnostics) -> None:
                 _check_outputs(unit.source, where, prefix, cell, diag)
 
 
-def _check_text(file: Path, text: str, first: int | None, prefix: str, settings: object,
+def _check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
                 diag: Diagnostics, cell: bool = False) -> None:
-    accepted = getattr(settings, "external_hosts", [])
-    trusted = bool(getattr(settings, "trusted_outputs", False))
+    accepted, trusted = settings.external_hosts, settings.trusted_outputs
     offset = 0 if first is None or cell else first
     for ref in find_references(text, offset):
         line = first if cell else ref.line
@@ -78,9 +78,9 @@ def _check_text(file: Path, text: str, first: int | None, prefix: str, settings:
         diag.error(file, first if cell else line, f"{prefix}{message}", TRUST_HINT)
 
 
-def _check_outputs(file: Path, line: int | None, prefix: str, cell: object,
+def _check_outputs(file: Path, line: int | None, prefix: str, cell: NotebookNode,
                    diag: Diagnostics) -> None:
-    for output in getattr(cell, "outputs", None) or []:
+    for output in cell.get("outputs") or []:
         data = output.get("data") or {}
         value = data.get("text/html")
         if value is None:
