@@ -27,6 +27,7 @@ from lcmodules.cache import (
 from lcmodules.diagnostics import InputError, Problem
 from lcmodules.export import Artifact, BuildOptions, Exporter, available_formats, get_exporter
 from lcmodules.model import Course, Module
+from lcmodules.outpath import UnsafePathError
 from lcmodules.transform.learner import course_edition, module_edition
 
 # BuildOptions fields that do not change what an exporter writes (the artifacts a consumer
@@ -221,6 +222,9 @@ def export_one(name: str, subject: Module | Course, options: BuildOptions) -> Ou
         outcome.paths = [Path(p) for p in paths or []]
     except InputError as exc:
         outcome.problems = list(exc.problems)
+    except UnsafePathError as exc:  # a link or a name that would leave the artifact
+        outcome.problems = [Problem(exc.path or Path("."), None, str(exc),
+                                    "copy the file into the module instead of linking to it")]
     except Exception:
         outcome.crash = traceback.format_exc()
     outcome.seconds = time.perf_counter() - started

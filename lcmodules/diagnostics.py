@@ -11,7 +11,8 @@ def display_path(path: Path | str) -> str:
     """A path as the user should see it: relative to the working directory when below it."""
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # the folder resolved, not the name: a symbolic link is named, not its target
+        return (p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return os.fspath(p)
 

@@ -10,6 +10,9 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+from lcmodules.outpath import UnsafePathError, check_dest, check_member
 
 # 1980-01-01, the earliest time a zip entry can hold; SOURCE_DATE_EPOCH overrides it.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -94,9 +97,10 @@ def write_zip(target: Path, entries: Iterable[tuple[str, ZipSource]]) -> None:
     """Write a byte-reproducible zip atomically: sorted names, fixed times and permissions.
 
     An entry's content is bytes, text, or a Path whose file is streamed (never read whole).
+    Names must be safe artifact members (no `..`, not absolute) and no Path may be a link.
     """
     items = sorted(entries, key=lambda item: item[0])
-    names = [name for name, _ in items]
+    names = [check_member(name) for name, _ in items]
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"duplicate zip entries: {', '.join(dupes)}")
@@ -109,7 +113,7 @@ def write_zip(target: Path, entries: Iterable[tuple[str, ZipSource]]) -> None:
             info.external_attr = 0o100644 << 16
             info.create_system = 3
             if isinstance(content, Path):
-                with content.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                with open_source(content) as src, zf.open(info, "w", force_zip64=True) as dst:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
             else:
                 data = content.encode("utf-8") if isinstance(content, str) else content
@@ -120,12 +124,29 @@ FileContent = bytes | Path
 
 
 def write_tree(target: Path, files: dict[str, FileContent]) -> None:
-    """Write a folder's files (site-relative path -> bytes, or a file copied from disk)."""
+    """Write a folder's files (site-relative path -> bytes, or a file copied from disk).
+
+    Every name must land inside `target` and no source Path may be a symbolic link
+    (UnsafePathError): a build never writes elsewhere and never copies a link's target.
+    """
     for name in sorted(files):
         content = files[name]
-        dest = target / name
+        dest = check_dest(target, name)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
-            shutil.copyfile(content, dest)
+            with open_source(content) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out, 1024 * 1024)
         else:
             dest.write_bytes(content)
+
+
+def open_source(path: Path) -> BinaryIO:
+    """Open a source file for copying; a symbolic link is refused (never followed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if Path(path).is_symlink():
+            raise UnsafePathError(f"refusing to copy {path}: it is a symbolic link",
+                                  Path(path)) from None
+        raise exc
+    return os.fdopen(fd, "rb")

@@ -258,6 +258,12 @@ class LcSettings(Strict):
     build: BuildDefaults = Field(default_factory=BuildDefaults)
     execute: ExecuteSettings = Field(default_factory=ExecuteSettings)
     scorm: ScormSettings = Field(default_factory=ScormSettings)
+    trusted_outputs: bool = Field(
+        default=False, description="keep notebook HTML outputs as they are, scripts included "
+        "(they run in the LMS page with the learner's login); default: sanitised")
+    external_hosts: list[str] = Field(
+        default_factory=list, description="hosts pages may load from without a warning "
+        "(exact host; '.example.org' also accepts its subdomains)")
 
 
 # The keys Jupyter Book 1 understands at the top of _config.yml; they are passed through.

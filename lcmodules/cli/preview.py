@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from lcmodules.cli.common import console
+from lcmodules.cli.common import console, fail, report
+from lcmodules.diagnostics import InputError
 
 DEFAULT_PORT = 8780
 
@@ -50,7 +51,8 @@ def command(source: Path, port: int | None, scorm_version: str | None, sco: str,
     try:
         if source.is_dir():
             version = "1.2" if scorm_version == "12" else "2004"
-            package = build_package(source, version, sco, workdir)
+            package, problems = build_package(source, version, sco, workdir)
+            report(problems)  # warnings only
         elif source.suffix.lower() == ".zip":
             package = source
         else:
@@ -76,6 +78,8 @@ def command(source: Path, port: int | None, scorm_version: str | None, sco: str,
     except PreviewError as exc:
         console.print(f"[red]lcmodules preview: {exc}[/]")
         sys.exit(1)
+    except InputError as exc:
+        fail(exc.problems)
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:

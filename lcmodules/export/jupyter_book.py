@@ -31,11 +31,13 @@ from lcmodules.fsutil import atomic_path, write_tree
 from lcmodules.load.references import find_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
+from lcmodules.outpath import relative_name
 from lcmodules.render import page_environment, static_files
 from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
+from lcmodules.render.sanitize import sanitize_notebook_outputs
 from lcmodules.transform.learner import (
     learner_markdown,
     module_edition,
@@ -96,18 +98,20 @@ class ModuleBook:
         self.prefix = prefix
         self.root = module.root.resolve()
         self.t = strings(module.meta.language)
-        taken = {u.rel for u in module.units}
+        # output names come from where each unit really is, never from `contents` as written
+        self.rel = {u.index: relative_name(self.root, u.source) for u in module.units}
+        taken = set(self.rel.values())
         self.landing = "index.md" if "index.md" not in taken else "lcmodules-index.md"
         taken.add(self.landing)
         self.quiz_pages: dict[int, str] = {}
         for unit in module.quizzes:
-            stem = re.sub(r"\.quiz\.ya?ml$", "", unit.rel, flags=re.I)
+            stem = re.sub(r"\.quiz\.ya?ml$", "", self.rel[unit.index], flags=re.I)
             name = f"{stem}.md"
             if name in taken or (self.root / name).exists():
                 name = f"{stem}-quiz.md"
             taken.add(name)
             self.quiz_pages[unit.index] = name
-        self.moved = {(self.root / u.rel).resolve(): self.root / self.quiz_pages[u.index]
+        self.moved = {u.source.resolve(): self.root / self.quiz_pages[u.index]
                       for u in module.quizzes}
 
     def path(self, rel: str) -> str:
@@ -117,7 +121,7 @@ class ModuleBook:
         return self.path(re.sub(r"\.(md|ipynb)$", "", rel))
 
     def unit_file(self, unit: Unit) -> str:
-        return self.quiz_pages.get(unit.index, unit.rel)
+        return self.quiz_pages.get(unit.index, self.rel[unit.index])
 
     def toc_entries(self) -> list[dict[str, str]]:
         """The landing page, then every unit in learner order."""
@@ -139,11 +143,12 @@ class ModuleBook:
                 pages[unit.index] = page_text(unit.raw)
                 self._collect(pages[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
-                notebooks[unit.index] = copy.deepcopy(unit.notebook)
+                notebooks[unit.index] = sanitize_notebook_outputs(
+                    copy.deepcopy(unit.notebook), self.module.config.lcmodules.trusted_outputs)
                 for cell in notebooks[unit.index].cells:
                     if cell.cell_type == "markdown":
                         self._collect(cell.source, base, referenced)
-        taken = {u.rel.lower() for u in self.module.units} | {p.lower() for p in self.quiz_pages.values()}
+        taken = {r.lower() for r in self.rel.values()} | {p.lower() for p in self.quiz_pages.values()}
         copies: dict[str, Path] = {}
         for source in sorted(referenced):
             name = safe_path(source.relative_to(self.root).as_posix())
@@ -160,13 +165,13 @@ class ModuleBook:
             base = unit.source.parent
             if unit.index in pages:
                 text = rewrite_targets(pages[unit.index], base, self.moved)
-                files[self.path(unit.rel)] = text.encode("utf-8")
+                files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
                 for cell in nb.cells:
                     if cell.cell_type == "markdown":
                         cell.source = rewrite_targets(cell.source, base, self.moved)
-                files[self.path(unit.rel)] = notebook_bytes(nb)
+                files[self.path(self.rel[unit.index])] = notebook_bytes(nb)
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():

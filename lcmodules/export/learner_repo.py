@@ -7,6 +7,7 @@ from pathlib import Path
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.fsutil import FileContent, atomic_path, write_tree
 from lcmodules.model import Course, Module
+from lcmodules.outpath import inside
 from lcmodules.transform.learner import edition_files
 
 # What Binder (repo2docker) reads to build the environment, copied from the course root.
@@ -56,9 +57,16 @@ def module_files(course: Course, module: Module) -> dict[str, FileContent]:
     """The edition's files of the module folder (transform.learner.edition_files), at the same
     place as in the course; knowledge checks and release records left out."""
     base = module.root.relative_to(course.root)
-    return {(base / rel).as_posix(): content
+    return {(base / rel).as_posix(): _followed(module.root, content)
             for rel, content in edition_files(module).items()
             if not rel.endswith(LEFT_OUT_SUFFIXES) and Path(rel).name not in LEFT_OUT_NAMES}
+
+
+def _followed(root: Path, content: FileContent) -> FileContent:
+    """A link inside the module is copied as its target's bytes (outpath.inside refuses
+    one that leads out of the module)."""
+    return inside(root, content) if isinstance(content, Path) and content.is_symlink() \
+        else content
 
 
 def environment_files(root: Path) -> dict[str, FileContent]:
@@ -66,9 +74,9 @@ def environment_files(root: Path) -> dict[str, FileContent]:
     files: dict[str, FileContent] = {}
     for name in ENVIRONMENT_FILES:
         if (root / name).is_file():
-            files[name] = root / name
+            files[name] = inside(root, root / name)
     for folder in ENVIRONMENT_FOLDERS:
         for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
             if path.is_file():
-                files[path.relative_to(root).as_posix()] = path
+                files[path.relative_to(root).as_posix()] = inside(root, path)
     return files

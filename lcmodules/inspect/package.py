@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from lcmodules.inspect import schemas as schema_mod
+from lcmodules.inspect.pages import scan_pages
 from lcmodules.inspect.safezip import MAX_XML, SafeZip, UnsafeZip, unsafe_member_name
 
 Severity = Literal["error", "warning", "info"]
@@ -95,6 +96,8 @@ class Report:
     sizes: Sizes = field(default_factory=Sizes)
     schema: dict[str, Any] = field(default_factory=lambda: {"checked": False})
     findings: list[Finding] = field(default_factory=list)
+    external_hosts: dict[str, list[str]] = field(default_factory=dict)
+    foreign_scripts: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -252,10 +255,42 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
                      read: Any = None) -> None:
     """Fill `report` from the manifest; `files` is the set of zip file names (None: manifest only)."""
     m = _Manifest(root)
+    if not _check_namespace(root, m, report):
+        return
+    report.identifier = root.get("identifier")
+    report.version = root.get("version")
+    _check_schemaversion(root, m, report)
+    _check_identifiers(root, m, report)
+    refs = _Refs(files)
+    resources, res_by_id = _check_resources(root, m, report, refs)
+    items_of = _read_organizations(root, m, report, res_by_id)
+    for res in resources:
+        if m.scormtype(res) == "sco":
+            rid = res.get("identifier") or "?"
+            report.scos.append(ScoInfo(resource=rid, launch=res.get("href") or "",
+                                       files=len(m.children(res, "file")),
+                                       items=items_of.get(rid, [])))
+    if resources and not report.scos:
+        report.add("warning", "no-sco", "no resource is a SCO",
+                   "the LMS can show the content but records no progress or score")
+    refs.report(report)
+    if any(True for _ in root.iter(f"{{{IMSSS}}}mapInfo")):
+        report.add("warning", "mapinfo",
+                   "the sequencing holds <imsss:mapInfo> (global objectives)",
+                   "Moodle 4.5 fails to import objectives that hold mapInfo")
+    report.metadata = read_metadata(m, root, read)
+    if not report.metadata.get("title") and report.organizations:
+        default_org = next((o for o in report.organizations if o.default), report.organizations[0])
+        report.metadata["title"] = default_org.title
+    if report.version is None and report.metadata.get("version"):
+        report.version = report.metadata["version"]
+
+
+def _check_namespace(root: etree._Element, m: _Manifest, report: Report) -> bool:
     if etree.QName(root).localname != "manifest":
         report.add("error", "not-a-manifest", f"the root element is <{etree.QName(root).localname}>, "
                    "not <manifest>")
-        return
+        return False
     if m.ns == NS_12:
         report.scorm_version = "1.2"
     elif m.ns == NS_2004:
@@ -263,11 +298,11 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
     else:
         report.add("error", "namespace", f"unknown manifest namespace '{m.ns}'",
                    f"SCORM 1.2 uses {NS_12}, SCORM 2004 uses {NS_2004}")
-        return
-    report.identifier = root.get("identifier")
-    report.version = root.get("version")
+        return False
+    return True
 
-    # schema / schemaversion ------------------------------------------------
+
+def _check_schemaversion(root: etree._Element, m: _Manifest, report: Report) -> None:
     metadata = m.child(root, "metadata")
     schema = m.child(metadata, "schema") if metadata is not None else None
     sv_el = m.child(metadata, "schemaversion") if metadata is not None else None
@@ -298,7 +333,8 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
     if schema is not None and _text(schema) != "ADL SCORM":
         report.add("warning", "schema-name", f"<schema> is '{_text(schema)}', not 'ADL SCORM'")
 
-    # identifiers -------------------------------------------------------------
+
+def _check_identifiers(root: etree._Element, m: _Manifest, report: Report) -> None:
     ids: dict[str, int] = {}
     for el in root.iter(m.cp("manifest"), m.cp("organization"), m.cp("item"), m.cp("resource")):
         ident = el.get("identifier")
@@ -313,34 +349,65 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
         report.add("error", "duplicate-identifier", f"identifiers used more than once: {_names(dupes)}",
                    "every manifest, organization, item and resource identifier must be unique")
 
-    # resources ---------------------------------------------------------------
-    resources_el = m.child(root, "resources")
-    res_by_id: dict[str, etree._Element] = {}
-    base_root = root.get(XML_BASE) or ""
-    base_resources = (resources_el.get(XML_BASE) or "") if resources_el is not None else ""
-    referenced: set[str] = set()
-    problems: dict[str, list[str]] = {}
-    missing: list[str] = []
-    external: list[str] = []
 
-    def resolve(href: str, base: str, what: str) -> str | None:
+class _Refs:
+    """The file references of a manifest: which are unsafe, missing, external or listed."""
+
+    def __init__(self, files: set[str] | None) -> None:
+        self.files = files
+        self.referenced: set[str] = set()
+        self.problems: dict[str, list[str]] = {}
+        self.missing: list[str] = []
+        self.external: list[str] = []
+
+    def resolve(self, href: str, base: str, what: str) -> str | None:
         path, problem = local_ref(_join(base, href))
         if path is None and problem is None:
-            external.append(href)
+            self.external.append(href)
             return None
         if problem:
-            problems.setdefault(problem, []).append(f"{href} ({what})")
+            self.problems.setdefault(problem, []).append(f"{href} ({what})")
             return None
-        referenced.add(path)
-        if files is not None and path not in files:
-            missing.append(f"{path} ({what})")
+        self.referenced.add(path)
+        if self.files is not None and path not in self.files:
+            self.missing.append(f"{path} ({what})")
         return path
 
+    def report(self, report: Report) -> None:
+        for problem, hrefs in self.problems.items():
+            code = "absolute-path" if problem == "absolute path" else "parent-path" \
+                if "'..'" in problem else "unsafe-href"
+            report.add("error", code, f"references with an unsafe path ({problem}): {_names(hrefs)}",
+                       "refer to files inside the package with relative paths")
+        if self.missing:
+            report.add("error", "missing-file",
+                       f"referenced files missing from the zip: {_names(self.missing)}",
+                       "add the files, or correct the href (names are case-sensitive)")
+        if self.external:
+            report.add("warning", "external-reference",
+                       f"references outside the package: {_names(sorted(set(self.external)))}",
+                       "the package then needs the network and that server at run time")
+        if self.files is None:
+            return
+        unreferenced = sorted(f for f in self.files if f not in self.referenced
+                              and f != MANIFEST and not SCHEMA_FILE.match(f))
+        if unreferenced:
+            report.add("error", "unreferenced-file",
+                       f"files in the zip that no resource lists: {_names(unreferenced)}",
+                       "list them as <file> of a resource (or remove them); LMSs that copy only "
+                       "listed files break links to them")
+
+
+def _check_resources(root: etree._Element, m: _Manifest, report: Report,
+                     refs: _Refs) -> tuple[list[etree._Element], dict[str, etree._Element]]:
+    resources_el = m.child(root, "resources")
+    base_root = root.get(XML_BASE) or ""
+    base_resources = (resources_el.get(XML_BASE) or "") if resources_el is not None else ""
     resources = m.children(resources_el, "resource") if resources_el is not None else []
     report.resources = len(resources)
+    res_by_id: dict[str, etree._Element] = {}
     for res in resources:
-        rid = res.get("identifier") or "?"
-        res_by_id.setdefault(rid, res)
+        res_by_id.setdefault(res.get("identifier") or "?", res)
     for res in resources:
         rid = res.get("identifier") or "?"
         base = _join(_join(base_root, base_resources), res.get(XML_BASE) or "") \
@@ -350,10 +417,10 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
             if href is None:
                 report.add("error", "file-href-missing", f"a <file> of resource '{rid}' has no href")
                 continue
-            resolve(href, base, f"file of resource '{rid}'")
+            refs.resolve(href, base, f"file of resource '{rid}'")
         href = res.get("href")
         if href is not None:
-            resolve(href, base, f"launch file of resource '{rid}'")
+            refs.resolve(href, base, f"launch file of resource '{rid}'")
         for dep in m.children(res, "dependency"):
             target = dep.get("identifierref")
             if target not in res_by_id:
@@ -363,103 +430,63 @@ def analyse_manifest(root: etree._Element, report: Report, files: set[str] | Non
     # external metadata files count as referenced
     for loc in root.iter(f"{{{ADLCP_12}}}location", f"{{{ADLCP_2004}}}location"):
         if loc.text and loc.text.strip():
-            resolve(loc.text.strip(), base_root, "metadata file")
+            refs.resolve(loc.text.strip(), base_root, "metadata file")
+    return resources, res_by_id
 
-    # organizations and items --------------------------------------------------
+
+def _read_organizations(root: etree._Element, m: _Manifest, report: Report,
+                        res_by_id: dict[str, etree._Element]) -> dict[str, list[str]]:
+    """Organizations and their items into `report`; returns resource id → item ids."""
     orgs_el = m.child(root, "organizations")
     org_els = m.children(orgs_el, "organization") if orgs_el is not None else []
     default = orgs_el.get("default") if orgs_el is not None else None
-    org_ids = {o.get("identifier") for o in org_els}
     if not org_els:
         report.add("warning", "no-organization", "the manifest has no <organization>",
                    "most LMSs then show the resources without a table of contents")
-    elif default is not None and default not in org_ids:
+    elif default is not None and default not in {o.get("identifier") for o in org_els}:
         report.add("error", "default-organization",
                    f"<organizations default=\"{default}\"> names no organization",
                    "set default to the identifier of an <organization>")
     items_of: dict[str, list[str]] = {}
-
-    def item_of(el: etree._Element) -> Item:
-        ident = el.get("identifier") or "?"
-        ref = el.get("identifierref")
-        item = Item(identifier=ident, title=_text(m.child(el, "title")), identifierref=ref,
-                    parameters=el.get("parameters"))
-        mastery = el.find(f"{{{ADLCP_12}}}masteryscore")
-        if mastery is not None:
-            item.mastery = _text(mastery)
-        measure = el.find(f"{{{IMSSS}}}sequencing/{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective"
-                          f"/{{{IMSSS}}}minNormalizedMeasure")
-        if measure is not None:
-            item.mastery = _text(measure)
-        if ref is not None:
-            target = res_by_id.get(ref)
-            if target is None:
-                report.add("error", "identifierref-target",
-                           f"item '{ident}' refers to '{ref}', which is no resource",
-                           "point identifierref at the identifier of a <resource>")
-            else:
-                items_of.setdefault(ref, []).append(ident)
-                href = target.get("href")
-                if href is None:
-                    report.add("error", "launch-missing",
-                               f"item '{ident}' launches resource '{ref}', which has no href")
-                else:
-                    item.launch = href + (el.get("parameters") or "")
-        item.children = [item_of(c) for c in m.children(el, "item")]
-        return item
-
     for org in org_els:
         ident = org.get("identifier") or "?"
         report.organizations.append(Organization(
             identifier=ident, title=_text(m.child(org, "title")),
             default=ident == default or (default is None and org is org_els[0]),
-            items=[item_of(i) for i in m.children(org, "item")],
+            items=[_item(i, m, report, res_by_id, items_of) for i in m.children(org, "item")],
         ))
+    return items_of
 
-    for res in resources:
-        if m.scormtype(res) == "sco":
-            rid = res.get("identifier") or "?"
-            report.scos.append(ScoInfo(resource=rid, launch=res.get("href") or "",
-                                       files=len(m.children(res, "file")),
-                                       items=items_of.get(rid, [])))
-    if resources and not report.scos:
-        report.add("warning", "no-sco", "no resource is a SCO",
-                   "the LMS can show the content but records no progress or score")
 
-    for problem, hrefs in problems.items():
-        code = "absolute-path" if problem == "absolute path" else "parent-path" \
-            if "'..'" in problem else "unsafe-href"
-        report.add("error", code, f"references with an unsafe path ({problem}): {_names(hrefs)}",
-                   "refer to files inside the package with relative paths")
-    if missing:
-        report.add("error", "missing-file", f"referenced files missing from the zip: {_names(missing)}",
-                   "add the files, or correct the href (names are case-sensitive)")
-    if external:
-        report.add("warning", "external-reference",
-                   f"references outside the package: {_names(sorted(set(external)))}",
-                   "the package then needs the network and that server at run time")
-    if files is not None:
-        unreferenced = sorted(
-            f for f in files
-            if f not in referenced and f != MANIFEST and not SCHEMA_FILE.match(f)
-        )
-        if unreferenced:
-            report.add("error", "unreferenced-file",
-                       f"files in the zip that no resource lists: {_names(unreferenced)}",
-                       "list them as <file> of a resource (or remove them); LMSs that copy only "
-                       "listed files break links to them")
-
-    if any(True for _ in root.iter(f"{{{IMSSS}}}mapInfo")):
-        report.add("warning", "mapinfo",
-                   "the sequencing holds <imsss:mapInfo> (global objectives)",
-                   "Moodle 4.5 fails to import objectives that hold mapInfo")
-
-    report.metadata = read_metadata(m, root, read)
-    if not report.metadata.get("title") and report.organizations:
-        default_org = next((o for o in report.organizations if o.default), report.organizations[0])
-        report.metadata["title"] = default_org.title
-    if report.version is None and report.metadata.get("version"):
-        report.version = report.metadata["version"]
+def _item(el: etree._Element, m: _Manifest, report: Report, res_by_id: dict[str, etree._Element],
+          items_of: dict[str, list[str]]) -> Item:
+    ident = el.get("identifier") or "?"
+    ref = el.get("identifierref")
+    item = Item(identifier=ident, title=_text(m.child(el, "title")), identifierref=ref,
+                parameters=el.get("parameters"))
+    mastery = el.find(f"{{{ADLCP_12}}}masteryscore")
+    if mastery is not None:
+        item.mastery = _text(mastery)
+    measure = el.find(f"{{{IMSSS}}}sequencing/{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective"
+                      f"/{{{IMSSS}}}minNormalizedMeasure")
+    if measure is not None:
+        item.mastery = _text(measure)
+    if ref is not None:
+        target = res_by_id.get(ref)
+        if target is None:
+            report.add("error", "identifierref-target",
+                       f"item '{ident}' refers to '{ref}', which is no resource",
+                       "point identifierref at the identifier of a <resource>")
+        else:
+            items_of.setdefault(ref, []).append(ident)
+            href = target.get("href")
+            if href is None:
+                report.add("error", "launch-missing",
+                           f"item '{ident}' launches resource '{ref}', which has no href")
+            else:
+                item.launch = href + (el.get("parameters") or "")
+    item.children = [_item(c, m, report, res_by_id, items_of) for c in m.children(el, "item")]
+    return item
 
 
 # ---------------------------------------------------------------- metadata
@@ -548,20 +575,7 @@ def inspect_package(path: str | Path, schema_dir: Path | None = None) -> Report:
     path = Path(path)
     report = Report(path=str(path))
     if path.suffix.lower() == ".xml":
-        report.manifest_only = True
-        try:
-            if path.stat().st_size > MAX_XML:
-                raise UnsafeZip(f"the manifest is larger than {MAX_XML:,} bytes")
-            root = parse_xml(path.read_bytes())
-        except (OSError, UnsafeZip) as exc:
-            report.add("error", "unreadable", str(exc))
-            return report
-        except etree.XMLSyntaxError as exc:
-            report.add("error", "xml", f"the manifest is not well-formed XML: {exc}")
-            return report
-        analyse_manifest(root, report, None)
-        _finish_schema(report, root, schema_dir)
-        report.add("info", "manifest-only", "only the manifest was checked, not the files")
+        _inspect_manifest_file(path, report, schema_dir)
         return report
     try:
         zf = SafeZip(path)
@@ -572,32 +586,67 @@ def inspect_package(path: str | Path, schema_dir: Path | None = None) -> Report:
         report.add("error", "unreadable", f"cannot read {path}: {exc.strerror or exc}")
         return report
     with zf:
-        check_zip(zf, report)
-        files = {e.name for e in zf.entries if not e.is_dir}
-        if MANIFEST not in files:
-            nested = [n for n in files if n.rsplit("/", 1)[-1].lower() == MANIFEST]
-            if nested:
-                report.add("error", "manifest-not-at-root",
-                           f"imsmanifest.xml is not at the root of the zip (found: {_names(sorted(nested))})",
-                           "zip the contents of the package folder, not the folder itself; "
-                           "Moodle and other LMSs refuse the package otherwise")
-            else:
-                report.add("error", "manifest-missing", "the zip holds no imsmanifest.xml",
-                           "this is not a SCORM package")
-            return report
-        try:
-            data = zf.read(MANIFEST)
-            root = parse_xml(data)
-        except UnsafeZip as exc:
-            report.add("error", "manifest-unreadable", str(exc))
-            return report
-        except etree.XMLSyntaxError as exc:
-            report.add("error", "xml", f"imsmanifest.xml is not well-formed XML: {exc}")
-            return report
-
-        def read(name: str) -> bytes:
-            return zf.read(name)
-
-        analyse_manifest(root, report, files, read)
-        _finish_schema(report, root, schema_dir)
+        _inspect_zip(zf, report, schema_dir)
     return report
+
+
+def _inspect_manifest_file(path: Path, report: Report, schema_dir: Path | None) -> None:
+    report.manifest_only = True
+    try:
+        if path.stat().st_size > MAX_XML:
+            raise UnsafeZip(f"the manifest is larger than {MAX_XML:,} bytes")
+        root = parse_xml(path.read_bytes())
+    except (OSError, UnsafeZip) as exc:
+        report.add("error", "unreadable", str(exc))
+        return
+    except etree.XMLSyntaxError as exc:
+        report.add("error", "xml", f"the manifest is not well-formed XML: {exc}")
+        return
+    analyse_manifest(root, report, None)
+    _finish_schema(report, root, schema_dir)
+    report.add("info", "manifest-only", "only the manifest was checked, not the files")
+
+
+def _inspect_zip(zf: SafeZip, report: Report, schema_dir: Path | None) -> None:
+    check_zip(zf, report)
+    check_pages(zf, report)
+    files = {e.name for e in zf.entries if not e.is_dir}
+    if MANIFEST not in files:
+        nested = [n for n in files if n.rsplit("/", 1)[-1].lower() == MANIFEST]
+        if nested:
+            report.add("error", "manifest-not-at-root",
+                       f"imsmanifest.xml is not at the root of the zip (found: {_names(sorted(nested))})",
+                       "zip the contents of the package folder, not the folder itself; "
+                       "Moodle and other LMSs refuse the package otherwise")
+        else:
+            report.add("error", "manifest-missing", "the zip holds no imsmanifest.xml",
+                       "this is not a SCORM package")
+        return
+    try:
+        root = parse_xml(zf.read(MANIFEST))
+    except UnsafeZip as exc:
+        report.add("error", "manifest-unreadable", str(exc))
+        return
+    except etree.XMLSyntaxError as exc:
+        report.add("error", "xml", f"imsmanifest.xml is not well-formed XML: {exc}")
+        return
+    analyse_manifest(root, report, files, zf.read)
+    _finish_schema(report, root, schema_dir)
+
+
+def check_pages(zf: SafeZip, report: Report) -> None:
+    """What the pages load from other hosts and which scripts did not come from lcmodules."""
+    scan = scan_pages(zf)
+    report.external_hosts = {host: scan.hosts[host] for host in sorted(scan.hosts)}
+    report.foreign_scripts = scan.foreign_scripts
+    if scan.hosts:
+        hosts = ", ".join(f"{h} ({_names(scan.hosts[h])})" for h in sorted(scan.hosts))
+        report.add("warning", "needs-internet", f"needs internet: {hosts}",
+                   "learners without access to these hosts see gaps, and each host sees who "
+                   "opens the pages")
+    if scan.foreign_scripts:
+        report.add("warning", "foreign-scripts",
+                   f"pages run scripts that did not come from lcmodules: "
+                   f"{_names(scan.foreign_scripts)}",
+                   "review them before uploading: they run in the LMS page with the login of "
+                   "whoever opens it")

@@ -8,6 +8,7 @@ import stat
 import struct
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -90,6 +91,11 @@ class SafeZip:
             raise UnsafeZip(f"the zip declares {total:,} bytes once unpacked; more than "
                             f"{max_total:,} is refused (zip bomb?)")
         self.names = [e.name for e in self.entries]
+        clash = file_folder_clash(e.name for e in self.entries if not e.is_dir)
+        if clash:
+            self.zf.close()
+            raise UnsafeZip(f"'{clash[0]}' is both a file and a folder (the zip also holds "
+                            f"'{clash[1]}'); no file system can unpack both — rename one")
 
     @staticmethod
     def _entry(info: zipfile.ZipInfo) -> Entry:
@@ -156,6 +162,19 @@ class SafeZip:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def file_folder_clash(names: Iterable[str]) -> tuple[str, str] | None:
+    """A file name that is also a folder of another entry (`a` and `a/b`), with that entry."""
+    files = sorted(set(names))
+    known = set(files)
+    for name in files:
+        parts = name.split("/")
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in known:
+                return folder, name
+    return None
 
 
 def unsafe_member_name(name: str) -> str | None:

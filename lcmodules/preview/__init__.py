@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.inspect.package import Item, Report, inspect_package
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 from lcmodules.render.htmljson import script_json
@@ -20,6 +21,7 @@ ENV = "LCMODULES_SCORM_AGAIN"
 BUNDLE = Path("node_modules") / "scorm-again" / "dist" / "scorm-again.js"
 PLAYER = Path(__file__).resolve().parent / "player.html"
 VENDORED = Path(__file__).resolve().parent / "vendor" / "scorm-again" / "scorm-again.js"
+CHUNK = 256 * 1024  # bytes sent per write: memory stays flat whatever the file size
 
 
 class PreviewError(Exception):
@@ -105,19 +107,25 @@ def unpack_package(package: Path, workdir: Path) -> Prepared:
     )
 
 
-def build_package(module_dir: Path, version: str, sco: str, workdir: Path) -> Path:
-    """Build a module folder into a SCORM zip in `workdir` (validation problems exit 1)."""
-    from lcmodules.cli.common import load_valid
+def build_package(module_dir: Path, version: str, sco: str, workdir: Path) -> tuple[Path, list[Problem]]:
+    """Build a module folder into a SCORM zip in `workdir`; also return the warnings.
+    Validation errors raise InputError (every problem in it)."""
     from lcmodules.export.base import BuildOptions
     from lcmodules.export.scorm import Scorm12Exporter, Scorm2004Exporter
+    from lcmodules.load import load_paths
+    from lcmodules.validate import validate_courses
 
-    courses = load_valid([module_dir])
+    diag = Diagnostics()
+    courses = load_paths([module_dir], diag)
+    validate_courses(courses, diag)
+    if not diag.ok:
+        raise InputError(diag.sorted())
     modules = [m for c in courses for m in c.modules]
     if len(modules) != 1:
         raise PreviewError(f"{module_dir} holds {len(modules)} modules; point at one module folder")
     exporter = Scorm12Exporter() if version == "1.2" else Scorm2004Exporter()
     options = BuildOptions(out=workdir / "build", sco=sco)  # type: ignore[arg-type]
-    return exporter.export_module(modules[0], options)[0]
+    return exporter.export_module(modules[0], options)[0], diag.sorted()
 
 
 def player_page(prepared: Prepared) -> bytes:
@@ -155,7 +163,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             self._send(200, self.server.page, "text/html; charset=utf-8")
         elif path == "/scorm-again.js":
-            self._send(200, self.server.bundle.read_bytes(), "text/javascript; charset=utf-8")
+            self._stream(self.server.bundle, "text/javascript; charset=utf-8")
         elif path.startswith("/package/"):
             self._file(path[len("/package/"):])
         elif path == "/favicon.ico":
@@ -173,7 +181,57 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "image/svg+xml"):
             ctype += "; charset=utf-8"
-        self._send(200, target.read_bytes(), ctype)
+        self._stream(target, ctype)
+
+    def _stream(self, target: Path, ctype: str) -> None:
+        """Send a file in blocks (never read whole), honouring one `Range: bytes=` request."""
+        size = target.stat().st_size
+        span = byte_range(self.headers.get("Range"), size)
+        if span == "unsatisfiable":
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start, end = span if span else (0, size - 1)
+        self.send_response(206 if span else 200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Accept-Ranges", "bytes")
+        if span:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(max(end - start + 1, 0)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command == "HEAD" or size == 0:
+            return
+        with target.open("rb") as handle:
+            handle.seek(start)
+            left = end - start + 1
+            while left > 0:
+                block = handle.read(min(CHUNK, left))
+                if not block:
+                    break
+                self.wfile.write(block)
+                left -= len(block)
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+    """The (first, last) bytes of a single `Range: bytes=a-b` header (RFC 9110), None to send
+    the whole file, or "unsatisfiable"."""
+    if not header or not header.strip().lower().startswith("bytes=") or "," in header:
+        return None  # no range, another unit, or several ranges: the whole file (allowed)
+    first, _, last = header.strip()[6:].strip().partition("-")
+    try:
+        if not first:  # the last N bytes
+            count = int(last)
+            return (max(size - count, 0), size - 1) if count > 0 and size else "unsatisfiable"
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    if start >= size or end < start:
+        return "unsatisfiable"
+    return start, end
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):

@@ -18,6 +18,7 @@ from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
+from lcmodules.render.sanitize import neutralise_urls
 from lcmodules.transform.learner import module_edition, notebook_bytes
 
 __all__ = [
@@ -210,6 +211,7 @@ class _SiteBuilder:
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
             edition=self.module.edition or self.options.edition,
+            trusted=self.module.config.lcmodules.trusted_outputs,
         )
 
     def unit_html(self, unit: Unit) -> str:
@@ -221,7 +223,8 @@ class _SiteBuilder:
             self.md.prepare(ctx, [c.source for c in nb.cells if c.cell_type == "markdown"])
             self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
-            return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()])
+            return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()],
+                                   trusted=self.module.config.lcmodules.trusted_outputs)
         if unit.kind == "quiz" and unit.quiz is not None:
             heading = f'<h1 id="{ctx.unique_id(unit.title)}">{Markup.escape(unit.title)}</h1>\n'
             return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env)
@@ -295,6 +298,8 @@ class _SiteBuilder:
             if name.lower() in lowered and lowered[name.lower()] != name:
                 raise ValueError(f"two site files differ only in case: {name}, {lowered[name.lower()]}")
             lowered[name.lower()] = name
+        for name in pages:  # one final pass: no page links to or loads a script URL
+            self.files.files[name] = neutralise_urls(self.files.files[name])
         files = {name: self.files.files[name] for name in sorted(self.files.files)}
         return Site(files=files, pages=pages, unit_pages=dict(self.unit_page))
 

@@ -41,6 +41,7 @@ from lcmodules.render import citations
 from lcmodules.render.directives import HANDLERS
 from lcmodules.render.i18n import strings
 from lcmodules.render.numbering import Numbering, number_word, scan_labels
+from lcmodules.render.sanitize import filter_author_html
 
 IGNORED_DIRECTIVES = ("toctree", "tableofcontents")
 LENGTH = re.compile(r"^\d+(?:\.\d+)?(px)?$")
@@ -83,6 +84,7 @@ class Context:
     def inside(self, path: Path) -> bool:
         """True when `path` lies inside the module (without a known module: below `base`)."""
         return path.resolve().is_relative_to((self.root or self.base).resolve())
+    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
 
     def href(self, target: str) -> str:
         """A link target for the built page: in-page anchors get the unit's id prefix."""
@@ -330,7 +332,9 @@ class MarkdownRenderer:
         if name in CODE_DIRECTIVES:
             return highlight_code(d.body, d.argument or "python" if name == "code-cell" else d.argument)
         if name == "raw":
-            return rewrite_html_refs(d.body, ctx) + "\n" if d.argument.strip().lower() == "html" else ""
+            if d.argument.strip().lower() != "html":
+                return ""
+            return rewrite_html_refs(filter_author_html(d.body, ctx.trusted), ctx) + "\n"
         if name in IGNORED_DIRECTIVES:
             return ""
         if name in ("epigraph", "pull-quote", "highlights"):
@@ -463,7 +467,7 @@ class MarkdownRenderer:
     def _html(self, renderer: Any, tokens: Sequence[Token], idx: int,
               options: OptionsDict, env: Any) -> str:
         ctx = self._ctx(env)
-        return rewrite_html_refs(tokens[idx].content, ctx)
+        return filter_author_html(rewrite_html_refs(tokens[idx].content, ctx), ctx.trusted)
 
     def _cell_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
                    options: OptionsDict, env: Any) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,10 +20,10 @@ from traitlets import default
 from traitlets.config import Config
 
 from lcmodules.render.assets import MEDIA_EXTENSIONS, SiteFiles
-from lcmodules.render.htmljson import script_json
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, highlight_code, mathml, slugify
 from lcmodules.render.outputs import LC_HTML, fit_output
+from lcmodules.render.sanitize import output_html
 from lcmodules.transform.learner import presentation_cells
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -149,10 +151,12 @@ class NotebookBodyExporter(TemplateExporter):
 
 
 @functools.lru_cache(maxsize=8)
-def _exporter(template_dirs: tuple[Path, ...]) -> NotebookBodyExporter:
+def _exporter(template_dirs: tuple[Path, ...], trusted: bool = False) -> NotebookBodyExporter:
     """One exporter per template folder set, so its templates are compiled once per process;
-    the per-notebook filters are registered again before every render."""
-    config = Config({"NbConvertBase": {"display_data_priority": DISPLAY_PRIORITY}})
+    the per-notebook filters are registered again before every render. Only a trusted course
+    shows application/javascript outputs (as scripts)."""
+    priority = ["application/javascript", *DISPLAY_PRIORITY] if trusted else DISPLAY_PRIORITY
+    config = Config({"NbConvertBase": {"display_data_priority": priority}})
     return NotebookBodyExporter(
         config=config,
         template_name=TEMPLATE_NAME,
@@ -161,13 +165,14 @@ def _exporter(template_dirs: tuple[Path, ...]) -> NotebookBodyExporter:
 
 
 def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: MarkdownRenderer,
-                    template_dirs: Sequence[Path] = ()) -> str:
+                    template_dirs: Sequence[Path] = (), trusted: bool = False) -> str:
     """The HTML of a notebook's cells and outputs (the edition given; nothing is removed here
-    except what the presentation tags say)."""
+    except what the presentation tags say). HTML outputs are sanitised unless `trusted`
+    (docs/security.md)."""
     ready = prepare(nb, site, ctx.language)
     language = str(nb.metadata.get("kernelspec", {}).get("language")
                    or nb.metadata.get("language_info", {}).get("name") or "python")
-    exporter = _exporter(tuple(template_dirs))
+    exporter = _exporter(tuple(template_dirs), trusted)
     counter = {"cell": 0}
 
     def markdown_cell(source: str, cell: NotebookNode) -> Markup:
@@ -187,8 +192,10 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
         "lc_markdown": lambda source: Markup(md.render(_text(source), replace(ctx, doc_id=f"{ctx.doc_id}-out"))),
         "lc_markdown_cell": markdown_cell,
         "lc_latex": lambda source: Markup(latex_to_html(_text(source))),
-        "lc_json": lambda value: script_json(value, indent=2),
-        "lc_output_html": lambda source: Markup(offline_html(_text(source))),
+        "lc_json": lambda value: Markup(html.escape(  # text: `</pre><script>` stays inert
+            json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True), quote=False)),
+        "lc_output_html": lambda source: Markup(output_html(offline_html(_text(source)), trusted)),
+        "lc_javascript": lambda source: Markup(_text(source).replace("</", "<\\/")),
         "lc_class": slugify,
         "ansi2html": lambda source: Markup(ansi_to_html(_text(source))),
     }

@@ -12,6 +12,7 @@ from lcmodules.validate import (
     placeholder_rules,
     quiz_rules,
     reference_rules,
+    safety_rules,
 )
 from lcmodules.validate.output_rules import check_outputs
 
@@ -24,6 +25,8 @@ MODULE_RULES = [
     placeholder_rules.check_placeholders,
     check_outputs,
     markdown_rules.check_markdown,
+    safety_rules.check_links,
+    safety_rules.check_content,
 ]
 COURSE_RULES = [
     course_rules.check_unique_ids,

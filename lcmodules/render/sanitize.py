@@ -1,0 +1,216 @@
+"""The one HTML and URL policy of every built page: what may run, what a link may point at."""
+
+from __future__ import annotations
+
+import copy
+import re
+from functools import cache
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import nh3
+from lxml import etree, html
+from nbformat import NotebookNode
+
+# URL-holding attributes a browser follows or loads.
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "background",
+                            "cite", "longdesc", "xlink:href", "srcset", "ping", "manifest"})
+# Schemes that run code when a link is followed or a resource loaded.
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "mocha"})
+SAFE_DATA = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp);", re.I)
+# What a browser ignores inside a scheme name ("java\tscript:" runs too).
+IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+INERT_URL = "#"
+# Raw author HTML: elements left out of an untrusted course's pages.
+DROPPED_TAGS = frozenset({"script", "base", "meta"})
+
+# Notebook HTML outputs that are not trusted keep structure, tables, styles and images;
+# scripts, event handlers, forms and frames go.
+OUTPUT_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
+    "style", "div", "span", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+    "colgroup", "col", "img", "figure", "figcaption", "pre", "code", "details", "summary",
+    "svg", "g", "path", "rect", "circle", "line", "polyline", "polygon", "text", "tspan",
+    "video", "audio", "source", "picture", "sub", "sup", "hr", "br", "p", "h1", "h2", "h3",
+    "h4", "h5", "h6",
+}
+GENERIC_ATTRIBUTES = {"class", "style", "id", "title", "lang", "dir", "role", "align", "width",
+                      "height", "colspan", "rowspan", "scope", "alt", "src", "href", "border",
+                      "cellpadding", "cellspacing", "valign", "open", "controls", "type",
+                      "viewbox", "d", "x", "y", "fill", "stroke", "transform", "points",
+                      "cx", "cy", "r", "x1", "x2", "y1", "y2", "start", "reversed"}
+
+
+def dangerous_url(value: str) -> bool:
+    """True for a URL that runs script (`javascript:`, `vbscript:` …) or is a `data:` URL
+    other than an image, however it is spelled (case, entities already decoded, blanks)."""
+    cleaned = IGNORED.sub("", value).lower()
+    scheme = cleaned.partition(":")[0] if ":" in cleaned else ""
+    if scheme in SCRIPT_SCHEMES:
+        return True
+    return scheme == "data" and not SAFE_DATA.match(cleaned)
+
+
+def url_host(value: str) -> str | None:
+    """The host a URL loads from (`https://h/…` or `//h/…`), or None for a local reference."""
+    text = value.strip()
+    if not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", text, re.I):
+        return None
+    try:
+        host = urlsplit(text if ":" in text.split("//", 1)[0] else "https:" + text).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def host_accepted(host: str, accepted: list[str] | tuple[str, ...] | frozenset[str]) -> bool:
+    """True when `host` is listed, or is a subdomain of a listed `.example.org` entry."""
+    host = host.lower().rstrip(".")
+    for entry in accepted:
+        name = entry.strip().lower().rstrip(".")
+        if name.startswith("."):
+            if host == name[1:] or host.endswith(name):
+                return True
+        elif host == name:
+            return True
+    return False
+
+
+def _output_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES and dangerous_url(value):
+        return None
+    return value
+
+
+@cache
+def _output_attributes() -> dict[str, set[str]]:
+    return {"*": set(GENERIC_ATTRIBUTES)}
+
+
+def sanitize_output_html(text: str) -> str:
+    """An untrusted notebook HTML output made inert (nh3, the Ammonia sanitiser): no scripts,
+    event handlers, frames or forms; tables, styles and images stay."""
+    return nh3.clean(
+        text, tags=set(OUTPUT_TAGS), attributes=_output_attributes(),
+        clean_content_tags={"script"}, url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_output_attribute, link_rel=None, strip_comments=True,
+    )
+
+
+def output_html(text: str, trusted: bool = False) -> str:
+    """A notebook HTML output or raw HTML cell for a page: as it is when the course trusts its
+    outputs, sanitised otherwise."""
+    return text if trusted else sanitize_output_html(text)
+
+
+def neutralise_urls(page: bytes) -> bytes:
+    """The final pass over a built page: every `href`/`src` (and other URL attribute) that
+    would run script or is a non-image `data:` URL becomes `#`. A page without one is
+    returned byte for byte."""
+    try:
+        doc = html.document_fromstring(page.decode("utf-8"))
+    except etree.ParserError:
+        return page
+    changed = False
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in list(element.attrib.items()):
+            local = name.rpartition("}")[2].lower() if name.startswith("{") else name.lower()
+            if (local in URL_ATTRIBUTES or local.endswith(":href")) and dangerous_url(value):
+                element.set(name, INERT_URL)
+                changed = True
+    if not changed:
+        return page
+    return b"<!DOCTYPE html>\n" + html.tostring(doc, encoding="utf-8")
+
+
+def sanitize_notebook_outputs(nb: NotebookNode, trusted: bool = False) -> NotebookNode:
+    """A copy of `nb` whose HTML outputs are sanitised and whose JavaScript outputs are left
+    out, for formats whose own renderer shows outputs as they are (Jupyter Book); `nb` itself
+    when the course trusts its outputs."""
+    if trusted:
+        return nb
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data")
+            if not data:
+                continue
+            data.pop("application/javascript", None)
+            if "text/html" in data:
+                value = data["text/html"]
+                text = "".join(value) if isinstance(value, list) else str(value)
+                data["text/html"] = sanitize_output_html(text)
+    return nb
+
+
+class _AuthorHtmlFilter(HTMLParser):
+    """Re-emits a raw HTML fragment token by token, leaving out scripts, event handlers and
+    script URLs; every other token is kept as written (fragments may be unbalanced)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.skipping = False
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        if tag in DROPPED_TAGS:
+            self.skipping = tag == "script" and not close
+            return
+        kept = [(name, value) for name, value in attrs if not _unsafe_attribute(name, value)]
+        if len(kept) == len(attrs):
+            self.out.append(self.get_starttag_text() or "")
+            return
+        text = "".join(f' {name}="{escape(value or "", quote=True)}"' if value is not None
+                       else f" {name}" for name, value in kept)
+        self.out.append(f"<{tag}{text}{close}>")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, " /")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.skipping = False
+        elif tag not in DROPPED_TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.handle_data(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.handle_data(f"<!{decl}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.handle_data(f"<![{data}]>")
+
+
+def _unsafe_attribute(name: str, value: str | None) -> bool:
+    if name.startswith("on") or name == "srcdoc":
+        return True
+    return (name in URL_ATTRIBUTES or name.endswith(":href")) and dangerous_url(value or "")
+
+
+def filter_author_html(fragment: str, trusted: bool = False) -> str:
+    """Raw HTML an author wrote in a page or markdown cell, for a page: as written when the
+    course is trusted; otherwise without `<script>` (and its text), `<base>`, `<meta>`,
+    event handlers, `srcdoc` and script URLs (validation reports each of them as an error)."""
+    if trusted or "<" not in fragment:
+        return fragment
+    parser = _AuthorHtmlFilter()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)

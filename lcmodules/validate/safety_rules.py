@@ -1,0 +1,168 @@
+"""Rules that keep a package safe: no outside links, no script URLs, no hidden external loads."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+from nbformat import NotebookNode
+
+from lcmodules.diagnostics import Diagnostics
+from lcmodules.load.references import DIRECTIVE, find_references
+from lcmodules.load.units import notebook_cell_lines
+from lcmodules.model import LcSettings, Module
+from lcmodules.outpath import outside_links
+from lcmodules.render.sanitize import dangerous_url, host_accepted, url_host
+
+CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude",
+                             "math"})
+TRUST_HINT = ("remove it, or set `lcmodules.trusted_outputs: true` in _config.yml if every "
+              "module of the course is trusted (docs/security.md)")
+
+
+def check_links(module: Module, diag: Diagnostics) -> None:
+    """A symbolic link in the module folder must not point outside it (used or not)."""
+    for path, target in outside_links(module.root):
+        diag.error(path, None, f"links to a file outside the module ({target})",
+                   "copy the file in instead")
+
+
+def check_content(module: Module, diag: Diagnostics) -> None:
+    """Script URLs and raw scripts in pages and markdown cells are errors; resources loaded
+    from another host are warnings unless the course accepts the host."""
+    settings = module.config.lcmodules
+    for unit in module.units:
+        if unit.page is not None:
+            _check_text(unit.source, unit.page.body, unit.page.body_line, "", settings, diag)
+        if unit.notebook is None:
+            continue
+        lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
+        for number, cell in enumerate(unit.notebook.cells):
+            where = lines[number] if number < len(lines) else None
+            prefix = f"cell {number + 1}: "
+            if cell.cell_type == "markdown":
+                _check_text(unit.source, cell.source, where, prefix, settings, diag, cell=True)
+            elif cell.cell_type == "code" and not settings.trusted_outputs:
+                _check_outputs(unit.source, where, prefix, cell, diag)
+
+
+def _check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
+                diag: Diagnostics, cell: bool = False) -> None:
+    accepted, trusted = settings.external_hosts, settings.trusted_outputs
+    offset = 0 if first is None or cell else first
+    for ref in find_references(text, offset):
+        line = first if cell else ref.line
+        target = html.unescape(ref.target)
+        what = _what(ref.kind, ref.tag)
+        if dangerous_url(target):
+            diag.error(file, line, f"{prefix}{what} points at '{_short(target)}', which would run "
+                       "a script or open unchecked content", "link to a page or a file instead")
+            continue
+        host = url_host(target) if ref.embeds else None
+        if host and not host_accepted(host, accepted):
+            diag.warning(file, line, f"{prefix}{what} loads from {host}: the page needs internet "
+                         "and that host sees every learner who opens it",
+                         "copy the file into the module, or accept the host in "
+                         "`lcmodules.external_hosts` of _config.yml")
+    if trusted:
+        return
+    for line, message in _html_scripts(text, offset):
+        diag.error(file, first if cell else line, f"{prefix}{message}", TRUST_HINT)
+
+
+def _check_outputs(file: Path, line: int | None, prefix: str, cell: NotebookNode,
+                   diag: Diagnostics) -> None:
+    for output in cell.get("outputs") or []:
+        data = output.get("data") or {}
+        value = data.get("text/html")
+        if value is None:
+            continue
+        text = "".join(value) if isinstance(value, list) else str(value)
+        if _fragment_scripts(text, 0):
+            diag.warning(file, line, f"{prefix}an HTML output holds a script or an event handler; "
+                         "the built pages leave it out", TRUST_HINT)
+            return
+
+
+def _what(kind: str, tag: str) -> str:
+    if kind == "link" and tag in ("figure", "image"):
+        return f"the :target: of the {tag}"
+    return f"<{tag}>" if tag and kind in ("html", "image") else kind
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").use(colon_fence_plugin).use(myst_role_plugin)
+
+
+def _html_scripts(text: str, offset: int) -> list[tuple[int, str]]:
+    """(line, problem) for every raw HTML script or event handler in MyST text."""
+    found: list[tuple[int, str]] = []
+    for line, fragment in _html_fragments(text, offset):
+        found.extend(_fragment_scripts(fragment, line))
+    return found
+
+
+def _html_fragments(text: str, offset: int) -> Iterator[tuple[int, str]]:
+    """The raw HTML of MyST text (blocks, inline tags, `{raw} html`), never code, with lines."""
+    for token in _parser().parse(text):
+        line = (token.map[0] if token.map else 0) + offset
+        if token.type == "html_block":
+            yield line, token.content
+        elif token.type == "inline":
+            yield from _inline_fragments(token.children or [], line)
+        elif token.type in ("fence", "colon_fence"):
+            yield from _directive_fragments(token, line)
+
+
+def _inline_fragments(children: list[Token], line: int) -> Iterator[tuple[int, str]]:
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "html_inline":
+            yield line, child.content
+
+
+def _directive_fragments(token: Token, line: int) -> Iterator[tuple[int, str]]:
+    match = DIRECTIVE.match(token.info.strip())
+    if not match:
+        return
+    name, argument = match.group(1).lower(), match.group(2).strip().lower()
+    if name == "raw":
+        if argument == "html":
+            yield line + 1, token.content
+    elif name not in CODE_DIRECTIVES:
+        yield from _html_fragments(token.content, line + 1)
+
+
+def _fragment_scripts(fragment: str, line: int) -> list[tuple[int, str]]:
+    """(line, problem) for each script element and event handler in an HTML fragment."""
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    found: list[tuple[int, str]] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        where = line + max((element.sourceline or 1) - 1, 0)
+        if element.tag.lower() == "script":
+            found.append((where, "raw HTML <script> would run in the LMS page with the "
+                                 "learner's login"))
+        handlers = sorted(a for a in element.attrib if a.lower().startswith("on"))
+        if handlers:
+            found.append((where, f"<{element.tag}> has an event handler ({', '.join(handlers)}) "
+                                 "that would run a script"))
+    return found
