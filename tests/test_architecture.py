@@ -19,8 +19,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # Each part of lcmodules (a top-level module or subpackage) and its layer: a part imports only
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
-    {"lcmodules", "diagnostics", "fsutil", "markers", "slugs", "locate", "versions", "xmlmeta",
-     "outputtypes"},  # leaves
+    {"lcmodules", "diagnostics", "markers", "slugs", "locate", "versions", "xmlmeta",
+     "outputtypes", "outpath", "urlpolicy"},  # leaves
+    {"fsutil"},
     {"model", "cache", "scaffold"},
     {"modelcache"},  # consulted by load and validate while a build runs
     {"load"},
@@ -33,11 +34,6 @@ LAYERS: list[set[str]] = [
     {"__main__"},
 ]
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
-
-# Arrows that other branches of issue 9/14 remove; flip to passing at merge.
-PENDING = {
-    "preview": "preview/ imports the CLI (cli.common.load_valid): fixed by branch i14",
-}
 
 
 def read_graph(package: Path) -> dict[str, set[str]]:
@@ -125,9 +121,7 @@ def parts() -> list[str]:
     return sorted({part(m) for m in import_graph()})
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PENDING[p])) if p in PENDING
-    else p for p in parts()])
+@pytest.mark.parametrize("name", parts())
 def test_imports_point_down_the_layers(name: str) -> None:
     assert name in RANK, f"lcmodules/{name} has no layer: add it to LAYERS in this test"
     assert wrong_arrows(name, import_graph()) == []
@@ -137,9 +131,7 @@ def exporters() -> list[str]:
     return sorted(m for m in import_graph() if m.startswith("lcmodules.export."))
 
 
-@pytest.mark.parametrize("module", [
-    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=PENDING[m[10:]]))
-    if m[10:] in PENDING else m for m in exporters()])
+@pytest.mark.parametrize("module", exporters())
 def test_no_exporter_imports_another(module: str) -> None:
     """An exporter imports export/base.py and its own helpers (`scorm` → `scorm_manifest`)."""
     own = module.rpartition(".")[2]

@@ -32,7 +32,7 @@ HOSTILE = REPO / "tests" / "fixtures" / "hostile"
 OUTSIDE_BYTES = b"OUTSIDE-SECRET-7f3a9c-never-in-a-package\n"
 SOLUTION = "GEHEIM-ANTWOORD-42"
 # our own scripts: lc.js, the SCORM tracker and its runtime, the JSON data blocks
-OUR_SCRIPTS = ("_static/", "lc-scorm", "scorm-again", "searchindex.js")
+OUR_SCRIPTS = ("_static/", "lc-scorm", "scorm-again", "searchindex.js", "catalog.js")
 
 
 def make_hostile(root: Path) -> Path:

@@ -13,7 +13,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
-from lcmodules.render.sanitize import dangerous_url, url_host
+from lcmodules.urlpolicy import dangerous_url, url_host
 
 PACKAGE = Path(__file__).resolve().parent.parent
 OWN_SCRIPT_FOLDERS = (PACKAGE / "render" / "static", PACKAGE / "export" / "static")

@@ -99,7 +99,8 @@ def _alt(output: NotebookNode, cell: NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def prepare(nb: NotebookNode, site: SiteFiles, language: str) -> NotebookNode:
+def prepare(nb: NotebookNode, site: SiteFiles, language: str,
+            trusted: bool = False) -> NotebookNode:
     """A render-ready copy: presentation tags applied (transform.learner), images extracted.
 
     Extraction is like nbconvert's ExtractOutputPreprocessor but names files by their content,
@@ -109,7 +110,7 @@ def prepare(nb: NotebookNode, site: SiteFiles, language: str) -> NotebookNode:
     fallback = strings(language)["figure_output"]
     for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            fit_output(output, site, language, _alt(output, cell, fallback))
+            fit_output(output, site, language, _alt(output, cell, fallback), trusted)
             _extract_images(output, cell, site, fallback)
     return nb
 
@@ -169,7 +170,7 @@ def render_notebook(nb: NotebookNode, ctx: Context, site: SiteFiles, md: Markdow
     """The HTML of a notebook's cells and outputs (the edition given; nothing is removed here
     except what the presentation tags say). HTML outputs are sanitised unless `trusted`
     (docs/security.md)."""
-    ready = prepare(nb, site, ctx.language)
+    ready = prepare(nb, site, ctx.language, trusted)
     language = str(nb.metadata.get("kernelspec", {}).get("language")
                    or nb.metadata.get("language_info", {}).get("name") or "python")
     exporter = _exporter(tuple(template_dirs), trusted)

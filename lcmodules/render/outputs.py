@@ -42,14 +42,17 @@ def _decode(value: Any) -> bytes | None:
         return None
 
 
-def fit_output(output: NotebookNode, site: SiteFiles, language: str, alt: str) -> None:
+def fit_output(output: NotebookNode, site: SiteFiles, language: str, alt: str,
+               trusted: bool = False) -> None:
     """Make `output` (of a render-ready copy) one the template shows: scripted types removed
-    (their image or text kept, else a note), GIF/WebP/PDF turned into page HTML."""
+    (their image or text kept, else a note; a trusted course keeps `application/javascript`,
+    docs/security.md), GIF/WebP/PDF turned into page HTML."""
     data = output.get("data")
     if not data:
         return
     notes = _notes(language)
-    scripted = scripted_types(data)
+    scripted = [m for m in scripted_types(data)
+                if not (trusted and m == "application/javascript")]
     for mime in scripted:
         del data[mime]
     if scripted and "text/html" in data:

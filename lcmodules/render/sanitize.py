@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import copy
-import re
 from functools import cache
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree, html
 from nbformat import NotebookNode
 
+from lcmodules.urlpolicy import (  # noqa: F401  (the policy's URL rules, re-exported)
+    dangerous_url,
+    host_accepted,
+    url_host,
+)
+
 # URL-holding attributes a browser follows or loads.
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "background",
                             "cite", "longdesc", "xlink:href", "srcset", "ping", "manifest"})
-# Schemes that run code when a link is followed or a resource loaded.
-SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "mocha"})
-SAFE_DATA = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp);", re.I)
-# What a browser ignores inside a scheme name ("java\tscript:" runs too).
-IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 INERT_URL = "#"
 # Raw author HTML: elements left out of an untrusted course's pages.
 DROPPED_TAGS = frozenset({"script", "base", "meta"})
@@ -39,41 +38,6 @@ GENERIC_ATTRIBUTES = {"class", "style", "id", "title", "lang", "dir", "role", "a
                       "cellpadding", "cellspacing", "valign", "open", "controls", "type",
                       "viewbox", "d", "x", "y", "fill", "stroke", "transform", "points",
                       "cx", "cy", "r", "x1", "x2", "y1", "y2", "start", "reversed"}
-
-
-def dangerous_url(value: str) -> bool:
-    """True for a URL that runs script (`javascript:`, `vbscript:` …) or is a `data:` URL
-    other than an image, however it is spelled (case, entities already decoded, blanks)."""
-    cleaned = IGNORED.sub("", value).lower()
-    scheme = cleaned.partition(":")[0] if ":" in cleaned else ""
-    if scheme in SCRIPT_SCHEMES:
-        return True
-    return scheme == "data" and not SAFE_DATA.match(cleaned)
-
-
-def url_host(value: str) -> str | None:
-    """The host a URL loads from (`https://h/…` or `//h/…`), or None for a local reference."""
-    text = value.strip()
-    if not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", text, re.I):
-        return None
-    try:
-        host = urlsplit(text if ":" in text.split("//", 1)[0] else "https:" + text).hostname
-    except ValueError:
-        return None
-    return host or None
-
-
-def host_accepted(host: str, accepted: list[str] | tuple[str, ...] | frozenset[str]) -> bool:
-    """True when `host` is listed, or is a subdomain of a listed `.example.org` entry."""
-    host = host.lower().rstrip(".")
-    for entry in accepted:
-        name = entry.strip().lower().rstrip(".")
-        if name.startswith("."):
-            if host == name[1:] or host.endswith(name):
-                return True
-        elif host == name:
-            return True
-    return False
 
 
 def _output_attribute(tag: str, attribute: str, value: str) -> str | None:

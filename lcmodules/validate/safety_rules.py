@@ -16,11 +16,12 @@ from mdit_py_plugins.myst_role import myst_role_plugin
 from nbformat import NotebookNode
 
 from lcmodules.diagnostics import Diagnostics
-from lcmodules.load.references import DIRECTIVE, find_references
+from lcmodules.load.myst import DIRECTIVE
+from lcmodules.load.references import find_references
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import LcSettings, Module
 from lcmodules.outpath import outside_links
-from lcmodules.render.sanitize import dangerous_url, host_accepted, url_host
+from lcmodules.urlpolicy import dangerous_url, host_accepted, url_host
 
 CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude",
                              "math"})
