@@ -77,7 +77,10 @@ class Field:
 
 
 def _members(annotation: Any) -> list[Any]:
+    """The types a field may hold: union branches, each looked through `Annotated`."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         return [a for m in typing.get_args(annotation) for a in _members(m)
                 if a is not type(None)]
