@@ -10,16 +10,6 @@ from lcmodules.slugs import ascii_slug
 MODULE_KEY = "module"  # the one SCO of the single-SCO layout: item `itm-module`
 
 
-def lms_identifier(module_id: str) -> str:
-    """`lcm-` + the module id as an XML ID, the same for every version of the module (the
-    manifest's identifier, which the catalogue publishes too).
-
-    The mapping is one-to-one: `_` becomes `__` and `/` becomes `_`
-    (`lc-ai/voorspellend-onderhoud` → `lcm-lc-ai_voorspellend-onderhoud`).
-    """
-    return "lcm-" + module_id.replace("_", "__").replace("/", "_")
-
-
 def sco_keys(units: Iterable[Unit]) -> dict[int, str]:
     """Unit index → stable item key: the unit's `id` when it has one, else a slug of its path.
 

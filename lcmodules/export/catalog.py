@@ -10,9 +10,9 @@ from typing import Any
 
 from lcmodules.export.base import Artifact, BuildOptions, Exporter
 from lcmodules.fsutil import FileContent, sha256_file, write_bytes_atomic
-from lcmodules.identities import lms_identifier
 from lcmodules.model import Course, Module
 from lcmodules.render.catalog import catalogue_static, render_catalogue
+from lcmodules.xmlmeta import manifest_identifier
 
 CATALOG_FORMAT = 1
 
@@ -88,7 +88,7 @@ def module_entry(module: Module, artifacts: list[Artifact]) -> dict[str, Any]:
         "keywords": list(meta.keywords),
         "prerequisites": [{"id": ident, "version": rng} for ident, rng in meta.prerequisite_specs()],
         "fingerprint": module_fingerprint(module),
-        "lms_identifier": lms_identifier(meta.id),
+        "lms_identifier": manifest_identifier(meta.id),
         "artifacts": listed(artifacts, module.slug),
         "changelog": changelog,
     }

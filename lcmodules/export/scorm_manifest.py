@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from lxml import etree
 
-from lcmodules.identities import lms_identifier as manifest_identifier
 from lcmodules.model import Module, Quiz
+from lcmodules.xmlmeta import manifest_identifier, vcard, xml_id
 
 ScormVersion = Literal["1.2", "2004"]
 
@@ -52,12 +51,6 @@ class PackagePlan:
     per_unit: bool = False
 
 
-def xml_id(prefix: str, text: str) -> str:
-    """A valid, readable XML ID from arbitrary text."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
-    return f"{prefix}-{safe}"
-
-
 def quiz_mastery(quizzes: Iterable[Quiz]) -> float | None:
     """The percentage of points needed to pass, aggregated over quizzes by points.
 
@@ -86,22 +79,6 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: st
     if text is not None:
         el.text = text
     return el
-
-
-def vcard(name: str, affiliation: str | None = None, email: str | None = None) -> str:
-    """A minimal vCard 3.0 for LOM contributors."""
-
-    def esc(value: str) -> str:
-        return (value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-                .replace("\n", " "))
-
-    lines = ["BEGIN:VCARD", "VERSION:3.0", f"N:{esc(name)};;;;", f"FN:{esc(name)}"]
-    if affiliation:
-        lines.append(f"ORG:{esc(affiliation)}")
-    if email:
-        lines.append(f"EMAIL;TYPE=INTERNET:{esc(email)}")
-    lines.append("END:VCARD")
-    return "\n".join(lines)
 
 
 def _rights_text(module: Module) -> str | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree, isoschematron
 
-from lcmodules.inspect.package import Finding, Severity, Sizes, check_zip, parse_xml
+from lcmodules.inspect.package import Finding, Findings, Sizes, check_zip, parse_xml
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 from lcmodules.inspect.schemas import load_schema
 
@@ -58,7 +58,7 @@ class CcQuiz:
 
 
 @dataclass
-class CartridgeReport:
+class CartridgeReport(Findings):
     """Everything `inspect` found out about a cartridge; `ok` when there is no error."""
 
     path: str
@@ -72,24 +72,6 @@ class CartridgeReport:
     sizes: Sizes = field(default_factory=Sizes)
     schema: dict[str, Any] = field(default_factory=lambda: {"checked": False})
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, severity: Severity, code: str, message: str, hint: str = "") -> None:
-        self.findings.append(Finding(severity, code, message, hint))
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ok"] = self.ok
-        data["errors"] = len(self.errors)
-        data["warnings"] = len([f for f in self.findings if f.severity == "warning"])
-        return data
 
 
 # ---------------------------------------------------------------- Schematron from the XSDs

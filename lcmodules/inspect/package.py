@@ -79,25 +79,11 @@ class Sizes:
     largest: list[tuple[str, int]] = field(default_factory=list)
 
 
-@dataclass
-class Report:
-    """Everything `inspect` found out; `ok` when there is no error."""
+class Findings:
+    """What a package report (SCORM or cartridge) says of its findings; a dataclass with a
+    `findings` list inherits it."""
 
-    path: str
-    manifest_only: bool = False
-    scorm_version: str | None = None
-    schemaversion: str | None = None
-    identifier: str | None = None
-    version: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    organizations: list[Organization] = field(default_factory=list)
-    scos: list[ScoInfo] = field(default_factory=list)
-    resources: int = 0
-    sizes: Sizes = field(default_factory=Sizes)
-    schema: dict[str, Any] = field(default_factory=lambda: {"checked": False})
-    findings: list[Finding] = field(default_factory=list)
-    external_hosts: dict[str, list[str]] = field(default_factory=dict)
-    foreign_scripts: list[str] = field(default_factory=list)
+    findings: list[Finding]
 
     @property
     def errors(self) -> list[Finding]:
@@ -116,6 +102,27 @@ class Report:
         data["errors"] = len(self.errors)
         data["warnings"] = len([f for f in self.findings if f.severity == "warning"])
         return data
+
+
+@dataclass
+class Report(Findings):
+    """Everything `inspect` found out; `ok` when there is no error."""
+
+    path: str
+    manifest_only: bool = False
+    scorm_version: str | None = None
+    schemaversion: str | None = None
+    identifier: str | None = None
+    version: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    organizations: list[Organization] = field(default_factory=list)
+    scos: list[ScoInfo] = field(default_factory=list)
+    resources: int = 0
+    sizes: Sizes = field(default_factory=Sizes)
+    schema: dict[str, Any] = field(default_factory=lambda: {"checked": False})
+    findings: list[Finding] = field(default_factory=list)
+    external_hosts: dict[str, list[str]] = field(default_factory=dict)
+    foreign_scripts: list[str] = field(default_factory=list)
 
 
 def _names(names: list[str]) -> str:
