@@ -39,5 +39,7 @@ install-test: $(BIN)/python system-deps node-deps
 lint: install-test
 	$(BIN)/ruff check lcmodules tests benchmarks
 
+# The benchmark test measures time: it runs alone, once the rest of the suite is done.
 test: install-test lint
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider -m 'not benchmark'
+	$(BIN)/python -m pytest -p no:cacheprovider -m benchmark
