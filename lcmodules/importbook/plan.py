@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lcmodules.importbook.toc import Entry, Group, Toc
+from lcmodules.load.references import find_labels
 from lcmodules.load.units import slugify
 
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -111,9 +112,9 @@ def make_plan(book: Path, toc: Toc, split: str) -> Plan:
             plan.unit_module[entry.path] = module
             text = (book / entry.path).read_text(encoding="utf-8", errors="replace")
             for source in cell_sources(text) if entry.path.endswith(".ipynb") else [text]:
-                for pattern in LABELS:
-                    for label in pattern.findall(source):
-                        holders = plan.labels.setdefault(label, [])
-                        if module not in holders:
-                            holders.append(module)
+                found = {label for pattern in LABELS for label in pattern.findall(source)}
+                for label in sorted(found | find_labels(source)):
+                    holders = plan.labels.setdefault(label, [])
+                    if module not in holders:
+                        holders.append(module)
     return plan

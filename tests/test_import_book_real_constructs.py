@@ -1,0 +1,42 @@
+"""Import constructs found in a real multi-chapter Jupyter Book, on small books of our own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import run_cli
+
+
+def write(book: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (book / rel).parent.mkdir(parents=True, exist_ok=True)
+        (book / rel).write_text(text, encoding="utf-8")
+
+
+def module_yml(course: Path, slug: str) -> dict:
+    return yaml.safe_load((course / "modules" / slug / "module.yml").read_text(encoding="utf-8"))
+
+
+FIGURE = "```{figure} pics/{name}.png\n---\nheight: 90px\nname: {name}\n---\nA {name}.\n```\n"
+
+
+def test_figure_names_in_a_yaml_option_block_are_labels(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: ponds\nchapters:\n  - file: frogs\n",
+        "ponds.md": "# Ponds\n\n" + FIGURE.replace("{name}", "pond-map")
+                    + "\nSee {numref}`pond-map` and {numref}`frog-legs`.\n",
+        "frogs.md": "# Frogs\n\n````{tip}\n" + FIGURE.replace("{name}", "frog-legs")
+                    + "````\n\nAs in {numref}`frog-legs`.\n",
+    })
+    for name in ("pond-map", "frog-legs"):
+        (book / "pics").mkdir(exist_ok=True)
+        (book / "pics" / f"{name}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    proc = run_cli("import-book", book, "--out", out, check=0)
+    assert "no such label" not in proc.stderr, proc.stderr
+    assert "{numref} 'frog-legs' is a label in module 'frogs'" in proc.stderr
+    ponds = (out / "modules/ponds/ponds.md").read_text(encoding="utf-8")
+    assert "See {numref}`pond-map` and module *Frogs*." in ponds
+    assert "As in {numref}`frog-legs`." in (out / "modules/frogs/frogs.md").read_text()
