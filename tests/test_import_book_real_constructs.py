@@ -40,3 +40,28 @@ def test_figure_names_in_a_yaml_option_block_are_labels(tmp_path: Path) -> None:
     ponds = (out / "modules/ponds/ponds.md").read_text(encoding="utf-8")
     assert "See {numref}`pond-map` and module *Frogs*." in ponds
     assert "As in {numref}`frog-legs`." in (out / "modules/frogs/frogs.md").read_text()
+
+
+def test_a_chapter_whose_page_is_missing_keeps_its_sections(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\nchapters:\n"
+                    "  - file: tools\n    title: Our tools\n    sections:\n"
+                    "      - file: tools/saw\n      - file: tools/gone\n"
+                    "        sections:\n          - file: tools/drill\n"
+                    "      - file: tools/hammer\n",
+        "start.md": "# Start\n\nSee [the saw](tools/saw.md).\n",
+        "tools/saw.md": "# Saw\n",
+        "tools/drill.md": "# Drill\n",
+        "tools/hammer.md": "# Hammer\n",
+    })
+    proc = run_cli("import-book", book, "--out", out, check=0)
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))
+    assert config["lcmodules"]["modules"] == ["start", "our-tools"]
+    tools = module_yml(out, "our-tools")
+    assert tools["title"] == "Our tools"
+    assert tools["contents"] == ["saw.md", "drill.md", "hammer.md"]
+    assert "_toc.yml:4: 'tools/saw.md' stands in for the missing page" in proc.stderr
+    assert "_toc.yml:8: 'tools/drill.md' stands in" in proc.stderr
+    assert "module *Our tools*" in (out / "modules/start/start.md").read_text(encoding="utf-8")
+    run_cli("validate", "--strict", out, check=0)
