@@ -65,3 +65,22 @@ def test_a_chapter_whose_page_is_missing_keeps_its_sections(tmp_path: Path) -> N
     assert "_toc.yml:8: 'tools/drill.md' stands in" in proc.stderr
     assert "module *Our tools*" in (out / "modules/start/start.md").read_text(encoding="utf-8")
     run_cli("validate", "--strict", out, check=0)
+
+
+def test_html_in_the_book_author_becomes_text(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\n",
+        "_config.yml": 'title: Birds\nauthor: Ada Wren, made with <a href="https://example.org/">'
+                       'Nest</a> <img src="https://example.org/x.svg" alt=""> #a comment\n',
+        "start.md": "# Start\n\nHello.\n",
+    })
+    proc = run_cli("import-book", book, "--out", out, check=0)
+    assert module_yml(out, "start")["authors"] == [{"name": "Ada Wren, made with Nest"}]
+    assert "_config.yml:2: the book's `author` holds HTML" in proc.stderr
+    plain = tmp_path / "plain"
+    write(plain, {"_toc.yml": "format: jb-book\nroot: start\n", "_config.yml": "author: Ada\n",
+                  "start.md": "# Start\n"})
+    proc = run_cli("import-book", plain, "--out", tmp_path / "c2", check=0)
+    assert module_yml(tmp_path / "c2", "start")["authors"] == [{"name": "Ada"}]
+    assert "0 note(s)" in proc.stderr

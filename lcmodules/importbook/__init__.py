@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from lcmodules.fsutil import atomic_path
+from lcmodules.importbook.authors import book_authors
 from lcmodules.importbook.course import book_language, course_config, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
 from lcmodules.importbook.notes import Note, Notes, yaml_error_line, yaml_problem
@@ -93,7 +94,7 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
             _write_module(plan, module, tmp / "modules" / module.slug, notes, {
                 "id": f"{prefix}/{module.slug}", "title": module.title, "version": "1.0.0",
                 "language": language,
-                "authors": [{"name": str(config["author"])}] if config.get("author") else [],
+                "authors": book_authors(config, notes),
                 "license": licence,
             }, config)
         _copy_course_files(book, tmp, config, notes)
