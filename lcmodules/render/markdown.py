@@ -159,6 +159,9 @@ def highlight_code(code: str, language: str | None) -> str:
 # ---------------------------------------------------------------- directives
 
 
+KRAMDOWN_LINK_ATTRIBUTES = ("target", "title")
+
+
 def _classes(*names: str) -> str:
     return " ".join(n for n in names if n)
 
@@ -270,6 +273,13 @@ class MarkdownRenderer:
         href = str(token.attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
         token.attrs["href"] = "#" + label.ident if label else ctx.href(href)
+        for key in [k for k in token.attrs if str(k).startswith(":")]:
+            # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
+            value, name = token.attrs.pop(key), str(key)[1:]
+            if name in KRAMDOWN_LINK_ATTRIBUTES:
+                token.attrs[name] = value
+        if token.attrs.get("target") == "_blank":
+            token.attrs["rel"] = "noopener"
         return renderer.renderToken(tokens, idx, options, env)
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
