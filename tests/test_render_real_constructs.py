@@ -11,3 +11,13 @@ def test_kramdown_link_attributes_become_attributes() -> None:
     assert '<a href="https://example.org/tool" target="_blank" rel="noopener">the tool</a>' in html
     assert '<a href="https://example.org/more">more</a>' in html
     assert ":target" not in html and "onclick" not in html
+
+
+def test_admonition_classes_with_commas_and_dropdown() -> None:
+    text = ("````{admonition} Look first\n:class: Tip, dropdown\nHidden *text*.\n````\n\n"
+            "```{note}\n:class: wide\nOpen.\n```\n")
+    html = renderer().render(text, Context())
+    assert '<details class="lc-admonition lc-tip dropdown">' in html
+    assert '<summary class="lc-admonition-title">Look first</summary>' in html
+    assert "Hidden <em>text</em>." in html and "," not in html.split("Hidden")[0]
+    assert '<div class="lc-admonition lc-note wide" role="note">' in html
