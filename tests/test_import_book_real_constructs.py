@@ -84,3 +84,22 @@ def test_html_in_the_book_author_becomes_text(tmp_path: Path) -> None:
     proc = run_cli("import-book", plain, "--out", tmp_path / "c2", check=0)
     assert module_yml(tmp_path / "c2", "start")["authors"] == [{"name": "Ada"}]
     assert "0 note(s)" in proc.stderr
+
+
+def test_sphinx_extension_not_installed_warns_and_names_the_cause(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\n",
+        "_config.yml": "title: Owls\nsphinx:\n  extra_extensions:\n    - sphinx.ext.todo\n"
+                       "    - lc_no_such_extension\n",
+        "start.md": "# Start\n\nHello.\n",
+    })
+    run_cli("import-book", book, "--out", out, check=0)
+    proc = run_cli("validate", out, check=0)
+    assert "_config.yml:5: warning: Sphinx extension 'lc_no_such_extension' is not installed" \
+        in proc.stderr, proc.stderr
+    assert "sphinx.ext.todo" not in proc.stderr
+    proc = run_cli("build", out, "--out", tmp_path / "dist", "--format", "jupyter-book", "--html",
+                   check=1)
+    assert "No module named 'lc_no_such_extension'" in proc.stderr, proc.stderr
+    assert "Look above for the cause" not in proc.stderr
