@@ -103,3 +103,16 @@ def test_sphinx_extension_not_installed_warns_and_names_the_cause(tmp_path: Path
                    check=1)
     assert "No module named 'lc_no_such_extension'" in proc.stderr, proc.stderr
     assert "Look above for the cause" not in proc.stderr
+
+
+def test_the_book_favicon_is_copied(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\n",
+        "_config.yml": "title: Owls\nhtml:\n  favicon: art/owl.ico\n",
+        "start.md": "# Start\n\nHello.\n",
+    })
+    (book / "art/owl.ico").write_bytes(b"\x00\x00\x01\x00")
+    run_cli("import-book", book, "--out", out, check=0)
+    assert (out / "art/owl.ico").read_bytes() == b"\x00\x00\x01\x00"
+    assert "favicon: art/owl.ico" in (out / "_config.yml").read_text(encoding="utf-8")

@@ -169,8 +169,10 @@ def _notebook(raw: bytes, rewriter: Rewriter) -> bytes:
 
 
 def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> None:
-    """The logo and the bibliography files, at the same place in the course as in the book."""
-    for rel in [config.get("logo"), *(config.get("bibtex_bibfiles") or [])]:
+    """The logo, the favicon and the bibliography files, at the same place in the course as
+    in the book."""
+    html = config.get("html") if isinstance(config.get("html"), dict) else {}
+    for rel in [config.get("logo"), html.get("favicon"), *(config.get("bibtex_bibfiles") or [])]:
         if not rel:
             continue
         source = (book / str(rel)).resolve()
