@@ -112,6 +112,7 @@ def test_the_book_favicon_is_copied(tmp_path: Path) -> None:
         "_config.yml": "title: Owls\nhtml:\n  favicon: art/owl.ico\n",
         "start.md": "# Start\n\nHello.\n",
     })
+    (book / "art").mkdir()
     (book / "art/owl.ico").write_bytes(b"\x00\x00\x01\x00")
     run_cli("import-book", book, "--out", out, check=0)
     assert (out / "art/owl.ico").read_bytes() == b"\x00\x00\x01\x00"
