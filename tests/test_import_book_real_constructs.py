@@ -117,3 +117,21 @@ def test_the_book_favicon_is_copied(tmp_path: Path) -> None:
     run_cli("import-book", book, "--out", out, check=0)
     assert (out / "art/owl.ico").read_bytes() == b"\x00\x00\x01\x00"
     assert "favicon: art/owl.ico" in (out / "_config.yml").read_text(encoding="utf-8")
+
+
+def test_a_module_title_from_a_heading_loses_its_markdown(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\nchapters:\n  - file: tools\n",
+        "start.md": "# Welcome to the `Owl-Watch` *guide*\n\nHello.\n",
+        "tools.md": "# Tools & tricks\n",
+    })
+    run_cli("import-book", book, "--out", out, check=0)
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))
+    assert config["lcmodules"]["modules"] == ["welcome-to-the-owl-watch-guide", "tools-tricks"]
+    assert module_yml(out, "welcome-to-the-owl-watch-guide")["title"] == \
+        "Welcome to the Owl-Watch guide"
+    assert module_yml(out, "tools-tricks")["title"] == "Tools & tricks"
+    # the page keeps its Markdown
+    assert "# Welcome to the `Owl-Watch` *guide*" in \
+        (out / "modules/welcome-to-the-owl-watch-guide/start.md").read_text(encoding="utf-8")
