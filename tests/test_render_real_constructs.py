@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lcmodules.load.myst import myst_problems
 from lcmodules.render.markdown import Context, renderer
 
 
@@ -21,3 +22,14 @@ def test_admonition_classes_with_commas_and_dropdown() -> None:
     assert '<summary class="lc-admonition-title">Look first</summary>' in html
     assert "Hidden <em>text</em>." in html and "," not in html.split("Hidden")[0]
     assert '<div class="lc-admonition lc-note wide" role="note">' in html
+
+
+def test_sphinx_inline_tabs_render_as_folds_without_a_warning() -> None:
+    text = ("````{tab} Unix *shell*\nList:\n```bash\nls -la\n```\n````\n"
+            "````{tab} Windows\nDir.\n````\n")
+    html = renderer().render(text, Context())
+    assert html.count('<details class="lc-tab-item lc-inline-tab">') == 2
+    assert "<summary>Unix <em>shell</em></summary>" in html and "<summary>Windows</summary>" in html
+    assert 'data-lang="bash"' in html and "<p>Dir.</p>" in html
+    assert myst_problems(text) == []
+    assert [p.message for p in myst_problems("```{tabz} X\nY\n```\n")]  # a typo still warns
