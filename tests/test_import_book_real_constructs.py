@@ -135,3 +135,16 @@ def test_a_module_title_from_a_heading_loses_its_markdown(tmp_path: Path) -> Non
     # the page keeps its Markdown
     assert "# Welcome to the `Owl-Watch` *guide*" in \
         (out / "modules/welcome-to-the-owl-watch-guide/start.md").read_text(encoding="utf-8")
+
+
+def test_the_course_book_balances_html_in_the_author(tmp_path: Path) -> None:
+    book, out = tmp_path / "book", tmp_path / "course"
+    write(book, {
+        "_toc.yml": "format: jb-book\nroot: start\n",
+        "_config.yml": 'title: Owls\nauthor: Ada, <a href="https://example.org/" x"">CC BY\n',
+        "start.md": "# Start\n\nHello.\n",
+    })
+    run_cli("import-book", book, "--out", out, check=0)
+    run_cli("build", out, "--out", tmp_path / "dist", "--format", "jupyter-book", check=0)
+    config = yaml.safe_load((tmp_path / "dist/owls-jupyter-book/_config.yml").read_text())
+    assert config["author"] == 'Ada, <a href="https://example.org/">CC BY</a>'

@@ -37,7 +37,7 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.render.sanitize import sanitize_notebook_outputs
+from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
 from lcmodules.transform.learner import (
     learner_markdown,
     module_edition,
@@ -350,6 +350,8 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
     files.update(_support_files(first))
     files.update(bibs)
     author = config.author or config.lcmodules.organisation or ""
+    if "<" in author:  # Jupyter Book allows HTML here; an unclosed tag would swallow the page
+        author = sanitize_output_html(author)
     organisation = config.lcmodules.organisation
     footer = f"<p>{escape(organisation)}</p>" if organisation else ""
     data = book_config(first, title=config.title, author=author, language=first.meta.language,
