@@ -38,9 +38,11 @@ sphinx:
     html_show_copyright: false
   extra_extensions:
     - sphinx.ext.todo
+    - sphinx_inline_tabs
 lcmodules:
   modules: [myst]
 """
+INLINE_TABS = "\n````{tab} Oven\nDe oven staat aan.\n````\n````{tab} Koelkast\nDe koelkast is dicht.\n````\n"
 EXTRA_BIB = "@misc{cursus2022,\n  author = {Mol, Gerrit},\n  title = {Cursusbron},\n  year = {2022}\n}\n"
 
 
@@ -51,6 +53,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     course = tmp_path_factory.mktemp("mystcourse")
     shutil.copytree(FIXTURE, course / "modules" / "myst")
+    with (course / "modules" / "myst" / "pagina.md").open("a", encoding="utf-8") as page:
+        page.write(INLINE_TABS)  # sphinx-inline-tabs, an extension the course names
     (course / "_config.yml").write_text(COURSE_CONFIG, encoding="utf-8")
     (course / "branding").mkdir()
     (course / "branding" / "icoon.png").write_bytes((FIXTURE / "img" / "oven.svg").read_bytes())
@@ -74,7 +78,7 @@ def test_course_keys_reach_the_books_config(book: Path) -> None:
     assert config["latex"] == {"latex_documents": {"targetname": "boek.tex"}}
     assert config["sphinx"]["config"]["html_show_copyright"] is False
     assert config["sphinx"]["config"]["html_math_renderer"] == "lc_mathml"
-    assert config["sphinx"]["extra_extensions"] == ["sphinx.ext.todo"]
+    assert config["sphinx"]["extra_extensions"] == ["sphinx.ext.todo", "sphinx_inline_tabs"]
     assert config["execute"] == {"execute_notebooks": "off"}
     included = (book / "parts" / "opmerking.md").read_text(encoding="utf-8")
     assert "ingevoegd bestand" in included and "antwoord is 42" not in included  # learner edition
@@ -94,6 +98,7 @@ def test_the_book_renders_every_construct(book: Path) -> None:
     assert 'class="sd-card' in page and 'class="sd-tab-set' in page and "toggle" in page
     assert "ingevoegd bestand" in page and "Een <strong>vet</strong> woord in reST." in page
     assert "trilling" in page and "Interactieve H5P-oefening" in page
+    assert 'class="tab-set' in page and "De koelkast is dicht." in page  # {tab}
     assert re.search(r'<a class="reference internal" href="notebooks/cellen.html">', page)  # {doc}
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in page
     notebook = html(book, "notebooks/cellen.html")

@@ -37,7 +37,7 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.render.sanitize import sanitize_notebook_outputs
+from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
 from lcmodules.transform.learner import (
     learner_markdown,
     module_edition,
@@ -350,6 +350,8 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
     files.update(_support_files(first))
     files.update(bibs)
     author = config.author or config.lcmodules.organisation or ""
+    if "<" in author:  # Jupyter Book allows HTML here; an unclosed tag would swallow the page
+        author = sanitize_output_html(author)
     organisation = config.lcmodules.organisation
     footer = f"<p>{escape(organisation)}</p>" if organisation else ""
     data = book_config(first, title=config.title, author=author, language=first.meta.language,
@@ -385,10 +387,26 @@ def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.Complet
                                   f"jupyter-book build took longer than {BUILD_TIMEOUT} s",
                                   "build the tree by hand to see where it stops")]) from exc
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise InputError([Problem(tree / "_config.yml", None, f"jupyter-book build failed:\n{tail}",
+        raise InputError([Problem(tree / "_config.yml", None,
+                                  f"jupyter-book build failed:\n{build_failure(proc.stdout + proc.stderr)}",
                                   "fix the page named above, or build without --html")])
     return proc
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+NOT_A_CAUSE = re.compile(r"^(Traceback|The above exception|RuntimeError:|There was an error|=+$|"
+                         r"During handling|raise )")
+
+
+def build_failure(output: str) -> str:
+    """What made `jupyter-book build` fail: Sphinx's own error lines (an extension it cannot
+    import, an exception in a page), not the traceback of the CLI that reports them; else the
+    last lines of the output."""
+    lines = [ANSI.sub("", line).rstrip() for line in output.strip().splitlines()]
+    causes = [line for line in lines if line and not line[0].isspace()
+              and not NOT_A_CAUSE.match(line) and re.search(r"[Ee]rror|[Ee]xception", line)]
+    chosen = list(dict.fromkeys(causes))[:6] or lines[-15:]
+    return "\n".join(chosen)
 
 
 class JupyterBookExporter(Exporter):

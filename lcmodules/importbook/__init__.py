@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from lcmodules.fsutil import atomic_path
+from lcmodules.importbook.authors import book_authors
 from lcmodules.importbook.course import book_language, course_config, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
 from lcmodules.importbook.notes import Note, Notes, yaml_error_line, yaml_problem
@@ -93,7 +94,7 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
             _write_module(plan, module, tmp / "modules" / module.slug, notes, {
                 "id": f"{prefix}/{module.slug}", "title": module.title, "version": "1.0.0",
                 "language": language,
-                "authors": [{"name": str(config["author"])}] if config.get("author") else [],
+                "authors": book_authors(config, notes),
                 "license": licence,
             }, config)
         _copy_course_files(book, tmp, config, notes)
@@ -168,8 +169,10 @@ def _notebook(raw: bytes, rewriter: Rewriter) -> bytes:
 
 
 def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> None:
-    """The logo and the bibliography files, at the same place in the course as in the book."""
-    for rel in [config.get("logo"), *(config.get("bibtex_bibfiles") or [])]:
+    """The logo, the favicon and the bibliography files, at the same place in the course as
+    in the book."""
+    html = config.get("html") if isinstance(config.get("html"), dict) else {}
+    for rel in [config.get("logo"), html.get("favicon"), *(config.get("bibtex_bibfiles") or [])]:
         if not rel:
             continue
         source = (book / str(rel)).resolve()

@@ -8,7 +8,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from lcmodules.importbook.toc import Entry, Group, Toc
+from lcmodules.load.references import find_labels
 from lcmodules.load.units import slugify
 
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -68,8 +71,17 @@ def file_title(book: Path, rel: str) -> str | None:
     for source in sources:
         match = HEADING.search(source)
         if match:
-            return match.group(1).strip()
+            return plain_heading(match.group(1))
     return None
+
+
+def plain_heading(markdown: str) -> str:
+    """A heading's text without its Markdown: `` The `pip` tool `` → `The pip tool` (module
+    titles appear in LMS menus and manifests, which show no Markdown)."""
+    tokens = MarkdownIt("commonmark").parseInline(markdown.strip())
+    children = tokens[0].children or [] if tokens else []
+    text = "".join(t.content for t in children if t.type in ("text", "code_inline"))
+    return text.strip() or markdown.strip()
 
 
 def groups(toc: Toc, split: str) -> list[Group]:
@@ -111,9 +123,9 @@ def make_plan(book: Path, toc: Toc, split: str) -> Plan:
             plan.unit_module[entry.path] = module
             text = (book / entry.path).read_text(encoding="utf-8", errors="replace")
             for source in cell_sources(text) if entry.path.endswith(".ipynb") else [text]:
-                for pattern in LABELS:
-                    for label in pattern.findall(source):
-                        holders = plan.labels.setdefault(label, [])
-                        if module not in holders:
-                            holders.append(module)
+                found = {label for pattern in LABELS for label in pattern.findall(source)}
+                for label in sorted(found | find_labels(source)):
+                    holders = plan.labels.setdefault(label, [])
+                    if module not in holders:
+                        holders.append(module)
     return plan

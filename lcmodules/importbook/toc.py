@@ -143,9 +143,16 @@ class _Reader:
             children += self.entries(item.get(key) or [])
         for sub in item.get("subtrees") or []:
             children += self.entries(sub.get("entries") or [])
-        if found is None:
-            return children[0] if len(children) == 1 else None
-        return Entry(found, item.get("title"), line, children)
+        if found is None and children:
+            # the entry's own page is missing: its first section stands in for it, so the
+            # chapter (and its title) still holds every section
+            first = children[0]
+            self.notes.warn("_toc.yml", line, f"'{first.path}' stands in for the missing page "
+                            "of this entry, with the entry's other sections after it",
+                            "add the page to the book if the chapter needs an opening page")
+            return Entry(first.path, item.get("title") or first.title, line,
+                         first.children + children[1:])
+        return None if found is None else Entry(found, item.get("title"), line, children)
 
     def find(self, name: str, line: int) -> str | None:
         """The file a TOC name means (suffix optional), if lcmodules can read it."""

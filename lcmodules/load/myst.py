@@ -29,7 +29,7 @@ DIRECTIVES = {
     *ADMONITIONS, *CODE_DIRECTIVES, "admonition", "dropdown", "toggle", "figure", "image", "math",
     "raw", "toctree", "tableofcontents", "bibliography", "epigraph", "pull-quote", "highlights",
     "margin", "sidebar", "topic", "card", "grid", "grid-item", "grid-item-card", "tab-set",
-    "tab-item", "list-table", "csv-table", "table", "include", "eval-rst", "div",
+    "tab-item", "tab", "list-table", "csv-table", "table", "include", "eval-rst", "div",
 }
 ROLES = {
     "math", "sub", "sup", "kbd", "abbr", "doc", "ref", "download", "numref", "term", "code",

@@ -71,9 +71,25 @@ def find_references(text: str, line_offset: int = 0) -> list[Reference]:
     has kind "label": it is no file.
     """
     refs = _references(text, line_offset)
-    labels = {name for found in LABEL.findall(text) for name in found if name}
+    labels = find_labels(text)
     return [Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds, r.title)
             if r.kind == "link" and r.tag == "a" and r.target in labels else r for r in refs]
+
+
+def find_labels(text: str) -> set[str]:
+    """Every label MyST text defines: `(name)=`, `$$ (name)`, and a directive's `name` or
+    `label` option, written as `:name:` or in a `---` YAML block (nested directives too)."""
+    labels = {name for found in LABEL.findall(text) for name in found if name}
+    for token in _parser().parse(text):
+        directive = parse_directive(token.info, token.content) \
+            if token.type in ("fence", "colon_fence") else None
+        if directive is None:
+            continue
+        labels |= {directive.options[key] for key in ("name", "label")
+                   if directive.options.get(key)}
+        if directive.name not in NO_MARKDOWN_BODY:
+            labels |= find_labels(directive.body)
+    return labels
 
 
 def _references(text: str, line_offset: int) -> list[Reference]:

@@ -101,6 +101,13 @@ def tab_item(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
             f"{r.nested(d.body, env)}</details>\n")
 
 
+def inline_tab(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
+    """`{tab} Label` (sphinx-inline-tabs): a fold like a tab item, with its label shown."""
+    label = r.render_inline(d.argument, ctx) if d.argument else "…"
+    return (f'<details class="lc-tab-item lc-inline-tab"{_ident(d, ctx)}><summary>{label}'
+            f"</summary>\n{r.nested(d.body, env)}</details>\n")
+
+
 def toggle(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     """`{toggle}` (sphinx-togglebutton): content folded behind "Show content"."""
     opened = " open" if "show" in d.options else ""
@@ -208,7 +215,7 @@ def bibliography(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> s
 
 HANDLERS: dict[str, Handler] = {
     "card": card, "grid-item-card": card, "grid": grid, "grid-item": grid,
-    "tab-set": tab_set, "tab-item": tab_item, "toggle": toggle, "list-table": list_table,
+    "tab-set": tab_set, "tab-item": tab_item, "tab": inline_tab, "toggle": toggle, "list-table": list_table,
     "csv-table": csv_table, "table": table, "include": include, "eval-rst": eval_rst,
     "bibliography": bibliography,
 }

@@ -159,6 +159,17 @@ def highlight_code(code: str, language: str | None) -> str:
 # ---------------------------------------------------------------- directives
 
 
+KRAMDOWN_LINK_ATTRIBUTES = ("target", "title")
+
+
+def class_names(option: str) -> list[str]:
+    """A directive's `:class:` as docutils reads it: split on spaces (and commas, which
+    authors write too), each made a valid class name (`Tip,` → `tip`)."""
+    names = (re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
+             for part in re.split(r"[\s,]+", option))
+    return [name for name in names if name]
+
+
 def _classes(*names: str) -> str:
     return " ".join(n for n in names if n)
 
@@ -270,6 +281,13 @@ class MarkdownRenderer:
         href = str(token.attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
         token.attrs["href"] = "#" + label.ident if label else ctx.href(href)
+        for key in [k for k in token.attrs if str(k).startswith(":")]:
+            # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
+            value, name = token.attrs.pop(key), str(key)[1:]
+            if name in KRAMDOWN_LINK_ATTRIBUTES:
+                token.attrs[name] = value
+        if token.attrs.get("target") == "_blank":
+            token.attrs["rel"] = "noopener"
         return renderer.renderToken(tokens, idx, options, env)
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
@@ -306,7 +324,7 @@ class MarkdownRenderer:
             return HANDLERS[name](self, d, ctx, env)
         ident = f' id="{esc(ctx.id_prefix + slugify(d.options["name"]))}"' if d.options.get("name") else ""
         extra_class = " ".join(f"lc-{c}" if c in ADMONITIONS else c
-                               for c in d.options.get("class", "").split())
+                               for c in class_names(d.options.get("class", "")))
         if name in ADMONITIONS or name == "admonition":
             if name == "admonition":
                 title = self.render_inline(d.argument, ctx) if d.argument else esc(
@@ -317,6 +335,9 @@ class MarkdownRenderer:
                 body = (d.argument + "\n" + d.body) if d.argument else d.body
             classes = _classes("lc-admonition", f"lc-{name}" if name != "admonition" else "", extra_class)
             inner = self.nested(body, env)
+            if "dropdown" in extra_class.split():  # sphinx-togglebutton folds these
+                return (f'<details class="{esc(classes)}"{ident}>\n'
+                        f'<summary class="lc-admonition-title">{title}</summary>\n{inner}</details>\n')
             return (f'<div class="{esc(classes)}" role="note"{ident}>\n'
                     f'<p class="lc-admonition-title">{title}</p>\n{inner}</div>\n')
         if name == "dropdown":

@@ -6,6 +6,7 @@ from lcmodules.diagnostics import Diagnostics
 from lcmodules.model import Course
 from lcmodules.modelcache import reused_checks
 from lcmodules.validate import (
+    book_rules,
     course_rules,
     markdown_rules,
     notebook_rules,
@@ -31,6 +32,7 @@ MODULE_RULES = [
 COURSE_RULES = [
     course_rules.check_unique_ids,
     course_rules.check_prerequisites,
+    book_rules.check_sphinx_extensions,
 ]
 
 
