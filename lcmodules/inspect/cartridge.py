@@ -9,7 +9,14 @@ from typing import Any
 
 from lxml import etree, isoschematron
 
-from lcmodules.inspect.package import Finding, Findings, Sizes, check_zip, parse_xml
+from lcmodules.inspect.package import (
+    Finding,
+    Findings,
+    Sizes,
+    check_zip,
+    open_zip,
+    parse_xml,
+)
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 from lcmodules.inspect.schemas import load_schema
 
@@ -277,14 +284,8 @@ def inspect_cartridge(path: str | Path, schema_dir: Path | None = None) -> Cartr
     input."""
     path = Path(path)
     report = CartridgeReport(path=str(path))
-    try:
-        zf = SafeZip(path)
-    except UnsafeZip as exc:
-        report.add("error", "refused", str(exc))
-        return report
-    except OSError as exc:
-        report.add("error", "unreadable", f"cannot read {path}: {exc.strerror or exc}")
-        return report
-    with zf:
-        _inspect_zip(zf, report, schema_dir)
+    zf = open_zip(path, report)
+    if zf is not None:
+        with zf:
+            _inspect_zip(zf, report, schema_dir)
     return report

@@ -584,17 +584,22 @@ def inspect_package(path: str | Path, schema_dir: Path | None = None) -> Report:
     if path.suffix.lower() == ".xml":
         _inspect_manifest_file(path, report, schema_dir)
         return report
+    zf = open_zip(path, report)
+    if zf is not None:
+        with zf:
+            _inspect_zip(zf, report, schema_dir)
+    return report
+
+
+def open_zip(path: Path, report: Findings) -> SafeZip | None:
+    """The package opened through SafeZip's guards, or None with the reason in `report`."""
     try:
-        zf = SafeZip(path)
+        return SafeZip(path)
     except UnsafeZip as exc:
         report.add("error", "refused", str(exc))
-        return report
     except OSError as exc:
         report.add("error", "unreadable", f"cannot read {path}: {exc.strerror or exc}")
-        return report
-    with zf:
-        _inspect_zip(zf, report, schema_dir)
-    return report
+    return None
 
 
 def _inspect_manifest_file(path: Path, report: Report, schema_dir: Path | None) -> None:
