@@ -23,10 +23,27 @@ def _size(n: int) -> str:
 
 
 def _print(report) -> None:  # type: ignore[no-untyped-def]
-    from lcmodules.inspect.package import Item
-
-    meta = report.metadata
+    """The report of a SCORM package as a person reads it: summary, structure, findings."""
     out.print(f"[bold]{escape(report.path)}[/]")
+    out.print(_summary(report))
+    if report.organizations:
+        out.print(_organizations(report))
+    if report.scos:
+        out.print(_scos(report))
+    colours = {"error": "red", "warning": "yellow", "info": "blue"}
+    for f in report.findings:
+        hint = f" — {escape(f.hint)}" if f.hint else ""
+        out.print(f"[{colours[f.severity]}]{f.severity}[/] [dim]\\[{f.code}][/] {escape(f.message)}{hint}")
+    errors = len(report.errors)
+    if errors:
+        out.print(f"[red bold]{errors} error{'s' if errors != 1 else ''}: an LMS may refuse "
+                  "this package.[/]")
+    else:
+        out.print("[green bold]No errors: the package looks fine for an LMS.[/]")
+
+
+def _summary(report) -> Table:  # type: ignore[no-untyped-def]
+    meta = report.metadata
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
     summary.add_column()
@@ -54,47 +71,42 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
         rows.append(("schema", f"not checked ({escape(schema.get('reason', ''))})"))
     for key, value in rows:
         summary.add_row(key, value if key in ("schema", "largest") else escape(str(value)))
-    out.print(summary)
+    return summary
 
-    if report.organizations:
-        tree = Tree("[bold]organizations[/]")
 
-        def add(node: Tree, item: Item) -> None:
-            label = escape(item.title or item.identifier)
-            extra = f" → {escape(item.launch)}" if item.launch else ""
-            if item.mastery:
-                extra += f"  [dim](mastery {escape(item.mastery)})[/]"
-            child = node.add(f"{label} [dim]{escape(item.identifier)}[/]{extra}")
-            for sub in item.children:
-                add(child, sub)
+def _organizations(report) -> Tree:  # type: ignore[no-untyped-def]
+    from lcmodules.inspect.package import Item
 
-        for org in report.organizations:
-            branch = tree.add(f"{escape(org.title or org.identifier)} [dim]{escape(org.identifier)}"
-                              f"{' (default)' if org.default else ''}[/]")
-            for item in org.items:
-                add(branch, item)
-        out.print(tree)
-    if report.scos:
-        table = Table(title=f"{len(report.scos)} SCO(s), {report.resources} resource(s)",
-                      title_justify="left")
-        table.add_column("resource")
-        table.add_column("launch")
-        table.add_column("files", justify="right")
-        table.add_column("items")
-        for sco in report.scos:
-            table.add_row(escape(sco.resource), escape(sco.launch), str(sco.files),
-                          escape(", ".join(sco.items)))
-        out.print(table)
-    colours = {"error": "red", "warning": "yellow", "info": "blue"}
-    for f in report.findings:
-        hint = f" — {escape(f.hint)}" if f.hint else ""
-        out.print(f"[{colours[f.severity]}]{f.severity}[/] [dim]\\[{f.code}][/] {escape(f.message)}{hint}")
-    errors = len(report.errors)
-    if errors:
-        out.print(f"[red bold]{errors} error{'s' if errors != 1 else ''}: an LMS may refuse "
-                  "this package.[/]")
-    else:
-        out.print("[green bold]No errors: the package looks fine for an LMS.[/]")
+    tree = Tree("[bold]organizations[/]")
+
+    def add(node: Tree, item: Item) -> None:
+        label = escape(item.title or item.identifier)
+        extra = f" → {escape(item.launch)}" if item.launch else ""
+        if item.mastery:
+            extra += f"  [dim](mastery {escape(item.mastery)})[/]"
+        child = node.add(f"{label} [dim]{escape(item.identifier)}[/]{extra}")
+        for sub in item.children:
+            add(child, sub)
+
+    for org in report.organizations:
+        branch = tree.add(f"{escape(org.title or org.identifier)} [dim]{escape(org.identifier)}"
+                          f"{' (default)' if org.default else ''}[/]")
+        for item in org.items:
+            add(branch, item)
+    return tree
+
+
+def _scos(report) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=f"{len(report.scos)} SCO(s), {report.resources} resource(s)",
+                  title_justify="left")
+    table.add_column("resource")
+    table.add_column("launch")
+    table.add_column("files", justify="right")
+    table.add_column("items")
+    for sco in report.scos:
+        table.add_row(escape(sco.resource), escape(sco.launch), str(sco.files),
+                      escape(", ".join(sco.items)))
+    return table
 
 
 @click.command("inspect")
