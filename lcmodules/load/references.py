@@ -152,6 +152,37 @@ def _inline_references(children: list[Token], line: int) -> list[Reference]:
     return refs
 
 
+def html_fragments(text: str, line_offset: int = 0) -> list[tuple[int, str]]:
+    """The raw HTML of MyST text with its line: HTML blocks, inline tags, `{raw} html` bodies,
+    also inside directives whose body is Markdown (never code)."""
+    found: list[tuple[int, str]] = []
+    for token in _parser().parse(text):
+        line = (token.map[0] if token.map else 0) + line_offset
+        if token.type == "html_block":
+            found.append((line, token.content))
+        elif token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "html_inline":
+                    found.append((line, child.content))
+        elif token.type in ("fence", "colon_fence"):
+            found.extend(_directive_fragments(token, line))
+    return found
+
+
+def _directive_fragments(token: Token, line: int) -> list[tuple[int, str]]:
+    directive = parse_directive(token.info, token.content)
+    if directive is None:
+        return []
+    body_line = line + 1 + directive.body_offset
+    if directive.name == "raw":
+        return [(body_line, directive.body)] if directive.argument.strip().lower() == "html" else []
+    if directive.name in NO_MARKDOWN_BODY:
+        return []
+    return html_fragments(directive.body, body_line)
+
+
 @dataclass(frozen=True)
 class HtmlTag:
     """One start tag of raw HTML: where it is in the text, and its parsed attributes."""

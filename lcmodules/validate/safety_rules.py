@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
-from lxml import etree
-from lxml import html as lxml_html
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 from nbformat import NotebookNode
 
 from lcmodules.diagnostics import Diagnostics
-from lcmodules.load.myst import DIRECTIVE
-from lcmodules.load.references import find_references
+from lcmodules.load.references import find_references, html_fragments, html_tags
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import LcSettings, Module
 from lcmodules.outpath import outside_links
 from lcmodules.urlpolicy import dangerous_url, host_accepted, url_host
 
-CODE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude",
-                             "math"})
 TRUST_HINT = ("remove it, or set `lcmodules.trusted_outputs: true` in _config.yml if every "
               "module of the course is trusted (docs/security.md)")
 
@@ -103,67 +92,23 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-@cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").use(colon_fence_plugin).use(myst_role_plugin)
-
-
 def _html_scripts(text: str, offset: int) -> list[tuple[int, str]]:
     """(line, problem) for every raw HTML script or event handler in MyST text."""
     found: list[tuple[int, str]] = []
-    for line, fragment in _html_fragments(text, offset):
+    for line, fragment in html_fragments(text, offset):
         found.extend(_fragment_scripts(fragment, line))
     return found
 
 
-def _html_fragments(text: str, offset: int) -> Iterator[tuple[int, str]]:
-    """The raw HTML of MyST text (blocks, inline tags, `{raw} html`), never code, with lines."""
-    for token in _parser().parse(text):
-        line = (token.map[0] if token.map else 0) + offset
-        if token.type == "html_block":
-            yield line, token.content
-        elif token.type == "inline":
-            yield from _inline_fragments(token.children or [], line)
-        elif token.type in ("fence", "colon_fence"):
-            yield from _directive_fragments(token, line)
-
-
-def _inline_fragments(children: list[Token], line: int) -> Iterator[tuple[int, str]]:
-    for child in children:
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif child.type == "html_inline":
-            yield line, child.content
-
-
-def _directive_fragments(token: Token, line: int) -> Iterator[tuple[int, str]]:
-    match = DIRECTIVE.match(token.info.strip())
-    if not match:
-        return
-    name, argument = match.group(1).lower(), match.group(2).strip().lower()
-    if name == "raw":
-        if argument == "html":
-            yield line + 1, token.content
-    elif name not in CODE_DIRECTIVES:
-        yield from _html_fragments(token.content, line + 1)
-
-
 def _fragment_scripts(fragment: str, line: int) -> list[tuple[int, str]]:
     """(line, problem) for each script element and event handler in an HTML fragment."""
-    try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return []
     found: list[tuple[int, str]] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        where = line + max((element.sourceline or 1) - 1, 0)
-        if element.tag.lower() == "script":
-            found.append((where, "raw HTML <script> would run in the LMS page with the "
-                                 "learner's login"))
-        handlers = sorted(a for a in element.attrib if a.lower().startswith("on"))
+    for tag in html_tags(fragment):
+        if tag.tag == "script":
+            found.append((line + tag.line, "raw HTML <script> would run in the LMS page with the "
+                                           "learner's login"))
+        handlers = sorted(name for name, _ in tag.attrs if name.startswith("on"))
         if handlers:
-            found.append((where, f"<{element.tag}> has an event handler ({', '.join(handlers)}) "
-                                 "that would run a script"))
+            found.append((line + tag.line, f"<{tag.tag}> has an event handler "
+                                           f"({', '.join(handlers)}) that would run a script"))
     return found
