@@ -177,3 +177,13 @@ def test_streamed_hash_equals_in_memory_hash(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_bytes(data)
         assert file_hash_streamed(path) == file_hash(name, data), name
+
+
+def test_the_bibliography_is_content(module_dir: Path) -> None:
+    """Citations read every .bib file of the module: editing one is a change, like a page."""
+    bib = module_dir / "bronnen.bib"
+    bib.write_text("@book{jansen2020, title={Ovens}, author={Jansen, A.}, year={2020}}\n")
+    before = fingerprint(module_dir)
+    assert "bronnen.bib" in before.files
+    bib.write_text("@book{jansen2020, title={Ovens}, author={Jansen, A.}, year={2021}}\n")
+    assert fingerprint(module_dir).digest != before.digest

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lcmodules.load.bibliography import bib_files
 from lcmodules.load.references import find_references, is_local, resolve_reference
 from lcmodules.model import Module, Unit
 
@@ -258,8 +259,9 @@ def _code_targets(source: str, base: Path) -> Iterator[Path]:
 
 def module_sources(module: Module,
                    overrides: Mapping[str, bytes] | None = None) -> dict[str, bytes | Path]:
-    """Every file in the fingerprint: module.yml and the units as bytes, referenced files as
-    paths (hashed in chunks, never read whole).
+    """Every file in the fingerprint: module.yml and the units as bytes, referenced files and
+    the module's bibliography (`.bib` files, which citations read) as paths (hashed in chunks,
+    never read whole).
 
     `overrides` replaces files by module-relative path (a release fingerprints the module.yml
     it is about to write).
@@ -271,6 +273,8 @@ def module_sources(module: Module,
         sources[rel] = unit.raw
     for rel in sorted(referenced_files(module) - set(sources)):
         sources[rel] = root / rel
+    for path in bib_files(root):
+        sources.setdefault(path.relative_to(root).as_posix(), path)
     for rel, data in (overrides or {}).items():
         if rel in sources:
             sources[rel] = data
