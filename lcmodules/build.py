@@ -24,9 +24,11 @@ from lcmodules.cache import (
     dependency_versions,
     sha256_json,
 )
-from lcmodules.diagnostics import InputError, Problem
+from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.export import Artifact, BuildOptions, Exporter, available_formats, get_exporter
+from lcmodules.load import load_module
 from lcmodules.model import Course, Module
+from lcmodules.modelcache import ACTIVE
 from lcmodules.outpath import UnsafePathError
 from lcmodules.transform.learner import course_edition, module_edition
 
@@ -254,6 +256,22 @@ def detached(module: Module) -> Module:
     return dataclasses.replace(module, course=course)
 
 
+def with_sources(module: Module) -> Module:
+    """The module with its sources: itself, or (when loading released them to keep memory
+    flat) as the active model cache stored it, else loaded again."""
+    if not module.released:
+        return module
+    cache = ACTIVE.get()
+    found = cache.sources(module) if cache is not None else None
+    if found is None:
+        found = load_module(module.root, Diagnostics(), module.course)
+        if cache is not None and found is not None:
+            cache.reused.pop(id(found), None)
+    if found is None or found.released:
+        raise RuntimeError(f"the sources of module '{module.slug}' could not be loaded again")
+    return found
+
+
 def whole_course(course: Course) -> Course:
     """The course with every module, also those not asked for (in the course's own order)."""
     if not course.context:
@@ -301,10 +319,11 @@ class Runner:
                     note(f"{job.module.slug} → {name}", "start")
                 if self.pool is None or len(work) <= 1:
                     done: Future[dict[str, Outcome]] = Future()
-                    done.set_result(build_module(job.module, list(job.tasks), options))
+                    done.set_result(build_module(with_sources(job.module), list(job.tasks),
+                                                 options))
                 else:
-                    done = self.pool.submit(build_module, detached(job.module), list(job.tasks),
-                                            options)
+                    done = self.pool.submit(build_module, detached(with_sources(job.module)),
+                                            list(job.tasks), options)
                 running[done] = job
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -428,6 +447,9 @@ class Build:
                 key = self.keys.course_key(exporter, whole, options.artifacts)
                 if self.up_to_date(entry, key, name, None, what):
                     continue
+                if any(m.released for m in whole.modules):
+                    whole = dataclasses.replace(whole, modules=[
+                        with_sources(m) for m in whole.modules])
                 if "sources" in exporter.consumes:
                     subject = whole
                 else:

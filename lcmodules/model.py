@@ -344,6 +344,8 @@ class Module:
     doc: Any = None  # the parsed module.yml, kept for line numbers
     # "learner"/"teacher" once transform.learner.module_edition made it; None: loaded sources
     edition: Literal["learner", "teacher"] | None = None
+    # True once a build released the units' sources (modelcache.release); build re-acquires them
+    released: bool = False
 
     @property
     def module_file(self) -> Path:

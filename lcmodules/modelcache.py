@@ -7,7 +7,7 @@ import contextvars
 import dataclasses
 import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lcmodules import __version__
@@ -36,10 +36,16 @@ class ModelCache:
     course's `_config.yml` and lcmodules itself (the model holds absolute paths). A module whose key is stored is neither read nor
     checked again; the rules across modules (ids, prerequisites) always run."""
 
-    def __init__(self, folder: Path, hasher: FileHasher) -> None:
+    def __init__(self, folder: Path, hasher: FileHasher,
+                 check: Callable[[Module, Diagnostics], None] | None = None) -> None:
+        """With `check` (the module rules), each module is checked as soon as it is loaded,
+        kept, and its sources released (`loaded`): memory holds one module's sources at a
+        time, and the build re-acquires them (`sources`)."""
         self.folder = folder
         self.hasher = hasher
+        self.check = check
         self.reused: dict[int, Entry] = {}  # id(module) -> what it was reused from
+        self.done: set[int] = set()  # id(module): checked and kept by `loaded`
         self.keys: dict[Path, str] = {}
 
     def key(self, module_dir: Path, course: Course | None) -> str:
@@ -70,8 +76,36 @@ class ModelCache:
         diag.problems.extend(entry.loaded)
         return module
 
+    def sources(self, module: Module) -> Module | None:
+        """The stored module with its sources, attached to `module`'s course (not kept here)."""
+        try:
+            entry = pickle.loads(self._path(self.key(module.root, module.course)).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if not isinstance(entry, Entry) or entry.module.root != module.root:
+            return None
+        return dataclasses.replace(entry.module, course=module.course)
+
+    def loaded(self, module: Module, diag: Diagnostics, selected: bool) -> None:
+        """Right after loading: a selected module is checked (or its stored checks reused)
+        and kept; then every module's sources are released."""
+        if self.check is None:
+            return
+        if selected and not self.checked(module, diag):
+            before = len(diag.problems)
+            self.check(module, diag)
+            root = module.root.resolve()
+            own = [p for p in diag.problems[:before] if Path(p.file).resolve().is_relative_to(root)]
+            self._keep(module, own, diag.problems[before:])
+        if selected:
+            self.done.add(id(module))
+        self.reused.pop(id(module), None)
+        release(module)
+
     def checked(self, module: Module, diag: Diagnostics) -> bool:
         """Whether the module rules already ran on this module (their problems added)."""
+        if id(module) in self.done:
+            return True
         entry = self.reused.get(id(module))
         if entry is None:
             return False
@@ -82,18 +116,30 @@ class ModelCache:
         """Keep every freshly loaded module without errors, with its own problems."""
         for course in courses:
             for module in course.modules:  # not the context: the module rules did not run
-                if id(module) in self.reused:
+                if id(module) in self.reused or id(module) in self.done:
                     continue
-                root = module.root.resolve()
-                own = [[p for p in found if Path(p.file).resolve().is_relative_to(root)]
-                       for found in (loaded, checked)]
-                if any(p.severity == "error" for found in own for p in found):
-                    continue
-                entry = Entry(dataclasses.replace(module, course=None), *own)
-                with contextlib.suppress(OSError, pickle.PicklingError, TypeError):
-                    data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-                    ensure_cache_dir(self.folder.parent)
-                    write_bytes_atomic(self._path(self.key(module.root, course)), data)
+                self._keep(module, loaded, checked)
+
+    def _keep(self, module: Module, loaded: list[Problem], checked: list[Problem]) -> None:
+        """Store `module` with those of the problems that are its own, unless one is an error."""
+        root = module.root.resolve()
+        own = [[p for p in found if Path(p.file).resolve().is_relative_to(root)]
+               for found in (loaded, checked)]
+        if module.released or any(p.severity == "error" for found in own for p in found):
+            return
+        entry = Entry(dataclasses.replace(module, course=None), *own)
+        with contextlib.suppress(OSError, pickle.PicklingError, TypeError):
+            data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+            ensure_cache_dir(self.folder.parent)
+            write_bytes_atomic(self._path(self.key(module.root, module.course)), data)
+
+
+def release(module: Module) -> None:
+    """Drop the units' sources (pages, notebooks, quizzes, bytes), keeping what the course
+    rules and the build plan read (metadata, unit names and kinds)."""
+    module.units = [dataclasses.replace(u, page=None, notebook=None, quiz=None, raw=b"",
+                                        doc=None) for u in module.units]
+    module.released = True
 
 
 @contextlib.contextmanager
@@ -104,6 +150,13 @@ def active(cache: ModelCache) -> Iterator[ModelCache]:
         yield cache
     finally:
         ACTIVE.reset(token)
+
+
+def loaded_module(module: Module, diag: Diagnostics, selected: bool) -> None:
+    """For load: hand a just-loaded module to the active cache (see `ModelCache.loaded`)."""
+    cache = ACTIVE.get()
+    if cache is not None:
+        cache.loaded(module, diag, selected)
 
 
 def reuse_module(module_dir: Path, diag: Diagnostics, course: Course | None) -> Module | None:

@@ -46,6 +46,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     unchanged since it was last built into OUT (see OUT/.lcmodules-build.json) is kept as it is.
     """
     from lcmodules.cache import QuickCheck
+    from lcmodules.modelcache import active
 
     if list_formats:
         from lcmodules.export import available_formats
@@ -64,11 +65,13 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         report_quick_hit(hit)
         return
     check_formats(formats)
-    courses, warnings = load_checked(paths, quick)
-    options = build_options(courses, arguments, out, jobs)
-    warnings += format_checks(courses, options.formats)
-    result = run_with_progress(courses, options, no_cache=no_cache, timeout=timeout,
-                               jobs=jobs, hasher=quick.hasher)
+    # Without --execute, each module's sources are held only while it is checked and built.
+    courses, warnings, models = load_checked(paths, quick, lean=not execute)
+    with active(models):
+        options = build_options(courses, arguments, out, jobs)
+        warnings += format_checks(courses, options.formats)
+        result = run_with_progress(courses, options, no_cache=no_cache, timeout=timeout,
+                                   jobs=jobs, hasher=quick.hasher)
     if result.record is not None:
         quick.remember(result.record, [e.entry for e in result.entries], warnings)
     report_result(result)
@@ -198,19 +201,21 @@ def report_result(result: Any) -> None:
     console.print(f"[green]{summary}.[/]")
 
 
-def load_checked(paths: tuple[Path, ...], quick: Any = None) -> tuple[list, list[str]]:
+def load_checked(paths: tuple[Path, ...], quick: Any = None,
+                 lean: bool = False) -> tuple[list, list[str], Any]:
     """Load and validate (exit 1 on any error), reusing the modules an earlier build loaded
-    and checked that are unchanged since; also return the warnings as text."""
+    and checked that are unchanged since; also return the warnings as text and the model
+    cache. `lean`: check each module as it loads and release its sources (see modelcache)."""
     from lcmodules.cache import FileHasher, cache_dir
     from lcmodules.cli.common import fail, report
     from lcmodules.diagnostics import Diagnostics
     from lcmodules.load import load_paths
     from lcmodules.modelcache import ModelCache, active
-    from lcmodules.validate import validate_courses
+    from lcmodules.validate import check_module, validate_courses
 
     folder = getattr(quick, "cache", None) or cache_dir(None)
     hasher = getattr(quick, "hasher", None) or FileHasher(folder / "file-hashes.json")
-    models = ModelCache(folder / "models", hasher)
+    models = ModelCache(folder / "models", hasher, check_module if lean else None)
     diag = Diagnostics()
     with active(models):
         courses = load_paths(list(paths), diag)
@@ -221,12 +226,13 @@ def load_checked(paths: tuple[Path, ...], quick: Any = None) -> tuple[list, list
         fail(problems)
     models.store(courses, diag.problems[:loaded], diag.problems[loaded:])
     report(problems)
-    return courses, [p.format() for p in problems]
+    return courses, [p.format() for p in problems], models
 
 
 def format_checks(courses: list, formats: list[str]) -> list[str]:
     """What a format cannot hold, reported before building (an exporter's `check_module`,
     e.g. imscc); exit 1 on an error, else return the warnings as text."""
+    from lcmodules.build import with_sources
     from lcmodules.cli.common import fail, report
     from lcmodules.diagnostics import Diagnostics
     from lcmodules.export import get_exporter
@@ -235,7 +241,7 @@ def format_checks(courses: list, formats: list[str]) -> list[str]:
     for name in formats:
         check = getattr(get_exporter(name), "check_module", None)
         for module in (m for c in courses for m in c.modules) if check else ():
-            check(module, diag)
+            check(with_sources(module), diag)
     problems = diag.sorted()
     if not diag.ok:
         fail(problems)

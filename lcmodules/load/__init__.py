@@ -9,7 +9,7 @@ from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
 from lcmodules.locate import locate
 from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
-from lcmodules.modelcache import reuse_module
+from lcmodules.modelcache import loaded_module, reuse_module
 from lcmodules.slugs import ascii_slug
 
 __all__ = ["load_course", "load_module", "load_paths"]
@@ -110,6 +110,7 @@ def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -
         selected = wanted is None or folder.resolve() in wanted
         module = load_module(folder, diag if selected else Diagnostics(), course)
         if module is not None:
+            loaded_module(module, diag, selected)  # a build checks it now, then releases it
             (course.modules if selected else course.context).append(module)
     return course
 
@@ -142,6 +143,7 @@ def load_paths(paths: list[Path], diag: Diagnostics) -> list[Course]:
             course = Course(root=root, config=CourseConfig())
             module = load_module(root, diag, course)
             if module is not None:
+                loaded_module(module, diag, True)
                 course.modules.append(module)
             courses[root] = course
         else:

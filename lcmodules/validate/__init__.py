@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lcmodules.diagnostics import Diagnostics
-from lcmodules.model import Course
+from lcmodules.model import Course, Module
 from lcmodules.modelcache import reused_checks
 from lcmodules.validate import (
     book_rules,
@@ -36,13 +36,18 @@ COURSE_RULES = [
 ]
 
 
+def check_module(module: Module, diag: Diagnostics) -> None:
+    """Run the module rules on one module."""
+    for rule in MODULE_RULES:
+        rule(module, diag)
+
+
 def validate_courses(courses: list[Course], diag: Diagnostics) -> None:
     """Run every rule on every module and course."""
     for course in courses:
         for module in course.modules:
             if reused_checks(module, diag):  # unchanged since a build checked it
                 continue
-            for rule in MODULE_RULES:
-                rule(module, diag)
+            check_module(module, diag)
         for rule in COURSE_RULES:
             rule(course, diag)
