@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
     {"lcmodules", "diagnostics", "markers", "slugs", "locate", "versions", "xmlmeta",
-     "outputtypes", "outpath", "urlpolicy"},  # leaves
+     "outputtypes", "outpath", "urlpolicy", "localserver"},  # leaves
     {"fsutil"},
     {"model", "cache", "scaffold"},
     {"modelcache"},  # consulted by load and validate while a build runs

@@ -127,3 +127,23 @@ def test_serve_answers_only_requests_for_its_own_address(course: Path) -> None:
         assert urlopen(url).status == 200
     finally:
         stop(proc)
+
+
+def test_a_browser_hanging_up_is_no_error(course: Path) -> None:
+    """A connection reset mid-request (a reload, a closed tab) leaves no traceback behind."""
+    import socket
+    import struct
+
+    proc, url = start(course / "modules" / "email-triage")
+    try:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(b"GET / HTTP/1.1\r\n")  # half a request, then a reset (RST)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        time.sleep(0.5)
+        assert urlopen(url).status == 200
+    finally:
+        _, err = stop(proc)
+    assert "ConnectionResetError" not in err

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from lcmodules.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.inspect.package import Item, Report, inspect_package
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
+from lcmodules.localserver import LocalServer
 from lcmodules.render.htmljson import script_json
 
 ENV = "LCMODULES_SCORM_AGAIN"
@@ -234,10 +235,8 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return start, end
 
 
-class PreviewServer(http.server.ThreadingHTTPServer):
+class PreviewServer(LocalServer):
     """Serves the player page, scorm-again and the unpacked package on 127.0.0.1 only."""
-
-    daemon_threads = True
 
     def __init__(self, prepared: Prepared, bundle: Path, port: int = 0) -> None:
         self.root = prepared.root.resolve()

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from lcmodules.diagnostics import Problem
+from lcmodules.localserver import LocalServer
 from lcmodules.serve import EDITIONS, ModuleEntry, Workspace
 
 HERE = Path(__file__).resolve().parent
@@ -35,10 +36,8 @@ def problem_view(problem: Problem, root: Path) -> dict[str, Any]:
             "hint": problem.hint}
 
 
-class ServeServer(http.server.ThreadingHTTPServer):
+class ServeServer(LocalServer):
     """Serves the workspace's sites; `stopping` ends the event streams."""
-
-    daemon_threads = True
 
     def __init__(self, workspace: Workspace, host: str = "127.0.0.1", port: int = 0) -> None:
         self.workspace = workspace
