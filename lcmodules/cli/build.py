@@ -46,7 +46,6 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     unchanged since it was last built into OUT (see OUT/.lcmodules-build.json) is kept as it is.
     """
     from lcmodules.cache import QuickCheck
-    from lcmodules.modelcache import active
 
     if list_formats:
         from lcmodules.export import available_formats
@@ -64,6 +63,8 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     if hit is not None:  # nothing changed since the last successful build with these arguments
         report_quick_hit(hit)
         return
+    from lcmodules.modelcache import active  # after the no-change check: it imports the model
+
     check_formats(formats)
     # Without --execute, each module's sources are held only while it is checked and built.
     courses, warnings, models = load_checked(paths, quick, lean=not execute)
