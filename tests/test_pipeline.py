@@ -9,10 +9,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from lcmodules.transform.learner import CODE_BEGIN, CODE_END, is_marker
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from solutions import solution_lines  # noqa: E402
 
 # A third-party exporter that does nothing special: it writes out every string it is given.
 DUMPER = '''
@@ -56,26 +56,6 @@ class Dumper(Exporter):
         target.write_text("\\n".join(strings(course, set())))
         return [target]
 '''
-
-
-def solution_lines(course: Path) -> set[str]:
-    """Lines only the solutions of the course's teacher notebooks hold (a later notebook may
-    give an earlier one's answer in its own code, a page may quote it: not secret)."""
-    inside_lines: set[str] = set()
-    outside_lines: set[str] = set()
-    for source in sorted((course / "modules").rglob("*.ipynb")):
-        for cell in nbformat.read(source, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if is_marker(line, CODE_BEGIN):
-                    inside = True
-                elif is_marker(line, CODE_END):
-                    inside = False
-                elif len(line.strip()) > 12:
-                    (inside_lines if inside else outside_lines).add(line.strip())
-    for page in (course / "modules").rglob("*.md"):
-        outside_lines |= {line.strip() for line in page.read_text("utf-8").splitlines()}
-    return inside_lines - outside_lines
 
 
 def run(*args: str | os.PathLike, cwd: Path, env: dict[str, str] | None = None
