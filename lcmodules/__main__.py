@@ -1,5 +1,5 @@
 """Allows `python -m lcmodules`."""
 
-from lcmodules.cli import main
+from lcmodules.cli.main import main
 
 main()

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lcmodules import __version__
-from lcmodules.cache import (
+from lcmodules.cache.models import ACTIVE
+from lcmodules.cache.store import (
     BuildRecord,
     FileHasher,
     cache_dir,
@@ -24,12 +25,17 @@ from lcmodules.cache import (
     dependency_versions,
     sha256_json,
 )
-from lcmodules.diagnostics import Diagnostics, InputError, Problem
-from lcmodules.export import Artifact, BuildOptions, Exporter, available_formats, get_exporter
-from lcmodules.load import load_module
+from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.core.outpath import UnsafePathError
+from lcmodules.export.registry import (
+    Artifact,
+    BuildOptions,
+    Exporter,
+    available_formats,
+    get_exporter,
+)
+from lcmodules.load.loader import load_module
 from lcmodules.model import Course, Module
-from lcmodules.modelcache import ACTIVE
-from lcmodules.outpath import UnsafePathError
 from lcmodules.transform.learner import course_edition, module_edition
 
 # BuildOptions fields that do not change what an exporter writes (the artifacts a consumer

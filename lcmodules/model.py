@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from nbformat import NotebookNode
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from lcmodules.slugs import slugify
-from lcmodules.versions import is_version
+from lcmodules.core.slugs import slugify
+from lcmodules.core.versions import is_version
 
 # module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(

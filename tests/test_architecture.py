@@ -19,13 +19,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # Each part of lcmodules (a top-level module or subpackage) and its layer: a part imports only
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
-    {"lcmodules", "diagnostics", "markers", "slugs", "locate", "versions", "xmlmeta",
-     "outputtypes", "outpath", "urlpolicy", "localserver"},  # leaves
-    {"fsutil"},
-    {"model", "cache", "scaffold"},
-    {"modelcache"},  # consulted by load and validate while a build runs
+    {"lcmodules", "core"},  # core: the small helpers every stage shares
+    {"model", "scaffold"},
+    {"cache"},  # consulted by load and validate while a build runs
     {"load"},
-    {"validate", "identities"},
+    {"validate"},
     {"transform", "versioning"},
     {"render"},
     {"export", "inspect"},
@@ -37,7 +35,8 @@ RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
 
 
 def read_graph(package: Path) -> dict[str, set[str]]:
-    """Module of `package` -> the modules of `package` it imports (anywhere in the file)."""
+    """Module of `package` -> the modules of `package` it imports (anywhere in the file), also
+    through `importlib.import_module(...)` and `__import__(...)`."""
     files = {_name(package, path): path for path in sorted(package.rglob("*.py"))}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
@@ -54,23 +53,62 @@ def read_graph(package: Path) -> dict[str, set[str]]:
                 subs = {f"{base}.{a.name}" for a in node.names}
                 # `from package import submodule` imports the submodule, not the package's names
                 found |= subs if subs <= files.keys() else {base, *subs}
+            elif isinstance(node, ast.Call) and _is_dynamic_import(node):
+                found |= _dynamic_targets(node, files.keys(), f"{path.name}:{node.lineno}")
         graph[name] = {m for m in found if m in files} - {name}
     return graph
 
 
+DYNAMIC_IMPORTERS = {"import_module", "__import__"}
+
+
+def _is_dynamic_import(node: ast.Call) -> bool:
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return called in DYNAMIC_IMPORTERS
+
+
+def _dynamic_targets(node: ast.Call, modules: set[str] | dict, where: str) -> set[str]:
+    """The modules a dynamic import can load: a constant name, or every module that starts
+    with the constant part of an f-string (`f"lcmodules.cli.{name}"` → every lcmodules.cli.*).
+    A name the test cannot read is a failure: say statically what may be imported."""
+    arg = node.args[0] if node.args else None
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return {arg.value}
+    if isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
+        prefix = str(arg.values[0].value)
+        if prefix.startswith("lcmodules.") and prefix.endswith("."):
+            return {m for m in modules if m.startswith(prefix)}
+    raise AssertionError(f"{where}: a dynamic import whose module this test cannot read; "
+                         "name it as a constant or an f-string with a constant package prefix")
+
+
 def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of `tree` except those under `if TYPE_CHECKING:`: an import only the type
-    checker reads is no dependency at run time (and no circle)."""
+    """Every node of `tree` that runs: not those under `if TYPE_CHECKING:` (an import only the
+    type checker reads is no dependency at run time, and no circle), but the `else:` of such a
+    block and the body of `if not TYPE_CHECKING:` do run."""
     found: list[ast.AST] = []
     todo = [tree]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and _names_type_checking(node.test):
+            found.append(node.test)
             todo.extend(node.orelse)
+            continue
+        if (isinstance(node, ast.If) and isinstance(node.test, ast.UnaryOp)
+                and isinstance(node.test.op, ast.Not) and _names_type_checking(node.test.operand)):
+            found.append(node.test)
+            todo.extend(node.body)
             continue
         found.append(node)
         todo.extend(ast.iter_child_nodes(node))
     return found
+
+
+def _names_type_checking(test: ast.expr) -> bool:
+    """`TYPE_CHECKING` or `typing.TYPE_CHECKING` itself (not an expression that mentions it)."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _name(package: Path, path: Path) -> str:
@@ -133,9 +171,11 @@ def exporters() -> list[str]:
 
 @pytest.mark.parametrize("module", exporters())
 def test_no_exporter_imports_another(module: str) -> None:
-    """An exporter imports export/base.py and its own helpers (`scorm` → `scorm_manifest`)."""
+    """An exporter imports export/base.py, the shared manifest helpers (xmlmeta.py) and its own
+    helpers (`scorm` → `scorm_manifest`)."""
     own = module.rpartition(".")[2]
-    allowed = {"lcmodules.export", "lcmodules.export.base"}
+    allowed = {"lcmodules.export", "lcmodules.export.base", "lcmodules.export.registry",
+               "lcmodules.export.xmlmeta"}
     wrong = [t for t in import_graph()[module] if t.startswith("lcmodules.export.")
              and t not in allowed and not t.rpartition(".")[2].startswith(f"{own}_")
              and not own.startswith(t.rpartition(".")[2] + "_")]
@@ -163,7 +203,28 @@ def test_the_checks_see_a_circle_and_a_wrong_arrow(tmp_path: Path) -> None:
     assert wrong_arrows("model", graph) == ["lcmodules.model imports lcmodules.load.units"]
 
 
-@pytest.mark.parametrize("name", ["model", "load", "validate", "transform", "versioning",
+def test_the_checks_see_dynamic_imports_and_not_type_checking(tmp_path: Path) -> None:
+    """An import_module call, an f-string __import__, and an import under
+    `if not TYPE_CHECKING:` are runtime arrows; one under `if TYPE_CHECKING:` is not."""
+    pkg = tmp_path / "lcmodules"
+    (pkg / "cli").mkdir(parents=True)
+    for name in ("__init__.py", "cli/__init__.py", "cli/a.py", "cli/b.py", "load.py"):
+        (pkg / name).write_text("")
+    (pkg / "model.py").write_text(
+        "import importlib\nfrom typing import TYPE_CHECKING\n"
+        "def f(n):\n    importlib.import_module('lcmodules.load')\n"
+        "    return __import__(f'lcmodules.cli.{n}')\n"
+        "if not TYPE_CHECKING:\n    import lcmodules.cli\n"
+        "if TYPE_CHECKING:\n    import lcmodules.scaffold\n")
+    graph = read_graph(pkg)
+    assert graph["lcmodules.model"] == {"lcmodules.load", "lcmodules.cli", "lcmodules.cli.a",
+                                        "lcmodules.cli.b"}
+    (pkg / "model.py").write_text("import importlib\ndef f(n):\n    importlib.import_module(n)\n")
+    with pytest.raises(AssertionError, match="cannot read"):
+        read_graph(pkg)
+
+
+@pytest.mark.parametrize("name", ["core", "cache", "model", "load", "validate", "transform", "versioning",
                                   "render", "export", "build", "cli"])
 def test_each_part_imports_alone_in_a_fresh_interpreter(name: str) -> None:
     code = f"import lcmodules.{name}"

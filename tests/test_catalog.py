@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_course
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_course
 
 DATE = "2026-11-24"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_module
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_module
 from lcmodules.versioning.fingerprint import (
     Fingerprint,
     file_hash,

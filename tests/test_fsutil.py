@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.fsutil import atomic_path, write_zip
+from lcmodules.core.fsutil import atomic_path, write_zip
 
 
 def test_zip_is_reproducible_and_sorted(tmp_path: Path) -> None:

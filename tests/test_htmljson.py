@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 from lxml import html
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
-from lcmodules.render import SiteOptions, render_site
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_paths
 from lcmodules.render.htmljson import script_json
+from lcmodules.render.site import SiteOptions, render_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.fsutil import write_tree
-from lcmodules.load import load_paths
-from lcmodules.render import SiteOptions, render_site
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.fsutil import write_tree
+from lcmodules.load.loader import load_paths
 from lcmodules.render.i18n import STRINGS, strings
+from lcmodules.render.site import SiteOptions, render_site
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 import scormtest  # noqa: E402

@@ -189,7 +189,7 @@ def test_imported_module_builds_and_plays(imported: Imported, browser: Browser,
                                           tmp_path: Path) -> None:
     course = imported[0]
     from lcmodules.build import run_build
-    from lcmodules.export import BuildOptions
+    from lcmodules.export.registry import BuildOptions
 
     courses = scormtest.load(course / "modules" / CLIMATE)
     options = BuildOptions(out=tmp_path / "dist", formats=["scorm2004", "jupyter-book"],

@@ -85,7 +85,7 @@ def write_module(root: Path, version: str = "1.0.0", quiz: str = QUIZ) -> Path:
 
 def build(folder: Path, out: Path, edition: str = "learner") -> list[Path]:
     from lcmodules.build import run_build
-    from lcmodules.export import BuildOptions
+    from lcmodules.export.registry import BuildOptions
 
     courses = scormtest.load(folder)
     options = BuildOptions(out=out, edition=edition, formats=["imscc"])  # type: ignore[arg-type]
@@ -184,7 +184,7 @@ def test_course_cartridge_has_one_item_per_module_in_course_order(example: dict[
 
 
 def test_only_the_learner_edition_is_inside(example: dict[str, Path], tmp_path: Path) -> None:
-    from lcmodules.markers import CODE_BEGIN, CODE_END
+    from lcmodules.load.markers import CODE_BEGIN, CODE_END
 
     solutions: set[str] = set()
     given: set[str] = set()  # lines learners get anyway (on a page, or a helper handed out later)

@@ -15,7 +15,7 @@ from lxml import etree
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 import scormtest  # noqa: E402
 
-from lcmodules.inspect import inspect_package  # noqa: E402
+from lcmodules.inspect.package import inspect_package  # noqa: E402
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "shared" / "schemas" / "samples").glob("*.xml"))
 
@@ -228,7 +228,7 @@ def test_symlink_entry(hostile: Path, cli) -> None:  # type: ignore[no-untyped-d
     ])
     proc = cli("inspect", package, check=1)
     assert "[symlink]" in proc.stdout
-    from lcmodules.inspect import SafeZip, UnsafeZip
+    from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 
     with SafeZip(package) as zf, pytest.raises(UnsafeZip, match="symbolic link"):
         zf.read("index.html")
@@ -260,7 +260,7 @@ def test_zip_bomb(hostile: Path, cli, as_manifest: bool) -> None:  # type: ignor
 
 
 def test_declared_total_too_large(hostile: Path) -> None:
-    from lcmodules.inspect import SafeZip, UnsafeZip
+    from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 
     package = hostile / "huge.zip"
     members = [{"name": f"part{i}.bin", "deflated": b"\x03\x00", "size": 2 * 1024**3 - 1}
@@ -283,7 +283,7 @@ def test_too_many_entries(hostile: Path, cli) -> None:  # type: ignore[no-untype
 
 
 def test_safe_extract_stays_inside(tmp_path: Path) -> None:
-    from lcmodules.inspect import SafeZip, UnsafeZip
+    from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 
     good = scormtest.zip_of(tmp_path / "good.zip", {"a/b.txt": "x", "c.txt": "y"})
     target = tmp_path / "out"

@@ -13,14 +13,14 @@ import nbformat
 import pytest
 import yaml  # PyYAML reads YAML 1.1 like Jupyter Book does ("off" would be a boolean there)
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.export.jupyter_book import (
     build_html,
     jupyter_book_command,
     rewrite_targets,
     yaml_text,
 )
-from lcmodules.load import load_paths
+from lcmodules.load.loader import load_paths
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from bookaxe import axe_problems, book_pages, serve  # noqa: E402
@@ -172,7 +172,7 @@ def test_yaml_keeps_strings_strings() -> None:
 
 
 def test_html_without_jupyter_book_says_how_to_install(tmp_path: Path) -> None:
-    code = ("import sys; sys.modules['jupyter_book'] = None; from lcmodules.cli import main; "
+    code = ("import sys; sys.modules['jupyter_book'] = None; from lcmodules.cli.main import main; "
             "sys.argv = ['lcmodules', 'build', sys.argv[1], '--format', 'jupyter-book', '--html', "
             "'--out', sys.argv[2]]; main()")
     proc = subprocess.run([sys.executable, "-c", code, str(FIXTURE), str(tmp_path / "out")],

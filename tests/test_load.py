@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_paths
 from lcmodules.load.references import find_references
 from lcmodules.load.units import ascii_slug, unit_slug
 

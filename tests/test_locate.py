@@ -1,4 +1,4 @@
-"""lcmodules/locate.py: the one place where a path becomes a course and its modules."""
+"""lcmodules/core/locate.py: the one place where a path becomes a course and its modules."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.cache import QuickCheck
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
-from lcmodules.locate import Target, course_around, find_module, locate, module_slugs
+from lcmodules.cache.store import QuickCheck
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.locate import Target, course_around, find_module, locate, module_slugs
+from lcmodules.load.loader import load_paths
 from lcmodules.versioning.release import UsageError, resolve_module
 
 
@@ -104,7 +104,7 @@ def test_load_build_check_and_release_agree(tree: Path) -> None:
 
 def test_the_locator_imports_nothing_heavy() -> None:
     """cache.py's no-change path uses it: importing it must not import pydantic or the model."""
-    code = ("import sys, lcmodules.locate, lcmodules.cache; "
+    code = ("import sys, lcmodules.core.locate, lcmodules.cache.store; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('pydantic', 'nbformat', 'ruamel', 'semver') or m == 'lcmodules.model'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

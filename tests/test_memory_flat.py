@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from lcmodules.build import run_build, with_sources
-from lcmodules.cache import FileHasher
+from lcmodules.cache.models import ModelCache, active
+from lcmodules.cache.store import FileHasher
 from lcmodules.cli.build import build_options
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
-from lcmodules.modelcache import ModelCache, active
-from lcmodules.validate import check_module, validate_courses
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_paths
+from lcmodules.validate.rules import check_module, validate_courses
 from tests.test_incremental import contents, formats
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import check_model
 from lcmodules.model import CourseConfig, ModuleMeta, Quiz
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_paths
 from lcmodules.load.references import Reference, find_references
-from lcmodules.render import Site, SiteOptions, render_site
 from lcmodules.render.markdown import Context, rewrite_html_refs
-from lcmodules.validate import validate_courses
+from lcmodules.render.site import Site, SiteOptions, render_site
+from lcmodules.validate.rules import validate_courses
 
 FIXTURE = Path(__file__).parent / "fixtures" / "myst"
 

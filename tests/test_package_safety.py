@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.fsutil import write_zip
-from lcmodules.inspect import inspect_package
-from lcmodules.preview import Prepared, PreviewServer, byte_range
+from lcmodules.core.fsutil import write_zip
+from lcmodules.inspect.package import inspect_package
+from lcmodules.preview.server import Prepared, PreviewServer, byte_range
 from tests.conftest import run_cli
 
 MANIFEST = b"""<?xml version="1.0"?>

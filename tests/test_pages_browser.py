@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.fsutil import write_tree
-from lcmodules.load import load_paths
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.fsutil import write_tree
+from lcmodules.load.loader import load_paths
 from lcmodules.model import Module, Question
-from lcmodules.render import SiteOptions, render_site
+from lcmodules.render.site import SiteOptions, render_site
 from lcmodules.transform.learner import (
     CODE_BEGIN,
     CODE_END,

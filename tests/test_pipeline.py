@@ -18,7 +18,7 @@ from solutions import solution_lines  # noqa: E402
 DUMPER = '''
 import dataclasses
 from pathlib import Path
-from lcmodules.export import Exporter
+from lcmodules.export.registry import Exporter
 
 def strings(value, seen):
     if id(value) in seen:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
-from lcmodules.validate import validate_courses
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.versions import VersionError, parse_range
+from lcmodules.load.loader import load_paths
+from lcmodules.validate.rules import validate_courses
 from lcmodules.versioning.status import course_status
-from lcmodules.versions import VersionError, parse_range
 from tests.conftest import run_cli
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"

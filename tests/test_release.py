@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_module
-from lcmodules.versioning import changelog_entries
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.versions import bump_version, compare
+from lcmodules.load.loader import load_module
+from lcmodules.versioning.api import changelog_entries
 from lcmodules.versioning.changelog import add_entry, parse_changelog
 from lcmodules.versioning.fingerprint import fingerprint_module
 from lcmodules.versioning.transaction import WriteError, replace_files
 from lcmodules.versioning.yamledit import replace_top_level_scalar
-from lcmodules.versions import bump_version, compare
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 DATE = "2026-11-24"

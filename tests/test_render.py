@@ -12,14 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
-from lcmodules.load import load_paths
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_paths
 from lcmodules.model import Course, Module
-from lcmodules.render import Site, SiteOptions, module_info, render_site
 from lcmodules.render.assets import safe_part, safe_path
 from lcmodules.render.i18n import language_key, strings
 from lcmodules.render.markdown import Context, mathml, renderer
-from lcmodules.validate import validate_courses
+from lcmodules.render.site import Site, SiteOptions, module_info, render_site
+from lcmodules.validate.rules import validate_courses
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 SAFE = re.compile(r"^[a-z0-9_][a-z0-9._/-]*$")

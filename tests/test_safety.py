@@ -14,11 +14,11 @@ import pytest
 from lxml import html as lxml_html
 
 from lcmodules.build import run_build
-from lcmodules.diagnostics import Diagnostics, InputError
-from lcmodules.export import BuildOptions
-from lcmodules.fsutil import write_tree, write_zip
-from lcmodules.load import load_paths
-from lcmodules.outpath import UnsafePathError, relative_name
+from lcmodules.core.diagnostics import Diagnostics, InputError
+from lcmodules.core.fsutil import write_tree, write_zip
+from lcmodules.core.outpath import UnsafePathError, relative_name
+from lcmodules.export.registry import BuildOptions
+from lcmodules.load.loader import load_paths
 from lcmodules.render.sanitize import (
     dangerous_url,
     host_accepted,
@@ -278,7 +278,7 @@ def test_trusted_outputs_keep_scripts(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("lcmodules:\n", "lcmodules:\n  trusted_outputs: true\n"))
     diag = Diagnostics()
     courses = load_paths([course / "modules" / "uitvoer"], diag)
-    from lcmodules.render import render_site
+    from lcmodules.render.site import render_site
 
     page = render_site(courses[0].modules[0]).files["index.html"].decode()
     assert "<script>alert('pwned-html')</script>" in page
@@ -289,7 +289,7 @@ def test_own_chrome_loads_nothing_from_outside(tmp_path: Path) -> None:
     """lcmodules' page, styles and scripts name no other host (the example course, built)."""
     diag = Diagnostics()
     courses = load_paths([REPO / "tests" / "fixtures" / "minimal"], diag)
-    from lcmodules.render import render_site
+    from lcmodules.render.site import render_site
 
     site = render_site(courses[0].modules[0])
     for name, content in site.files.items():

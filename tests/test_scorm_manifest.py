@@ -83,7 +83,7 @@ def test_every_file_is_listed_and_names_are_safe(course_packages: list[Path]) ->
 
 
 def test_example_packages_pass_inspect(course_packages: list[Path], schemas_dir: Path) -> None:
-    from lcmodules.inspect import inspect_package
+    from lcmodules.inspect.package import inspect_package
 
     for package in course_packages:
         report = inspect_package(package, schemas_dir)
@@ -238,7 +238,7 @@ def test_mastery_aggregates_by_points() -> None:
 
 
 def test_unsafe_names_fail_loudly(tmp_path: Path) -> None:
-    from lcmodules.diagnostics import InputError
+    from lcmodules.core.diagnostics import InputError
     from lcmodules.export.scorm import check_names
 
     courses = scormtest.load(scormtest.write_module(tmp_path / "src"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.units import load_notebook
 from tests.conftest import run_cli
 

@@ -45,10 +45,10 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     Builds are incremental: an artifact whose sources, settings and lcmodules version are
     unchanged since it was last built into OUT (see OUT/.lcmodules-build.json) is kept as it is.
     """
-    from lcmodules.cache import QuickCheck
+    from lcmodules.cache.store import QuickCheck
 
     if list_formats:
-        from lcmodules.export import available_formats
+        from lcmodules.export.registry import available_formats
 
         for name in available_formats():
             click.echo(name)
@@ -63,7 +63,7 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     if hit is not None:  # nothing changed since the last successful build with these arguments
         report_quick_hit(hit)
         return
-    from lcmodules.modelcache import active  # after the no-change check: it imports the model
+    from lcmodules.cache.models import active  # after the no-change check: it imports the model
 
     check_formats(formats)
     # Without --execute, each module's sources are held only while it is checked and built.
@@ -87,7 +87,7 @@ def report_quick_hit(hit: Any) -> None:
 
 
 def check_formats(formats: tuple[str, ...]) -> None:
-    from lcmodules.export import available_formats
+    from lcmodules.export.registry import available_formats
 
     known = available_formats()
     unknown = [f for f in formats if f not in known]
@@ -102,7 +102,7 @@ def build_options(courses: list, arguments: dict[str, Any], out: Path | None,
                   jobs: int | None) -> Any:
     """The run's BuildOptions: the command line first, then `lcmodules.build` of _config.yml."""
     from lcmodules.build import default_formats
-    from lcmodules.export import BuildOptions
+    from lcmodules.export.registry import BuildOptions
     from lcmodules.transform.execute import default_jobs
 
     settings = courses[0].config.lcmodules.build if courses else None
@@ -161,7 +161,7 @@ def run_with_progress(courses: list, options: Any, *, no_cache: bool, timeout: i
     """run_build with a progress bar; problems and failed notebooks end the command (exit 1)."""
     from lcmodules.build import planned_tasks, run_build
     from lcmodules.cli.common import console, fail
-    from lcmodules.diagnostics import InputError
+    from lcmodules.core.diagnostics import InputError
     from lcmodules.transform.execute import ExecutionFailed
 
     bar = ProgressBar(planned_tasks(courses, options.formats))
@@ -207,12 +207,12 @@ def load_checked(paths: tuple[Path, ...], quick: Any = None,
     """Load and validate (exit 1 on any error), reusing the modules an earlier build loaded
     and checked that are unchanged since; also return the warnings as text and the model
     cache. `lean`: check each module as it loads and release its sources (see modelcache)."""
-    from lcmodules.cache import FileHasher, cache_dir
+    from lcmodules.cache.models import ModelCache, active
+    from lcmodules.cache.store import FileHasher, cache_dir
     from lcmodules.cli.common import fail, report
-    from lcmodules.diagnostics import Diagnostics
-    from lcmodules.load import load_paths
-    from lcmodules.modelcache import ModelCache, active
-    from lcmodules.validate import check_module, validate_courses
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import check_module, validate_courses
 
     folder = getattr(quick, "cache", None) or cache_dir(None)
     hasher = getattr(quick, "hasher", None) or FileHasher(folder / "file-hashes.json")
@@ -235,8 +235,8 @@ def format_checks(courses: list, formats: list[str]) -> list[str]:
     e.g. imscc); exit 1 on an error, else return the warnings as text."""
     from lcmodules.build import with_sources
     from lcmodules.cli.common import fail, report
-    from lcmodules.diagnostics import Diagnostics
-    from lcmodules.export import get_exporter
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.export.registry import get_exporter
 
     diag = Diagnostics()
     for name in formats:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from lcmodules.diagnostics import Diagnostics, Problem
+from lcmodules.core.diagnostics import Diagnostics, Problem
 from lcmodules.model import Course
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -36,8 +36,8 @@ def fail(problems: list[Problem]) -> None:
 
 def load_valid(paths: tuple[Path, ...] | list[Path], check: bool = True) -> list[Course]:
     """Load and validate; on any error, report every problem and exit 1."""
-    from lcmodules.load import load_paths
-    from lcmodules.validate import validate_courses
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import validate_courses
 
     diag = Diagnostics()
     courses = load_paths(list(paths), diag)

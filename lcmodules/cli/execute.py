@@ -9,15 +9,15 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from lcmodules.cli.common import PATHS, console, fail
-from lcmodules.diagnostics import Diagnostics, display_path
+from lcmodules.core.diagnostics import Diagnostics, display_path
 
 
 def collect_jobs(paths: list[Path], timeout: int | None, diag: Diagnostics) -> list:
     """The notebooks named by `paths`: notebook files, module folders or whole courses."""
-    from lcmodules.load import load_config, load_paths
+    from lcmodules.core.locate import course_around, module_of
+    from lcmodules.load.loader import load_config, load_paths
     from lcmodules.load.units import load_notebook
     from lcmodules.load.yamlsrc import read_text
-    from lcmodules.locate import course_around, module_of
     from lcmodules.transform.execute import NotebookJob, job_for_unit
 
     jobs: list[NotebookJob] = []

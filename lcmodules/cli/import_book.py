@@ -21,7 +21,7 @@ from lcmodules.cli.common import console
 def command(book: Path, out: Path, language: str | None, id_prefix: str | None,
             split: str) -> None:
     """Import the Jupyter Book BOOK as an lcmodules course in OUT (the book is never changed)."""
-    from lcmodules.importbook import REPORT, ImportOptions, import_book
+    from lcmodules.importbook.importer import REPORT, ImportOptions, import_book
     from lcmodules.model import BCP47, MODULE_ID
 
     if language and not BCP47.match(language):

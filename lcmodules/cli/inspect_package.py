@@ -126,8 +126,8 @@ def command(package: Path, as_json: bool, schemas: Path | None, against: Path | 
         from lcmodules.cli.inspect_compare import compare_command
 
         compare_command(package, against, as_json)
-    from lcmodules.inspect import inspect_package
     from lcmodules.inspect.cartridge import is_cartridge
+    from lcmodules.inspect.package import inspect_package
     from lcmodules.inspect.schemas import schemas_dir
 
     if is_cartridge(package):  # a Common Cartridge (docs/common-cartridge.md)

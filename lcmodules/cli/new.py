@@ -22,11 +22,11 @@ from lcmodules.cli.common import console, report
 def command(slug: str, title: str | None, language: str, module_id: str | None, author: str,
             course_dir: Path) -> None:
     """Create modules/SLUG from the templates (the course's templates/new/ overrides them)."""
-    from lcmodules.diagnostics import Diagnostics
-    from lcmodules.load import load_config, load_module
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.load.loader import load_config, load_module
     from lcmodules.load.units import ascii_slug
     from lcmodules.model import BCP47, SLUG
-    from lcmodules.scaffold import add_to_course_list, scaffold, shared_id_prefix
+    from lcmodules.scaffold.writer import add_to_course_list, scaffold, shared_id_prefix
 
     if not SLUG.match(slug):
         raise click.BadParameter(f"'{slug}' is not a slug; use lowercase letters, digits and '-', "

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from lcmodules.cli.common import console, fail, report
-from lcmodules.diagnostics import InputError
+from lcmodules.core.diagnostics import InputError
 
 DEFAULT_PORT = 8780
 
@@ -33,7 +33,7 @@ def command(source: Path, port: int | None, scorm_version: str | None, sco: str,
     scorm-again runtime, the SCO in a frame and, beside it, live, what the LMS records.
     Learner data is kept in the browser, so leaving and reopening shows resume. Ctrl-C stops."""
     from lcmodules.inspect.safezip import remove_folder, temporary_folder
-    from lcmodules.preview import (
+    from lcmodules.preview.server import (
         PreviewError,
         PreviewServer,
         build_package,
@@ -93,7 +93,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _serve(prepared, bundle: Path, port: int | None):  # type: ignore[no-untyped-def]
-    from lcmodules.preview import PreviewError, PreviewServer
+    from lcmodules.preview.server import PreviewError, PreviewServer
 
     try:
         return PreviewServer(prepared, bundle, DEFAULT_PORT if port is None else port)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from lcmodules.cli.common import console, fail, out, report
-from lcmodules.diagnostics import InputError, display_path
+from lcmodules.core.diagnostics import InputError, display_path
 
 if TYPE_CHECKING:
     from lcmodules.versioning.release import ReleasePlan

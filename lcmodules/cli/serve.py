@@ -27,8 +27,8 @@ def command(path: Path, port: int | None, no_browser: bool) -> None:
     """Serve PATH (a course or a module folder, default: here) for authoring: the pages as
     learners see them, a switch to the teacher edition, a reload of the browser each time a
     source is saved, and the problems of the sources shown in the page. Ctrl-C stops."""
-    from lcmodules.serve import Workspace
     from lcmodules.serve.server import ServeServer
+    from lcmodules.serve.workspace import Workspace
 
     workspace = Workspace(path)
     if not workspace.is_module and not (path / "_config.yml").is_file() \

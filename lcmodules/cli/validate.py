@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lcmodules.cli.common import PATHS, console, out, report
-from lcmodules.diagnostics import Diagnostics, Problem
+from lcmodules.core.diagnostics import Diagnostics, Problem
 
 
 def _plural(count: int, word: str) -> str:
@@ -32,8 +32,8 @@ def summary(problems: list[Problem], modules: int) -> str:
 def command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check courses or modules (default: the current folder); exit 1 on any error
     (with --strict, on any warning too)."""
-    from lcmodules.load import load_paths
-    from lcmodules.validate import validate_courses
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import validate_courses
 
     diag = Diagnostics()
     courses = load_paths(list(paths), diag)

@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from lcmodules.core.fsutil import FileContent, sha256_file, write_bytes_atomic
 from lcmodules.export.base import Artifact, BuildOptions, Exporter
-from lcmodules.fsutil import FileContent, sha256_file, write_bytes_atomic
+from lcmodules.export.xmlmeta import manifest_identifier
 from lcmodules.model import Course, Module
 from lcmodules.render.catalog import catalogue_static, render_catalogue
-from lcmodules.xmlmeta import manifest_identifier
 
 CATALOG_FORMAT = 1
 
@@ -63,7 +63,7 @@ def listed(artifacts: list[Artifact], module: str | None) -> list[dict[str, Any]
 
 def module_entry(module: Module, artifacts: list[Artifact]) -> dict[str, Any]:
     """One module of the catalogue: its metadata, fingerprint, packages and changelog."""
-    from lcmodules.versioning import changelog_entries, module_fingerprint
+    from lcmodules.versioning.api import changelog_entries, module_fingerprint
 
     meta = module.meta
     case = meta.case

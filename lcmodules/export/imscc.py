@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lcmodules.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.core.fsutil import write_zip
+from lcmodules.core.slugs import ascii_slug
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.export.imscc_manifest import (
     ASSESSMENT,
@@ -19,14 +21,12 @@ from lcmodules.export.imscc_manifest import (
     build_manifest,
 )
 from lcmodules.export.imscc_qti import assessment_xml, cartridge_problems
-from lcmodules.fsutil import write_zip
+from lcmodules.export.xmlmeta import manifest_identifier, xml_id
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.i18n import format_number, strings
-from lcmodules.slugs import ascii_slug
-from lcmodules.xmlmeta import manifest_identifier, xml_id
 
 if TYPE_CHECKING:
-    from lcmodules.render import Site
+    from lcmodules.render.site import Site
 
 MANIFEST = "imsmanifest.xml"
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>\s*", re.I | re.S)
@@ -63,7 +63,7 @@ def static_page(html: bytes, dropped: dict[str, str]) -> bytes:
 def _site(module: Module, options: BuildOptions) -> Site:
     """The rendered edition: one page per unit, no navigation (the LMS's own structure).
     The one place this exporter asks for the edition."""
-    from lcmodules.render import SiteOptions, render_site
+    from lcmodules.render.site import SiteOptions, render_site
 
     return render_site(module, SiteOptions(edition=options.edition, layout="per-unit", nav=False))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from lcmodules.xmlmeta import vcard
+from lcmodules.export.xmlmeta import vcard
 
 CC_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 LOMM_NS = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"

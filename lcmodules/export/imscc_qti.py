@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from lcmodules.diagnostics import Problem
+from lcmodules.core.diagnostics import Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Question, Unit
 from lcmodules.render.i18n import strings

@@ -16,7 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 from nbformat import NotebookNode
 
-from lcmodules.diagnostics import InputError, Problem
+from lcmodules.core.diagnostics import InputError, Problem
+from lcmodules.core.fsutil import atomic_path, write_tree
+from lcmodules.core.outpath import relative_name
 from lcmodules.export.base import BuildOptions, Edition, Exporter
 from lcmodules.export.jupyter_book_config import (
     FileContent,
@@ -27,17 +29,15 @@ from lcmodules.export.jupyter_book_config import (
     support_files,
     yaml_text,
 )
-from lcmodules.fsutil import atomic_path, write_tree
 from lcmodules.load.references import find_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
-from lcmodules.outpath import relative_name
-from lcmodules.render import page_environment, static_files
 from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
 from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
+from lcmodules.render.site import page_environment, static_files
 from lcmodules.transform.learner import (
     learner_markdown,
     module_edition,

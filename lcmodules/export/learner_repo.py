@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lcmodules.core.fsutil import FileContent, atomic_path, write_tree
+from lcmodules.core.outpath import inside
 from lcmodules.export.base import BuildOptions, Exporter
-from lcmodules.fsutil import FileContent, atomic_path, write_tree
 from lcmodules.model import Course, Module
-from lcmodules.outpath import inside
 from lcmodules.transform.learner import edition_files
 
 # What Binder (repo2docker) reads to build the environment, copied from the course root.

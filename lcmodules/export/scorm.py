@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
-from lcmodules.diagnostics import InputError, Problem
+from lcmodules.core.diagnostics import InputError, Problem
+from lcmodules.core.fsutil import write_zip
 from lcmodules.export.base import BuildOptions, Exporter
 from lcmodules.export.scorm_manifest import (
     PackagePlan,
@@ -17,9 +18,8 @@ from lcmodules.export.scorm_manifest import (
     build_manifest,
     quiz_mastery,
 )
-from lcmodules.fsutil import write_zip
-from lcmodules.identities import sco_keys
 from lcmodules.model import Module
+from lcmodules.versioning.identities import sco_keys
 
 STATIC = Path(__file__).resolve().parent / "static"
 TRACKER = "_static/lc-scorm.js"
@@ -97,7 +97,7 @@ class ScormExporter(Exporter):
 
     def package_entries(self, module: Module, options: BuildOptions) -> dict[str, bytes | Path]:
         """Every file of the package (site-relative name → content), manifest included."""
-        from lcmodules.render import SiteOptions, render_site
+        from lcmodules.render.site import SiteOptions, render_site
 
         per_unit = options.sco == "per-unit"
         extra: dict[str, bytes | Path] = {

@@ -8,8 +8,8 @@ from typing import Literal
 
 from lxml import etree
 
+from lcmodules.export.xmlmeta import manifest_identifier, vcard, xml_id
 from lcmodules.model import Module, Quiz
-from lcmodules.xmlmeta import manifest_identifier, vcard, xml_id
 
 ScormVersion = Literal["1.2", "2004"]
 

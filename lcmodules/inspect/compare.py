@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lcmodules.core.versions import VersionError, compare
 from lcmodules.inspect.package import Finding, Item, Report, inspect_package
-from lcmodules.versions import VersionError, compare
 
 
 @dataclass

@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 from lxml import html as lxml_html
 
+from lcmodules.core.urlpolicy import dangerous_url, url_host
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
-from lcmodules.urlpolicy import dangerous_url, url_host
 
 PACKAGE = Path(__file__).resolve().parent.parent
 OWN_SCRIPT_FOLDERS = (PACKAGE / "render" / "static", PACKAGE / "export" / "static")

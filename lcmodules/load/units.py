@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 from nbformat.validator import iter_validate, normalize
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.slugs import ascii_slug, fold_ascii, slugify  # noqa: F401 (re-exported)
 from lcmodules.load.yamlsrc import check_model, decode_text, parse_yaml
 from lcmodules.model import Page, Quiz, Unit, UnitKind
-from lcmodules.slugs import ascii_slug, fold_ascii, slugify  # noqa: F401 (re-exported)
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load import messages
 
 M = TypeVar("M", bound=BaseModel)

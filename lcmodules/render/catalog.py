@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 from lcmodules.model import Course
-from lcmodules.render import STATIC_CATALOG, template_environment
 from lcmodules.render.assets import FileContent
 from lcmodules.render.i18n import format_number, language_key
+from lcmodules.render.site import STATIC_CATALOG, template_environment
 
 HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from lcmodules.outputtypes import TEMPLATE_TYPES, scripted_types
+from lcmodules.load.outputtypes import TEMPLATE_TYPES, scripted_types
 from lcmodules.render.assets import SiteFiles
 
 LC_HTML = "application/vnd.lcmodules.html"  # an output this module rendered already

@@ -11,7 +11,7 @@ import nh3
 from lxml import etree, html
 from nbformat import NotebookNode
 
-from lcmodules.urlpolicy import (  # noqa: F401  (the policy's URL rules, re-exported)
+from lcmodules.core.urlpolicy import (  # noqa: F401  (the policy's URL rules, re-exported)
     dangerous_url,
     host_accepted,
     url_host,

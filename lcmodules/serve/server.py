@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from lcmodules.diagnostics import Problem
-from lcmodules.localserver import LocalServer
-from lcmodules.serve import EDITIONS, ModuleEntry, Workspace
+from lcmodules.core.diagnostics import Problem
+from lcmodules.core.localserver import LocalServer
+from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}

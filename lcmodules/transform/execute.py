@@ -17,9 +17,9 @@ import nbformat
 from nbformat import NotebookNode
 
 from lcmodules import __version__
-from lcmodules.cache import FileHasher, NotebookCache, cache_dir, iter_files, sha256_json
-from lcmodules.diagnostics import display_path
-from lcmodules.fsutil import write_text_atomic
+from lcmodules.cache.store import FileHasher, NotebookCache, cache_dir, iter_files, sha256_json
+from lcmodules.core.diagnostics import display_path
+from lcmodules.core.fsutil import write_text_atomic
 
 DEFAULT_KERNEL = "python3"
 TRACEBACK_LINES = 8

@@ -11,9 +11,9 @@ from typing import Any, Literal
 import nbformat
 from nbformat import NotebookNode
 
-from lcmodules.diagnostics import InputError, Problem
-from lcmodules.fsutil import FileContent
-from lcmodules.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
+from lcmodules.core.diagnostics import InputError, Problem
+from lcmodules.core.fsutil import FileContent
+from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
     MARKDOWN_BEGIN,

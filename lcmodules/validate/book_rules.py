@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.model import Course
 
 

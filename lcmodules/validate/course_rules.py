@@ -8,10 +8,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from lcmodules.diagnostics import Diagnostics, Problem
+from lcmodules.core.diagnostics import Diagnostics, Problem
+from lcmodules.core.versions import RANGE_HINT, VersionError, parse_range
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Course, Module
-from lcmodules.versions import RANGE_HINT, VersionError, parse_range
 
 
 def check_unique_ids(course: Course, diag: Diagnostics) -> None:

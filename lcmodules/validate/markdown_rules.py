@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.bibliography import load_bibliography
 from lcmodules.load.myst import MystProblem, myst_problems
 from lcmodules.load.references import find_references

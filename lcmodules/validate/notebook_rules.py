@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.markers import CODE_BEGIN, CODE_END, MARKDOWN_BEGIN, MARKDOWN_END, is_marker
 from lcmodules.load.units import notebook_cell_lines
-from lcmodules.markers import CODE_BEGIN, CODE_END, MARKDOWN_BEGIN, MARKDOWN_END, is_marker
 from lcmodules.model import Module
 
 CODE_MARKERS = (CODE_BEGIN, CODE_END)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.outputtypes import TEMPLATE_TYPES, scripted_types
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import Module
-from lcmodules.outputtypes import TEMPLATE_TYPES, scripted_types
 
 
 def check_outputs(module: Module, diag: Diagnostics) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Module
-from lcmodules.scaffold import placeholder_texts
+from lcmodules.scaffold.writer import placeholder_texts
 
 HINT = "replace the template's example text with your own"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Module, Question, Unit
 

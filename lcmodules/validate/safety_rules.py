@@ -7,12 +7,12 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from lcmodules.diagnostics import Diagnostics
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.outpath import outside_links
+from lcmodules.core.urlpolicy import dangerous_url, host_accepted, url_host
 from lcmodules.load.references import find_references, html_fragments, html_tags
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import LcSettings, Module
-from lcmodules.outpath import outside_links
-from lcmodules.urlpolicy import dangerous_url, host_accepted, url_host
 
 TRUST_HINT = ("remove it, or set `lcmodules.trusted_outputs: true` in _config.yml if every "
               "module of the course is trusted (docs/security.md)")

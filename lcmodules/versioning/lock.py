@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lcmodules.diagnostics import InputError, Problem
+from lcmodules.core.diagnostics import InputError, Problem
 from lcmodules.model import SEMVER
 from lcmodules.versioning.fingerprint import ALGORITHM, LOCK_NAME, Fingerprint
 

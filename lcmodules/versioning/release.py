@@ -7,18 +7,17 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lcmodules.diagnostics import Diagnostics, InputError, Problem
-from lcmodules.identities import item_identifiers
+from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.core.locate import closest_slug, find_module, module_slugs
+from lcmodules.core.versions import Bump, bump_version, compare
 from lcmodules.load.yamlsrc import node_line
-from lcmodules.locate import closest_slug, find_module, module_slugs
 from lcmodules.model import Module
 from lcmodules.versioning.changelog import add_entry, format_entry, parse_changelog
 from lcmodules.versioning.fingerprint import CHANGELOG_NAME, FileChanges, fingerprint_module
-from lcmodules.versioning.identities import dropped_items
+from lcmodules.versioning.identities import dropped_items, item_identifiers
 from lcmodules.versioning.lock import Lock, lock_path, read_lock, render_lock
 from lcmodules.versioning.transaction import WriteError, check_writable, replace_files
 from lcmodules.versioning.yamledit import YamlEditError, replace_top_level_scalar
-from lcmodules.versions import Bump, bump_version, compare
 
 
 class UsageError(ValueError):
@@ -85,8 +84,8 @@ def load_valid_module(folder: Path) -> Module:
     A module of a course is checked against the course's other modules (prerequisites, unique
     ids); their own problems are not this release's.
     """
-    from lcmodules.load import load_paths
-    from lcmodules.validate import validate_courses
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import validate_courses
 
     folder = folder.resolve()
     diag = Diagnostics()

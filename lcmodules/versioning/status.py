@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lcmodules.diagnostics import InputError, Problem
+from lcmodules.core.diagnostics import InputError, Problem
+from lcmodules.core.versions import compare
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Course, Module
 from lcmodules.validate.course_rules import (
@@ -16,7 +17,6 @@ from lcmodules.validate.course_rules import (
 from lcmodules.versioning.fingerprint import ALGORITHM, FileChanges, Fingerprint, fingerprint_module
 from lcmodules.versioning.identities import dropped_items
 from lcmodules.versioning.lock import Lock, lock_path, read_lock
-from lcmodules.versions import compare
 
 State = Literal[
     "never-released",  # no module.lock

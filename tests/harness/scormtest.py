@@ -117,9 +117,9 @@ def write_long_module(root: Path, units: int = 50, questions: int = 40) -> Path:
 
 
 def load(folder: Path):  # type: ignore[no-untyped-def]
-    from lcmodules.diagnostics import Diagnostics
-    from lcmodules.load import load_paths
-    from lcmodules.validate import validate_courses
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import validate_courses
 
     diag = Diagnostics()
     courses = load_paths([folder], diag)
@@ -132,7 +132,7 @@ def build(folder: Path, out: Path, formats: tuple[str, ...] = ("scorm12", "scorm
           sco: str = "single") -> list[Path]:
     """Build packages in-process (faster than the command line) and return their paths."""
     from lcmodules.build import run_build
-    from lcmodules.export import BuildOptions
+    from lcmodules.export.registry import BuildOptions
 
     courses = load(folder)
     options = BuildOptions(out=out, sco=sco, formats=list(formats))  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from lcmodules.outpath import UnsafePathError, check_dest, check_member
+from lcmodules.core.outpath import UnsafePathError, check_dest, check_member
 
 # 1980-01-01, the earliest time a zip entry can hold; SOURCE_DATE_EPOCH overrides it.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

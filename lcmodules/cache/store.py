@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lcmodules import __version__
-from lcmodules.fsutil import sha256_file, write_text_atomic
+from lcmodules.core.fsutil import sha256_file, write_text_atomic
 
 CACHE_ENV = "LCMODULES_CACHE_DIR"
 CACHE_NAME = ".lcmodules-cache"
@@ -161,7 +161,7 @@ def code_fingerprint(hasher: FileHasher) -> str:
     renderer or exporter never reuses artifacts built by the old code."""
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
-        package = Path(__file__).resolve().parent
+        package = Path(__file__).resolve().parent.parent  # the whole lcmodules package
         _CODE_FINGERPRINT = sha256_json({"version": __version__, "files": hasher.tree(package)})
     return _CODE_FINGERPRINT
 
@@ -341,7 +341,7 @@ class QuickCheck:
     def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
         """The course roots and the files and folders a build of `paths` reads; None when a
         path is not something `lcmodules build` accepts (the full build reports it)."""
-        from lcmodules.locate import MODULES_DIR, locate
+        from lcmodules.core.locate import MODULES_DIR, locate
 
         roots: list[Path] = []
         trees: list[Path] = []

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lcmodules import __version__
-from lcmodules.cache import FileHasher, code_fingerprint, ensure_cache_dir, sha256_json
-from lcmodules.diagnostics import Diagnostics, Problem
-from lcmodules.fsutil import write_bytes_atomic
+from lcmodules.cache.store import FileHasher, code_fingerprint, ensure_cache_dir, sha256_json
+from lcmodules.core.diagnostics import Diagnostics, Problem
+from lcmodules.core.fsutil import write_bytes_atomic
 from lcmodules.model import Course, Module
 
 # The cache of the running build; unset, loading and validation do everything themselves.

@@ -1,0 +1,1 @@
+"""Caches: content hashes, the build record, stored models and executed notebooks."""

@@ -1,0 +1,134 @@
+"""`lcmodules new`: a module folder from the built-in templates, overridable per course."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined
+
+from lcmodules.core.fsutil import atomic_path
+
+BUILTIN = Path(__file__).parent / "module"
+OVERRIDE_SUBDIR = "new"  # <course>/templates/new/<path> replaces the built-in <path>
+# The text the built-in templates write for the lecturer to replace (the templates use these
+# through the `placeholder` variable; validate/placeholder_rules.py warns while any is left).
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "nl": {
+        "summary": "Eén alinea over de praktijkcasus en wat de student leert; verschijnt in de "
+                   "catalogus en het LMS.",
+        "organisation": "Naam van het bedrijf",
+        "sector": "Sector van het bedrijf",
+        "objective": "De student kan …",
+        "case": "Beschrijf hier de praktijkcasus: het bedrijf, het probleem en de data.",
+        "note": "Een opmerking die de student niet mag missen.",
+    },
+    "en": {
+        "summary": "One paragraph about the practice case and what the student learns; shown "
+                   "in the catalogue and the LMS.",
+        "organisation": "Name of the company",
+        "sector": "Sector of the company",
+        "objective": "The student can …",
+        "case": "Describe the practice case here: the company, the problem and the data.",
+        "note": "A remark the student should not miss.",
+    },
+}
+
+
+def placeholder_texts() -> set[str]:
+    """Every placeholder text of the built-in templates, in every language."""
+    return {text for table in PLACEHOLDERS.values() for text in table.values()}
+
+
+def yaml_scalar(value: object) -> str:
+    """`value` as one YAML scalar, quoted when YAML would otherwise read it differently."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.width = 1_000_000
+    stream = io.StringIO()
+    yaml.dump(value, stream)
+    return stream.getvalue().removesuffix("\n").removesuffix("\n...").rstrip("\n")
+
+
+def shared_id_prefix(modules_dir: Path) -> str | None:
+    """The id prefix every existing module of a course shares ('lc-ai' for lc-ai/…), if any."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    prefixes = set()
+    for meta in sorted(modules_dir.glob("*/module.yml")) if modules_dir.is_dir() else []:
+        try:
+            doc = YAML(typ="safe", pure=True).load(meta.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YAMLError):
+            continue
+        ident = doc.get("id") if isinstance(doc, dict) else None
+        if isinstance(ident, str) and "/" in ident:
+            prefixes.add(ident.rpartition("/")[0])
+        elif ident is not None:
+            return None
+    return prefixes.pop() if len(prefixes) == 1 else None
+
+
+def template_files(course_templates: Path | None) -> dict[str, Path]:
+    """Relative path → template file; the course's `templates/new/` wins file by file."""
+    files = {p.relative_to(BUILTIN).as_posix(): p for p in BUILTIN.rglob("*") if p.is_file()}
+    if course_templates is not None and (course_templates / OVERRIDE_SUBDIR).is_dir():
+        base = course_templates / OVERRIDE_SUBDIR
+        for p in base.rglob("*"):
+            if p.is_file():
+                files[p.relative_to(base).as_posix()] = p
+    return files
+
+
+def scaffold(target: Path, variables: dict[str, object], course_templates: Path | None) -> list[str]:
+    """Write a new module folder at `target` in one step (temporary folder, then rename)."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = yaml_scalar
+    language = "nl" if variables.get("nl") else "en"
+    variables = {"placeholder": PLACEHOLDERS[language], **variables}
+    written: list[str] = []
+    with atomic_path(target, directory=True) as tmp:
+        for rel, source in sorted(template_files(course_templates).items()):
+            name = rel.removesuffix(".j2")
+            name = name.replace("quiz.quiz.yml", f"{variables['quiz_name']}.quiz.yml")
+            dest = tmp / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if rel.endswith(".j2"):
+                text = env.from_string(source.read_text(encoding="utf-8")).render(**variables)
+                dest.write_text(text, encoding="utf-8")
+            else:
+                shutil.copyfile(source, dest)
+            written.append(name)
+    return written
+
+
+def add_to_course_list(config: Path, slug: str) -> bool:
+    """Append `slug` to `lcmodules.modules` in _config.yml by inserting one line.
+
+    Only that line changes, so the lecturer's comments and layout stay as they were.
+    Returns False when the course has no explicit list (every folder is then built).
+    """
+    from ruamel.yaml import YAML
+
+    text = config.read_text(encoding="utf-8")
+    doc = YAML(typ="rt").load(text)
+    try:
+        modules = doc["lcmodules"]["modules"]
+    except (KeyError, TypeError):
+        return False
+    if not isinstance(modules, list) or not modules or slug in modules:
+        return False
+    lines = text.splitlines(keepends=True)
+    last_line, _ = modules.lc.item(len(modules) - 1)
+    indent = re.match(r"^(\s*-\s*)", lines[last_line])
+    prefix = indent.group(1) if indent else "    - "
+    if not lines[last_line].endswith("\n"):
+        lines[last_line] += "\n"
+    lines.insert(last_line + 1, f"{prefix}{slug}\n")
+    with atomic_path(config) as tmp:
+        tmp.write_text("".join(lines), encoding="utf-8")
+    return True
