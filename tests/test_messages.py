@@ -104,9 +104,10 @@ def test_new_outside_a_shared_prefix_uses_the_course_folder(tmp_path: Path, cli)
 
 
 def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "modules").mkdir()
     cli("new", "casus", "--language", "en", cwd=tmp_path, check=0)
-    module = tmp_path / "casus"
-    proc = cli("validate", module, cwd=tmp_path, check=0)
+    module = tmp_path / "modules" / "casus"
+    proc = cli("validate", module, cwd=module.parent, check=0)
     warnings = [ln for ln in proc.stderr.splitlines() if "placeholder text" in ln]
     assert any(ln.startswith("casus/module.yml:6:1: warning: 'summary'") for ln in warnings)
     assert any("learning_objectives[0]" in ln for ln in warnings)
@@ -126,5 +127,5 @@ def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> No
                     .replace("Describe the practice case here: the company, the problem and the data.",
                              "A bakery in Utrecht.")
                     .replace("A remark the student should not miss.", "Mind the oven."))
-    proc = cli("validate", module, cwd=tmp_path, check=0)
+    proc = cli("validate", module, cwd=module.parent, check=0)
     assert "placeholder" not in proc.stderr

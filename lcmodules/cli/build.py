@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from lcmodules.cli.common import split_formats
+
 # Only what the no-op fast path needs is imported up here: a build with nothing to do answers
 # before the model, the loaders and the exporters are imported.
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -15,8 +17,10 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 @click.command("build")
 @PATHS
-@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help="Output format; repeat for several (default: every format). "
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[,FORMAT…]",
+              callback=split_formats,
+              help="Output format; repeat (-f scorm12 -f imscc) or separate with commas "
+                   "(-f scorm12,imscc) for several (default: every format). "
                    "See `lcmodules build --list-formats`.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: `lcmodules.build.out` in _config.yml, else dist).")

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from lcmodules.core.diagnostics import Diagnostics, Problem
-from lcmodules.model import Course
+
+if TYPE_CHECKING:
+    from lcmodules.model import Course
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def split_formats(ctx: click.Context | None, param: click.Parameter | None,
+                  value: tuple[str, ...]) -> tuple[str, ...]:
+    """`--format` values, repeated (`-f scorm12 -f imscc`) or comma-separated
+    (`-f scorm12,imscc`), in order, each once (a click callback)."""
+    names = (name.strip() for item in value for name in item.split(","))
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def report(problems: list[Problem]) -> None:

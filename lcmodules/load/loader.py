@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lcmodules.cache.models import loaded_module, reuse_module
 from lcmodules.core.diagnostics import Diagnostics
-from lcmodules.core.locate import locate
+from lcmodules.core.locate import WHAT_IS_A_COURSE, locate
 from lcmodules.core.slugs import ascii_slug
 from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
@@ -130,7 +130,7 @@ def load_paths(paths: list[Path], diag: Diagnostics) -> list[Course]:
         target = locate(raw)
         if target is None:
             diag.error(raw, None, "not a course or a module folder",
-                       "a course has _config.yml and modules/; a module folder has module.yml")
+                       WHAT_IS_A_COURSE)
         elif target.modules is None:
             courses[target.root] = load_course(target.root, diag)
         else:
