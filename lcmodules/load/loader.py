@@ -103,6 +103,10 @@ def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -
             p for p in modules_dir.iterdir()
             if p.is_dir() and not p.name.startswith((".", "_"))
         ) if modules_dir.is_dir() else []
+    if not folders and not listed and only is None:
+        where = root / "_config.yml" if course.has_config_file else modules_dir
+        diag.error(where, None, "the course has no module yet, so there is nothing to check "
+                   "or build", "add one with `lcmodules new SLUG` (it writes modules/SLUG/)")
     wanted = {p.resolve() for p in only} if only is not None else None
     if wanted is not None:
         folders += [p for p in only or [] if p.resolve() not in {f.resolve() for f in folders}]

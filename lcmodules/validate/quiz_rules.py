@@ -71,7 +71,8 @@ def question_problems(q: Question) -> list[tuple[tuple[object, ...], str, str]]:
     elif q.type == "true-false":
         if not isinstance(q.answer, bool):
             out.append((("answer",), "a true-false question needs `answer: true` or `answer: false`",
-                        "add the answer"))
+                        "add the answer" if q.answer is None
+                        else "write true or false (without quotes) as the answer"))
     elif q.type == "numeric":
         if q.answer is None or isinstance(q.answer, bool):
             out.append((("answer",), "a numeric question needs a number as `answer`",
