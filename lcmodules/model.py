@@ -35,9 +35,10 @@ UnitKind = Literal["page", "notebook", "quiz"]
 
 
 class Strict(BaseModel):
-    """Base for the YAML schemas: unknown keys are errors, not silently ignored."""
+    """Base for the YAML schemas: unknown keys are errors, not silently ignored; numbers are
+    finite (YAML's .nan and .inf, and 1e400, which it reads as .inf, are errors)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- module.yml
@@ -207,14 +208,14 @@ class Quiz(Strict):
 
 
 class Repository(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     url: str | None = None
     branch: str = "main"
     path_to_book: str | None = None
 
 
 class LaunchButtons(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     binderhub_url: str | None = None
     colab_url: str | None = None
     jupyterhub_url: str | None = None
@@ -277,7 +278,7 @@ JUPYTER_BOOK_KEYS = {
 class CourseConfig(BaseModel):
     """The contents of the course `_config.yml`: Jupyter Book keys plus `lcmodules:`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     title: str = "Modules"
     author: str | None = None
     copyright: str | None = None

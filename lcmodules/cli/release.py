@@ -11,6 +11,7 @@ from lcmodules.cli.common import console, fail, out, report
 from lcmodules.core.diagnostics import InputError, display_path
 
 if TYPE_CHECKING:
+    from lcmodules.core.versions import Bump
     from lcmodules.versioning.release import ReleasePlan
 
 
@@ -46,7 +47,7 @@ def _note(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--force", is_flag=True, help="Release even when nothing changed since the last release.")
 @click.option("--strict", is_flag=True,
               help="Refuse (exit 1) on any warning too, e.g. changes not committed in git.")
-def command(module: str, bump: str | None, note: str, dry_run: bool, tag: bool, date: str | None,
+def command(module: str, bump: Bump | None, note: str, dry_run: bool, tag: bool, date: str | None,
             force: bool, strict: bool) -> None:
     """Release MODULE (a module folder, or the slug of a module of the course here)."""
     from lcmodules.versioning.release import (
@@ -67,7 +68,7 @@ def command(module: str, bump: str | None, note: str, dry_run: bool, tag: bool, 
             raise click.UsageError(
                 "--bump patch|minor|major is required: this module was released before "
                 "(module.lock exists)")
-        plan = plan_release(loaded, bump, note, date, force=force, tag=tag)  # type: ignore[arg-type]
+        plan = plan_release(loaded, bump, note, date, force=force, tag=tag)
         if strict and plan.warnings:
             report(plan.warnings)
             console.print("[red]--strict: the release is refused for the warnings above; "
