@@ -12,7 +12,7 @@ from typing import Literal
 
 from lcmodules.core.diagnostics import Diagnostics, Problem
 from lcmodules.core.locate import locate
-from lcmodules.model import Course, CourseConfig, Module, ModuleMeta
+from lcmodules.model import Course, CourseConfig, Module, ModuleMeta, Unit
 from lcmodules.render.site import Site, SiteOptions, render_site
 
 Edition = Literal["learner", "teacher"]
@@ -22,7 +22,7 @@ SKIP_DIRS = {"node_modules", "__pycache__", "dist", "build", "_build", ".ipynb_c
 STEP_MS = 30  # a save shows once the files were quiet this long (an editor writes in steps)
 WAKE_MS = 200  # the watcher looks at `stop` this often
 
-__all__ = ["Edition", "EDITIONS", "Workspace", "ModuleEntry", "is_source"]
+__all__ = ["Edition", "EDITIONS", "Workspace", "ModuleEntry", "is_source", "broken_title"]
 
 
 def is_source(path: Path, root: Path) -> bool:
@@ -310,6 +310,23 @@ class Workspace:
     def unchecked(self) -> int:
         """How many modules were not loaded and checked in full yet."""
         return sum(not e.checked for e in self.entries.values())
+
+
+def broken_title(unit: Unit) -> str | None:
+    """For a unit whose source did not load (a quiz with a YAML or schema error, an unreadable
+    notebook or page): the title to show — the file's own `title:` if it could be read, else
+    its file name made readable (`02-knowledge-check.quiz.yml` → "Knowledge check"). None for
+    a unit that loaded."""
+    if {"page": unit.page, "notebook": unit.notebook, "quiz": unit.quiz}.get(unit.kind) is not None:
+        return None
+    title = unit.doc.get("title") if isinstance(unit.doc, dict) else None
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    words = Path(unit.rel).name.split(".")[0].replace("_", " ").replace("-", " ").split()
+    while len(words) > 1 and words[0].isdigit():
+        words.pop(0)
+    text = " ".join(words) or unit.rel
+    return text[:1].upper() + text[1:]
 
 
 def _module_folders(course_root: Path) -> list[Path]:
