@@ -87,7 +87,10 @@ def wait_for_reload(url: str, seen: int, deadline: float = DEADLINE) -> int:
 
 def stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    proc.wait(timeout=20)  # its output is read by `Output` (stderr, short, here)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     output = OUTPUTS.pop(proc.pid)
