@@ -181,9 +181,9 @@ class Workspace:
             entry.across = []
         self.course_problems = list(self._config_problems)
         for problem in diag.sorted():
-            entry = next((e for e in entries if _below(problem.file, e.folder)), None)
-            if entry is not None:
-                entry.across.append(problem)
+            owner = next((e for e in entries if _below(problem.file, e.folder)), None)
+            if owner is not None:
+                owner.across.append(problem)
             elif problem not in self.course_problems:
                 self.course_problems.append(problem)
 
