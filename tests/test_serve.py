@@ -282,19 +282,23 @@ def test_a_broken_quiz_shows_its_title_and_problem_in_its_page(course: Path) -> 
 
 @pytest.mark.browser
 def test_problem_chip_is_readable(browser, course: Path) -> None:  # type: ignore[no-untyped-def]
-    """The `file:line` chip over the page's own styles passes axe's colour-contrast rule."""
+    """The `file:line` chips — in the bar over the page's own styles, and in the page of a
+    unit that did not load — pass axe's colour-contrast rule."""
     from harness.bookaxe import axe_problems
 
     module = course / "modules" / "email-triage"
     meta = module / "module.yml"
     save(meta, meta.read_text(encoding="utf-8").replace(
         "prerequisites: []", "prerequisites: [lc-ai/not-there]", 1))
+    quiz = module / "knowledge-check.quiz.yml"
+    save(quiz, quiz.read_text(encoding="utf-8").replace("mastery_score: 0.7", "mastery_score: x"))
     proc, url = start(module)
     try:
-        page = "email-triage/learner/01-case.html"
-        assert "lcserve-where" in urlopen(url + page, timeout=DEADLINE).read().decode()
+        pages = ["email-triage/learner/01-case.html", "email-triage/learner/03-knowledge-check.html"]
+        for page in pages:
+            assert "lcserve-where" in urlopen(url + page, timeout=DEADLINE).read().decode()
         outside: list[str] = []
-        problems = axe_problems(browser, url.rstrip("/"), [page], outside)
+        problems = axe_problems(browser, url.rstrip("/"), pages, outside)
         assert [p for p in problems if p[1] == "color-contrast"] == []
     finally:
         stop(proc)

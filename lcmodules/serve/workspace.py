@@ -266,12 +266,20 @@ class Workspace:
 
     def watch(self, stop: threading.Event) -> None:
         """Follow the operating system's file events until `stop` is set (run in a thread);
-        `watching` is set once changes are being seen."""
+        `watching` is set once changes are being seen. Where the system refuses more watches
+        (its limit reached), the folder is polled instead."""
+        try:
+            self._follow(stop, polling=False)
+        except OSError:
+            self._follow(stop, polling=True)
+
+    def _follow(self, stop: threading.Event, polling: bool) -> None:
         from watchfiles import watch
 
         for changes in watch(self.root, watch_filter=lambda _, p: is_source(Path(p), self.root),
                              stop_event=stop, step=STEP_MS, rust_timeout=WAKE_MS,
-                             yield_on_timeout=True, raise_interrupt=False):
+                             yield_on_timeout=True, raise_interrupt=False,
+                             force_polling=polling or None):
             self.watching.set()
             if changes:
                 self.apply(Path(p) for _, p in changes)
