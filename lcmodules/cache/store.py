@@ -48,6 +48,23 @@ def cache_dir(root: Path | None) -> Path:
     return path.resolve()
 
 
+def user_cache_dir() -> Path:
+    """The user's own cache folder, which no course controls: $LCMODULES_CACHE_DIR, else
+    $XDG_CACHE_HOME/lcmodules, else ~/.cache/lcmodules."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "lcmodules").resolve()
+
+
+def models_dir() -> Path:
+    """Where the model cache keeps its pickles: in the user's cache folder, never in a course
+    (a pickle runs code when read; see docs/security.md)."""
+    return user_cache_dir() / "models"
+
+
 def ensure_cache_dir(path: Path) -> Path:
     """Create the cache folder with a `.gitignore` (`*`) and a CACHEDIR.TAG so tools skip it."""
     path.mkdir(parents=True, exist_ok=True)
