@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lcmodules import __version__
 from lcmodules.cache.models import ACTIVE, ModelCache, active
 from lcmodules.cache.store import (
     BuildRecord,
     FileHasher,
     cache_dir,
-    code_fingerprint,
-    dependency_versions,
+    cache_key,
     models_dir,
     sha256_json,
 )
@@ -45,6 +43,8 @@ from lcmodules.validate.rules import check_module, validate_courses
 # BuildOptions fields that do not change what an exporter writes (the artifacts a consumer
 # lists are keyed on their own, by their digests).
 NOT_IN_KEY = {"out", "jobs", "formats", "artifacts"}
+# What every build key depends on besides its inputs (see `cache_key`).
+BUILD_ENVIRONMENT = ("lcmodules", "code", "dependencies", "SOURCE_DATE_EPOCH")
 
 Progress = Callable[[str, str], None]  # (what, status) -> None
 Status = Literal["built", "skipped", "failed"]
@@ -241,11 +241,7 @@ class Keys:
         self.skip = [options.out] + [cache_dir(c.root) for c in courses]
         relevant = {k: v for k, v in dataclasses.asdict(options).items() if k not in NOT_IN_KEY}
         self.common = {
-            "lcmodules": __version__,
-            "code": code_fingerprint(self.hasher),
             "options": {k: str(v) for k, v in sorted(relevant.items())},
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
-            "dependencies": dependency_versions(),
             "tools": _tool_versions(options),
         }
         self._course: dict[Path, str] = {}
@@ -292,20 +288,23 @@ class Keys:
         package = Path(__file__).resolve().parent
         return "" if source.is_relative_to(package) else self.hasher.file(source)
 
+    def key(self, inputs: dict[str, Any]) -> str:
+        """A build key (`cache_key`): the artifact's own inputs, the options, and lcmodules'
+        code, version and dependencies."""
+        return cache_key("build", {**self.common, **inputs}, BUILD_ENVIRONMENT, self.hasher)
+
     def module_key(self, exporter: Exporter, module: Module) -> str:
         course_part = self.course_part(module.course) if module.course else None
-        return sha256_json({**self.common, "format": exporter.name,
-                            "exporter": self.exporter_part(exporter), "course": course_part,
-                            "module": self.module_part(module)})
+        return self.key({"format": exporter.name, "exporter": self.exporter_part(exporter),
+                         "course": course_part, "module": self.module_part(module)})
 
     def course_key(self, exporter: Exporter, course: Course,
                    artifacts: Sequence[Artifact] = ()) -> str:
-        return sha256_json({**self.common, "format": exporter.name,
-                            "exporter": self.exporter_part(exporter),
-                            "course": self.course_part(course),
-                            "modules": [[m.slug, self.module_part(m)] for m in course.modules],
-                            "artifacts": [[a.format, a.module, a.path.name,
-                                           self.artifact_digest(a.path)] for a in artifacts]})
+        return self.key({"format": exporter.name, "exporter": self.exporter_part(exporter),
+                         "course": self.course_part(course),
+                         "modules": [[m.slug, self.module_part(m)] for m in course.modules],
+                         "artifacts": [[a.format, a.module, a.path.name,
+                                        self.artifact_digest(a.path)] for a in artifacts]})
 
     def artifact_digest(self, path: Path) -> str | None:
         if path.is_dir():

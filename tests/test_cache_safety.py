@@ -85,3 +85,15 @@ def test_models_live_in_the_user_cache_folder(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setenv("LCMODULES_CACHE_DIR", str(tmp_path / "mine"))
     assert models_dir() == (tmp_path / "mine" / "models").resolve()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_one_recipe_names_and_hashes_every_cache_key(monkeypatch) -> None:
+    from lcmodules.cache.store import cache_key
+
+    base = cache_key("build", {"a": 1}, ("lcmodules", "SOURCE_DATE_EPOCH"))
+    assert base == cache_key("build", {"a": 1}, ("SOURCE_DATE_EPOCH", "lcmodules"))
+    assert base != cache_key("model", {"a": 1}, ("lcmodules", "SOURCE_DATE_EPOCH"))
+    assert base != cache_key("build", {"a": 2}, ("lcmodules", "SOURCE_DATE_EPOCH"))
+    assert base != cache_key("build", {"a": 1}, ("lcmodules",))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
+    assert base != cache_key("build", {"a": 1}, ("lcmodules", "SOURCE_DATE_EPOCH"))
