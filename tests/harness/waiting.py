@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import subprocess
@@ -11,19 +12,25 @@ import threading
 def wait_for_match(proc: subprocess.Popen[str], pattern: str, seconds: float) -> str | None:
     """The first match of `pattern` (its first group, if any) in the lines `proc` prints on
     stdout within `seconds`, or None (at the deadline, or when stdout ends first). A reader
-    thread does the blocking `readline` and stops at the first match, so the rest of stdout is
-    left for the caller (`communicate`); a process that hangs silently cannot hang the test:
-    at the deadline the caller kills it, which ends the thread too."""
+    thread does the blocking reads and stops at the end of the first matching line; it reads
+    the pipe byte by byte, so nothing after that line is buffered away from the caller
+    (`communicate`). A process that hangs silently cannot hang the test: at the deadline the
+    caller kills it, which ends the thread too."""
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
     found: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
-        assert proc.stdout is not None
-        for line in iter(proc.stdout.readline, ""):
-            match = re.search(pattern, line)
+        line = b""
+        while byte := os.read(fd, 1):
+            line += byte
+            if byte != b"\n":
+                continue
+            match = re.search(pattern, line.decode("utf-8", "replace"))
             if match:
                 found.put(match.group(1) if match.groups() else match.group(0))
                 return
+            line = b""
         found.put(None)
 
     threading.Thread(target=read, daemon=True).start()
