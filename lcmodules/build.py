@@ -140,7 +140,9 @@ def exporter_checks(courses: list[Course], formats: Sequence[str], diag: Diagnos
     for every module and every format of `formats`."""
     for name in formats:
         check = getattr(get_exporter(name), "check_module", None)
-        for module in (m for c in courses for m in c.modules) if check else ():
+        if check is None:
+            continue
+        for module in (m for c in courses for m in c.modules):
             try:
                 whole = with_sources(module)
             except RuntimeError:  # it no longer loads: loading reported why

@@ -353,7 +353,7 @@ class QuickCheck:
         self.cache = cache_dir(roots[0] if roots else Path.cwd())
         self.hasher = FileHasher(self.cache / "file-hashes.json")
         self.arguments = arguments
-        self.key = self._key()
+        self.key = self._key(self.hasher)
 
     @staticmethod
     def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
@@ -373,21 +373,21 @@ class QuickCheck:
                 trees += [target.root / "_config.yml", *course_inputs(target.root)]
         return roots, trees
 
-    def _key(self) -> str:
+    def _key(self, hasher: FileHasher) -> str:
         files: dict[str, str] = {}
         for tree in self.trees:
             if tree.is_file():
-                files[os.fspath(tree)] = self.hasher.file(tree)
+                files[os.fspath(tree)] = hasher.file(tree)
             elif tree.is_dir():
                 # an output folder inside the sources is not an input
                 for path in iter_files(tree, {self.cache}, marker=RECORD_NAME):
-                    files[os.fspath(path)] = self.hasher.file(path)
+                    files[os.fspath(path)] = hasher.file(path)
             else:
                 files[os.fspath(tree)] = ""
         return cache_key(
             "no-change", {"arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
                           "files": files},
-            ("code", "installed", "SOURCE_DATE_EPOCH", CACHE_ENV), self.hasher)
+            ("code", "installed", "SOURCE_DATE_EPOCH", CACHE_ENV), hasher)
 
     def _runs(self) -> dict[str, Any]:
         try:
@@ -397,7 +397,7 @@ class QuickCheck:
             return {}
 
     def lookup(self) -> QuickHit | None:
-        if self.key is None:
+        if self.key is None or self.hasher is None:
             return None
         run = self._runs().get(self.key)
         if not run:
@@ -421,7 +421,7 @@ class QuickCheck:
 
     def remember(self, record: Path, entries: list[str], warnings: list[str]) -> None:
         """Remember a successful build, unless its inputs changed while it ran."""
-        if self.key is None or self._key() != self.key:
+        if self.key is None or self.hasher is None or self._key(self.hasher) != self.key:
             return
         runs = self._runs()
         runs.pop(self.key, None)
