@@ -307,6 +307,9 @@ class Page:
     front_matter: dict[str, Any]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    # the body parsed once (lcmodules.load.document.Document; page_document re-derives it
+    # when an edition changed the body)
+    document: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -325,6 +328,8 @@ class Unit:
     quiz: Quiz | None = None
     raw: bytes = b""  # the file's bytes as read (for fingerprints)
     doc: Any = None  # the parsed YAML of a quiz, kept for line numbers
+    # a notebook's markdown cells parsed once: cell index → lcmodules.load.document.Document
+    documents: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quiz_name(self) -> str:

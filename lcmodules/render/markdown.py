@@ -11,23 +11,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import latex2mathml.converter
-from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.myst_blocks import myst_block_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lcmodules.load.document import Document, markdown_parser, parse_document
 from lcmodules.load.myst import (
     ADMONITIONS,
     CODE_DIRECTIVES,
@@ -186,16 +179,22 @@ def _as_rule(method: Any) -> Any:
     return rule
 
 
+def _html_renderer(rules: dict[str, Any]) -> RendererHTML:
+    """An HTML renderer of its own with the parser's plugin rules, then `rules` on top
+    (the one parser is shared; its renderer is left as it is)."""
+    html = RendererHTML()
+    for name, rule in markdown_parser().renderer.rules.items():
+        html.rules[name] = getattr(rule, "__func__", rule).__get__(html)
+    for name, rule in rules.items():
+        html.rules[name] = _as_rule(rule).__get__(html)
+    return html
+
+
 class MarkdownRenderer:
-    """Renders MyST Markdown (block or inline) with lcmodules' rules; one per site."""
+    """Renders MyST Markdown (block or inline) with lcmodules' rules from the one parse
+    (`lcmodules.load.document`); one per site."""
 
     def __init__(self) -> None:
-        md = MarkdownIt("commonmark", {"html": True, "typographer": False})
-        md.enable(["table", "strikethrough"])
-        md.use(front_matter_plugin).use(colon_fence_plugin).use(footnote_plugin)
-        md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
-        md.use(myst_role_plugin).use(myst_block_plugin).use(deflist_plugin)
-        md.use(attrs_plugin, spans=False)
         rules = {
             "heading_open": self._heading_open,
             "link_open": self._link_open,
@@ -219,22 +218,27 @@ class MarkdownRenderer:
             "table_open": self._table_open,
             "table_close": lambda *a: "</table>\n</div>\n",
         }
-        for name, rule in rules.items():
-            md.add_render_rule(name, _as_rule(rule))
-        self.md = md
+        self.md = markdown_parser()
+        self.html = _html_renderer(rules)
 
     # public API
 
     def render(self, text: str, ctx: Context) -> str:
         """Block-level Markdown → HTML (labels of the text are numbered first, unless
         `prepare` already did so for the whole page)."""
-        self.prepare(ctx, [text])
-        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
-        return self.md.render(text, env)
+        return self.render_document(parse_document(text), ctx)
 
-    def prepare(self, ctx: Context, texts: Sequence[str]) -> None:
-        """Number the labels of a page made of several texts (a notebook's markdown cells)."""
-        scan_labels(self.md, ctx.numbering, texts, ctx.id_prefix)
+    def render_document(self, document: Document, ctx: Context) -> str:
+        """A parsed document → HTML, from its stored tokens (which stay unchanged)."""
+        self.prepare(ctx, [document])
+        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id, "document": document}
+        return self.html.render(document.tokens, self.md.options, env)
+
+    def prepare(self, ctx: Context, documents: Sequence[Document | str]) -> None:
+        """Number the labels of a page made of several documents (a notebook's markdown
+        cells)."""
+        scan_labels(ctx.numbering, [parse_document(d) if isinstance(d, str) else d
+                                    for d in documents], ctx.id_prefix)
 
     def code(self, text: str, language: str) -> str:
         """Highlighted code (for directives in other modules)."""
@@ -243,7 +247,7 @@ class MarkdownRenderer:
     def render_inline(self, text: str, ctx: Context) -> str:
         """One paragraph of inline Markdown (a quiz prompt, a caption) → HTML without <p>."""
         env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
-        return self.md.renderInline(text, env).strip()
+        return self.html.render(self.md.parseInline(text, env), self.md.options, env).strip()
 
     def nested(self, text: str, env: Any, base: Path | None = None) -> str:
         """A directive's body: rendered on its own, so its footnotes stay inside it; `base`
@@ -252,7 +256,10 @@ class MarkdownRenderer:
         ctx.nested += 1
         if base is not None:
             ctx = replace(ctx, base=base)
-        return self.md.render(text, {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}"})
+        parent = env.get("document") if isinstance(env, dict) else None
+        document = parent.body(text) if isinstance(parent, Document) else parse_document(text)
+        env = {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}", "document": document}
+        return self.html.render(document.tokens, self.md.options, env)
 
     # rules
 
@@ -276,19 +283,19 @@ class MarkdownRenderer:
 
     def _link_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
                    options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
         ctx = self._ctx(env)
-        href = str(token.attrs.get("href", ""))
+        attrs = dict(tokens[idx].attrs)  # the stored tokens stay as parsed
+        href = str(attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
-        token.attrs["href"] = "#" + label.ident if label else ctx.href(href)
-        for key in [k for k in token.attrs if str(k).startswith(":")]:
+        attrs["href"] = "#" + label.ident if label else ctx.href(href)
+        for key in [k for k in attrs if str(k).startswith(":")]:
             # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
-            value, name = token.attrs.pop(key), str(key)[1:]
+            value, name = attrs.pop(key), str(key)[1:]
             if name in KRAMDOWN_LINK_ATTRIBUTES:
-                token.attrs[name] = value
-        if token.attrs.get("target") == "_blank":
-            token.attrs["rel"] = "noopener"
-        return renderer.renderToken(tokens, idx, options, env)
+                attrs[name] = value
+        if attrs.get("target") == "_blank":
+            attrs["rel"] = "noopener"
+        return renderer.renderToken([tokens[idx].copy(attrs=attrs)], 0, options, env)
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
                options: OptionsDict, env: Any) -> str:

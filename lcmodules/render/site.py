@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
+from lcmodules.load.document import cell_document, cell_text, page_document
 from lcmodules.load.references import is_local, target_path
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import FileContent, SiteFiles, safe_path
@@ -217,10 +218,11 @@ class _SiteBuilder:
     def unit_html(self, unit: Unit) -> str:
         ctx = self.context(unit)
         if unit.kind == "page" and unit.page is not None:
-            return self.md.render(unit.page.body, ctx)
+            return self.md.render_document(page_document(unit.page), ctx)
         if unit.kind == "notebook" and unit.notebook is not None:
             nb = unit.notebook
-            self.md.prepare(ctx, [c.source for c in nb.cells if c.cell_type == "markdown"])
+            self.md.prepare(ctx, [cell_document(unit, i, cell_text(c.source))
+                                  for i, c in enumerate(nb.cells) if c.cell_type == "markdown"])
             self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
             return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.document import page_document, unit_documents
 from lcmodules.load.references import (
     Reference,
-    find_references,
+    document_references,
     is_local,
     resolve_reference,
     target_path,
@@ -22,15 +23,15 @@ def check_references(module: Module, diag: Diagnostics) -> None:
     for unit in module.units:
         base = unit.source.parent
         if unit.page is not None:
-            for ref in find_references(unit.page.body, unit.page.body_line):
+            for ref in document_references(page_document(unit.page), unit.page.body_line):
                 _check(ref, unit.source, ref.line, base, root, diag, "")
         if unit.notebook is not None:
             lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
-            for number, cell in enumerate(unit.notebook.cells):
-                if cell.cell_type != "markdown":
-                    continue
+            for number, document in unit_documents(unit):
+                assert number is not None
+                cell = unit.notebook.cells[number]
                 attachments = set((cell.get("attachments") or {}).keys())
-                for ref in find_references(cell.source):
+                for ref in document_references(document):
                     if ref.target.startswith("attachment:"):
                         name = ref.target.removeprefix("attachment:")
                         if name not in attachments:

@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lcmodules.load.bibliography import bib_files
-from lcmodules.load.references import find_references, is_local, resolve_reference
+from lcmodules.load.document import Document, parse_document, unit_documents
+from lcmodules.load.references import document_references, is_local, resolve_reference
 from lcmodules.model import Module, Unit
 
 ALGORITHM = "lcmodules-fingerprint-1"
@@ -230,20 +231,17 @@ def referenced_files(module: Module) -> set[str]:
 def _unit_targets(unit: Unit) -> Iterator[Path]:
     """The files a unit's markdown and code refer to, resolved (maybe outside the module)."""
     base = unit.source.parent
-    texts = list(_quiz_texts(unit))
-    if unit.page is not None:
-        texts.append(unit.page.body)
+    documents = [parse_document(text) for text in _quiz_texts(unit)]
+    documents += [document for _, document in unit_documents(unit)]
     for cell in unit.notebook.cells if unit.notebook is not None else []:
-        if cell.cell_type == "markdown":
-            texts.append(_source_text(cell.source))
-        elif cell.cell_type == "code":
+        if cell.cell_type == "code":
             yield from _code_targets(_source_text(cell.source), base)
-    for text in texts:
-        yield from _markdown_targets(text, base)
+    for document in documents:
+        yield from _markdown_targets(document, base)
 
 
-def _markdown_targets(text: str, base: Path) -> Iterator[Path]:
-    for ref in find_references(text):
+def _markdown_targets(document: Document, base: Path) -> Iterator[Path]:
+    for ref in document_references(document):
         if is_local(ref.target) and not ref.target.startswith("attachment:"):
             yield resolve_reference(base, ref.target)
 

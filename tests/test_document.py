@@ -1,0 +1,146 @@
+"""The one parse: one markdown-it configuration, pages and cells parsed once at load time,
+and every layer (validation, fingerprint, renderer, Jupyter Book export) reading it."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import lcmodules
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.document import Document, page_document, parse_document
+from lcmodules.load.loader import load_module
+from lcmodules.load.references import find_references
+from lcmodules.model import Module
+from lcmodules.render.site import SiteOptions, render_site
+from lcmodules.transform.learner import module_edition
+from lcmodules.validate.rules import check_module
+from lcmodules.versioning.fingerprint import fingerprint_module
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+PRICES = ("# Prijzen\n\nThe oven costs $5 per unit, see [the data sheet](data/sheet.pdf), "
+          "and the mount $7 more.\n")
+
+
+@pytest.fixture()
+def module_dir(tmp_path: Path) -> Path:
+    """The minimal module with a page where dollar signs are prices, not math."""
+    dest = tmp_path / "minimal"
+    shutil.copytree(FIXTURE, dest)
+    (dest / "prijzen.md").write_text(PRICES, encoding="utf-8")
+    yml = dest / "module.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + "  - prijzen.md\n", encoding="utf-8")
+    return dest
+
+
+def load(folder: Path) -> tuple[Module, Diagnostics]:
+    diag = Diagnostics()
+    module = load_module(folder, diag)
+    assert module is not None, [p.format() for p in diag.problems]
+    return module, diag
+
+
+def page_unit(module: Module, rel: str = "prijzen.md"):
+    return next(u for u in module.units if u.rel == rel)
+
+
+def test_exactly_one_markdown_it_configuration() -> None:
+    package = Path(lcmodules.__file__).parent
+    calls = [f"{p.relative_to(package)}:{n}" for p in sorted(package.rglob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if "MarkdownIt(" in line]
+    assert len(calls) == 1 and calls[0].startswith("load/document.py:"), calls
+
+
+def test_dollar_prices_are_no_math_anywhere() -> None:
+    refs = find_references(PRICES)
+    assert [(r.kind, r.target, r.line) for r in refs] == [("link", "data/sheet.pdf", 2)]
+    types = [c.type for t in parse_document(PRICES).tokens for c in t.children or []]
+    assert "math_inline" not in types and "link_open" in types
+
+
+def test_validation_reports_the_missing_file_behind_the_prices(module_dir: Path) -> None:
+    module, diag = load(module_dir)
+    check_module(module, diag)
+    found = [p.format() for p in diag.problems if "sheet.pdf" in p.format()]
+    assert len(found) == 1 and "prijzen.md:3" in found[0] and "does not exist" in found[0], found
+    (module_dir / "data").mkdir()
+    (module_dir / "data" / "sheet.pdf").write_bytes(b"%PDF-1.4 one\n")
+    module, diag = load(module_dir)
+    check_module(module, diag)
+    assert not [p for p in diag.problems if "sheet.pdf" in p.format()]
+
+
+def test_fingerprint_covers_the_linked_file(module_dir: Path) -> None:
+    (module_dir / "data").mkdir()
+    sheet = module_dir / "data" / "sheet.pdf"
+    sheet.write_bytes(b"%PDF-1.4 one\n")
+    before = fingerprint_module(load(module_dir)[0])
+    assert "data/sheet.pdf" in before.files
+    sheet.write_bytes(b"%PDF-1.4 two\n")
+    after = fingerprint_module(load(module_dir)[0])
+    assert after.digest != before.digest
+    assert after.files["data/sheet.pdf"] != before.files["data/sheet.pdf"]
+
+
+def test_jupyter_book_export_copies_the_linked_file(cli, module_dir: Path, tmp_path: Path) -> None:
+    (module_dir / "data").mkdir()
+    (module_dir / "data" / "sheet.pdf").write_bytes(b"%PDF-1.4 one\n")
+    out = tmp_path / "out"
+    cli("build", module_dir, "--format", "jupyter-book", "--out", out, check=0)
+    copied = [p for p in out.rglob("sheet.pdf")]
+    assert len(copied) == 1 and copied[0].read_bytes() == b"%PDF-1.4 one\n"
+    page = next(out.rglob("prijzen.md")).read_text(encoding="utf-8")
+    link = re.search(r"\[the data sheet\]\(([^)]+)\)", page)
+    assert link and (next(out.rglob("prijzen.md")).parent / link.group(1)).resolve() == copied[0].resolve()
+
+
+def test_renderer_shows_the_link_and_no_math(module_dir: Path) -> None:
+    (module_dir / "data").mkdir()
+    (module_dir / "data" / "sheet.pdf").write_bytes(b"%PDF-1.4 one\n")
+    site = render_site(load(module_dir)[0], SiteOptions(layout="per-unit"))
+    html = next(v for k, v in site.files.items() if k.endswith("prijzen.html"))
+    text = html.decode("utf-8") if isinstance(html, bytes) else html.read_text()
+    assert re.search(r'<a href="[^"]*sheet\.pdf">the data sheet</a>', text)
+    assert "$5 per unit" in text and "<math" not in text.split("Prijzen", 1)[1]
+
+
+def test_pages_and_cells_are_parsed_at_load_and_survive_pickling(module_dir: Path) -> None:
+    module, _ = load(module_dir)
+    page = page_unit(module).page
+    assert isinstance(page.document, Document) and page.document.text == page.body
+    assert page_document(page) is page.document  # no second parse
+    assert find_references(page.body)[0].target == "data/sheet.pdf"
+    notebook = page_unit(module, "notebooks/verkennen.ipynb")
+    markdown = [i for i, c in enumerate(notebook.notebook.cells) if c.cell_type == "markdown"]
+    assert sorted(notebook.documents) == markdown
+    again = pickle.loads(pickle.dumps(module))
+    assert [t.type for t in page_document(page_unit(again).page).tokens] == \
+        [t.type for t in page.document.tokens]
+
+
+def test_rendering_leaves_the_stored_tokens_as_parsed(module_dir: Path) -> None:
+    module, _ = load(module_dir)
+    document = page_document(page_unit(module).page)
+    before = pickle.dumps(document.tokens)
+    first = render_site(module, SiteOptions(layout="single")).files["index.html"]
+    assert pickle.dumps(document.tokens) == before
+    assert render_site(module, SiteOptions(layout="single")).files["index.html"] == first
+
+
+def test_an_edition_whose_body_changed_is_parsed_again(module_dir: Path) -> None:
+    (module_dir / "prijzen.md").write_text(
+        PRICES + "\n<!-- BEGIN SOLUTION -->\nSee [the answer](answer.md).\n<!-- END SOLUTION -->\n",
+        encoding="utf-8")
+    module, _ = load(module_dir)
+    source = page_document(page_unit(module).page)
+    assert "answer.md" in {r.target for r in find_references(source.text)}
+    edition = page_unit(module_edition(module, "learner")).page
+    assert edition.body != source.text, "the fixture's solution markers were not recognised"
+    document = page_document(edition)
+    assert document is not source and document.text == edition.body
+    assert "answer.md" not in {r.target for r in find_references(document.text)}
