@@ -312,6 +312,16 @@ class Page:
     document: Any = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class Pulled:
+    """A file a page pulls in (`{include}`, `{literalinclude}`, a csv-table's `:file:`, a
+    `.bib` file), read at load time: the renderer reads these bytes, never the disk."""
+
+    data: bytes
+    unit: str | None = None  # the unit (its `contents` path) that first pulls it in
+    line: int | None = None  # 1-based line of the reference in that unit's file
+
+
 @dataclass
 class Unit:
     """One entry of a module's `contents`, loaded."""
@@ -351,6 +361,8 @@ class Module:
     edition: Literal["learner", "teacher"] | None = None
     # True once a build released the units' sources (modelcache.release); build re-acquires them
     released: bool = False
+    # what the pages pull in, read at load (lcmodules.load.pulled): module-relative path → file
+    pulled: dict[str, Pulled] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def module_file(self) -> Path:

@@ -144,3 +144,76 @@ def test_an_edition_whose_body_changed_is_parsed_again(module_dir: Path) -> None
     document = page_document(edition)
     assert document is not source and document.text == edition.body
     assert "answer.md" not in {r.target for r in find_references(document.text)}
+
+
+# ---------------------------------------------------------------- item 2: the renderer reads the model
+
+INCLUDING = """# Ingesloten
+
+```{include} parts/deel.md
+```
+
+```{csv-table} Metingen
+:file: data/metingen.csv
+:header-rows: 1
+```
+
+Zie {cite:t}`bakker2020`.
+
+```{bibliography}
+```
+"""
+
+
+@pytest.fixture()
+def including_dir(module_dir: Path) -> Path:
+    """The module with a page that includes MyST, a CSV file and cites a .bib entry."""
+    (module_dir / "parts").mkdir()
+    (module_dir / "parts" / "deel.md").write_text("Ingesloten tekst EERSTE.\n", encoding="utf-8")
+    (module_dir / "data").mkdir()
+    (module_dir / "data" / "metingen.csv").write_text("t,temp\n0,180\n", encoding="utf-8")
+    (module_dir / "refs.bib").write_text(
+        "@book{bakker2020, author = {Bakker, Anna}, title = {Ovens}, year = {2020},"
+        " publisher = {Uitgever}}\n", encoding="utf-8")
+    (module_dir / "ingesloten.md").write_text(INCLUDING, encoding="utf-8")
+    yml = module_dir / "module.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + "  - ingesloten.md\n", encoding="utf-8")
+    return module_dir
+
+
+def _included_html(module: Module) -> str:
+    site = render_site(module, SiteOptions(layout="per-unit"))
+    found = next(v for k, v in site.files.items() if k.endswith("ingesloten.html"))
+    return found.decode("utf-8") if isinstance(found, bytes) else found.read_text()
+
+
+def test_load_reads_what_pages_pull_in(including_dir: Path) -> None:
+    module, diag = load(including_dir)
+    assert sorted(module.pulled) == ["data/metingen.csv", "parts/deel.md", "refs.bib"]
+    assert module.pulled["parts/deel.md"].data == b"Ingesloten tekst EERSTE.\n"
+    assert (module.pulled["parts/deel.md"].unit, module.pulled["parts/deel.md"].line) == \
+        ("ingesloten.md", 3)
+
+
+def test_rendering_reads_the_model_not_the_disk(including_dir: Path) -> None:
+    module, _ = load(including_dir)
+    (including_dir / "parts" / "deel.md").write_text("Ingesloten tekst TWEEDE.\n", encoding="utf-8")
+    (including_dir / "data" / "metingen.csv").unlink()
+    (including_dir / "refs.bib").unlink()
+    html = _included_html(module)
+    assert "EERSTE" in html and "TWEEDE" not in html
+    assert re.search(r"<td[^>]*>180</td>", html)
+    assert "Bakker (2020)" in html and "Ovens" in html
+    again = _included_html(load(including_dir)[0])  # a new load sees the files as they are now
+    assert "TWEEDE" in again and "180" not in again and "Bakker (2020)" not in again
+
+
+def test_fingerprint_covers_included_files_as_loaded(including_dir: Path) -> None:
+    before = fingerprint_module(load(including_dir)[0])
+    assert {"parts/deel.md", "data/metingen.csv", "refs.bib"} <= set(before.files)
+    (including_dir / "parts" / "deel.md").write_text("Ingesloten tekst TWEEDE.\n", encoding="utf-8")
+    module = load(including_dir)[0]
+    after = fingerprint_module(module)
+    assert after.files["parts/deel.md"] != before.files["parts/deel.md"]
+    (including_dir / "parts" / "deel.md").write_text("changed on disk after loading\n", encoding="utf-8")
+    assert fingerprint_module(module) == after  # the fingerprint is of what was loaded

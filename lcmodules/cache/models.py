@@ -139,6 +139,7 @@ def release(module: Module) -> None:
     rules and the build plan read (metadata, unit names and kinds)."""
     module.units = [dataclasses.replace(u, page=None, notebook=None, quiz=None, raw=b"",
                                         doc=None, documents={}) for u in module.units]
+    module.pulled = {}
     module.released = True
 
 

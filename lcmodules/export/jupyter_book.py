@@ -30,6 +30,7 @@ from lcmodules.export.jupyter_book_config import (
     yaml_text,
 )
 from lcmodules.load.document import page_document, parse_document, unit_documents
+from lcmodules.load.pulled import included_text
 from lcmodules.load.references import Reference, document_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
@@ -181,12 +182,17 @@ class ModuleBook:
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():
-            if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
-                text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-                files[self.path(name)] = learner_markdown(text, self.module.edition).encode("utf-8")
-            else:
-                files[self.path(name)] = source
+            files[self.path(name)] = self._copy(source)
         return files
+
+    def _copy(self, source: Path) -> FileContent:
+        """A referenced file: as load read it when a page pulls it in (an included MyST file
+        in the edition's form), else the file itself."""
+        pulled = self.module.pulled.get(source.relative_to(self.root).as_posix())
+        if source.suffix.lower() == ".md":
+            text = included_text(pulled.data if pulled else source.read_bytes())
+            return learner_markdown(text, self.module.edition).encode("utf-8")
+        return pulled.data if pulled else source
 
     def _collect(self, refs: list[Reference], base: Path, found: dict[Path, None],
                  depth: int = 0) -> None:
@@ -202,7 +208,9 @@ class ModuleBook:
                     continue
                 found[path] = None
                 if ref.tag == "include" and path.suffix.lower() == ".md" and depth < 8:
-                    included = document_references(parse_document(path.read_text(encoding="utf-8-sig")))
+                    pulled = self.module.pulled.get(path.relative_to(self.root).as_posix())
+                    text = included_text(pulled.data if pulled else path.read_bytes())
+                    included = document_references(parse_document(text))
                     for folder in dict.fromkeys([path.parent, base]):
                         self._collect(included, folder, found, depth + 1)
 

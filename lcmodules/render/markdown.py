@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -14,12 +14,14 @@ import latex2mathml.converter
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
+from pybtex.database import BibliographyData
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lcmodules.load.bibliography import read_bibliography
 from lcmodules.load.document import Document, markdown_parser, parse_document
 from lcmodules.load.myst import (
     ADMONITIONS,
@@ -28,8 +30,10 @@ from lcmodules.load.myst import (
     Directive,
     parse_directive,
 )
+from lcmodules.load.pulled import included_text
 from lcmodules.load.references import URL_ATTRIBUTES, html_tags, srcset_urls
 from lcmodules.load.units import slugify
+from lcmodules.model import Pulled
 from lcmodules.render import citations
 from lcmodules.render.directives import HANDLERS
 from lcmodules.render.i18n import strings
@@ -74,10 +78,26 @@ class Context:
     edition: str = "learner"  # included MyST files lose their solution blocks unless "teacher"
     numbering: Numbering = field(default_factory=Numbering)  # labels and counters of the page
 
+    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
+    # the files the module's pages pull in, as load read them (Module.pulled)
+    pulled: Mapping[str, Pulled] = field(default_factory=dict)
+
     def inside(self, path: Path) -> bool:
         """True when `path` lies inside the module (without a known module: below `base`)."""
         return path.resolve().is_relative_to((self.root or self.base).resolve())
-    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
+
+    def read(self, path: Path) -> str | None:
+        """The text of a file the page pulls in, as load read it (None: not in the model —
+        the renderer never reads the disk)."""
+        root = (self.root or self.base).resolve()
+        if not path.is_relative_to(root):
+            return None
+        found = self.pulled.get(path.relative_to(root).as_posix())
+        return included_text(found.data) if found is not None else None
+
+    def bibliography(self) -> BibliographyData:
+        """The module's `.bib` entries, as load read them."""
+        return read_bibliography((self.root or self.base).resolve(), self.pulled)[0]
 
     def href(self, target: str) -> str:
         """A link target for the built page: in-page anchors get the unit's id prefix."""
@@ -453,7 +473,7 @@ class MarkdownRenderer:
         if name in ("ref", "numref", "eq"):
             return self._label_role(name, content, ctx)
         if name.startswith("cite"):
-            return citations.in_text(ctx.root, name, content, ctx.language, ctx.id_prefix)
+            return citations.in_text(ctx.bibliography(), name, content, ctx.language, ctx.id_prefix)
         if name in ("doc", "download", "term"):
             match = ROLE_TARGET.match(content)
             text, target = (match.group(1), match.group(2)) if match else (content, content)

@@ -212,7 +212,7 @@ class _SiteBuilder:
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
             edition=self.module.edition or self.options.edition,
-            trusted=self.module.config.lcmodules.trusted_outputs,
+            trusted=self.module.config.lcmodules.trusted_outputs, pulled=self.module.pulled,
         )
 
     def unit_html(self, unit: Unit) -> str:

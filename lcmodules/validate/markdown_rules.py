@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lcmodules.core.diagnostics import Diagnostics
-from lcmodules.load.bibliography import load_bibliography
+from lcmodules.load.bibliography import read_bibliography
 from lcmodules.load.document import Document, unit_documents
 from lcmodules.load.myst import MystProblem, document_problems
 from lcmodules.load.references import document_references
@@ -30,7 +30,7 @@ def _texts(module: Module) -> Iterator[tuple[Path, int | None, str, int, Documen
 
 def check_markdown(module: Module, diag: Diagnostics) -> None:
     """Every construct the renderer cannot show as written is a warning at its line."""
-    bib, unreadable = load_bibliography(module.root.resolve())
+    bib, unreadable = read_bibliography(module.root.resolve(), module.pulled)
     for path, why in unreadable:
         diag.warning(path, None, f"pybtex cannot read this .bib file ({why}): its entries are "
                      "left out", "fix the BibTeX syntax")

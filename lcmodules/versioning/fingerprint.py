@@ -257,9 +257,9 @@ def _code_targets(source: str, base: Path) -> Iterator[Path]:
 
 def module_sources(module: Module,
                    overrides: Mapping[str, bytes] | None = None) -> dict[str, bytes | Path]:
-    """Every file in the fingerprint: module.yml and the units as bytes, referenced files and
-    the module's bibliography (`.bib` files, which citations read) as paths (hashed in chunks,
-    never read whole).
+    """Every file in the fingerprint: module.yml and the units as bytes, the files pages pull
+    in (includes, csv-table files, `.bib` files) as load read them (`Module.pulled`), other
+    referenced files as paths (hashed in chunks, never read whole).
 
     `overrides` replaces files by module-relative path (a release fingerprints the module.yml
     it is about to write).
@@ -271,6 +271,9 @@ def module_sources(module: Module,
         sources[rel] = unit.raw
     for rel in sorted(referenced_files(module) - set(sources)):
         sources[rel] = root / rel
+    for rel, found in sorted(module.pulled.items()):  # what pages pull in, as load read it
+        if not isinstance(sources.get(rel), bytes):
+            sources[rel] = found.data
     for path in bib_files(root):
         sources.setdefault(path.relative_to(root).as_posix(), path)
     for rel, data in (overrides or {}).items():
