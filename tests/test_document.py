@@ -217,3 +217,137 @@ def test_fingerprint_covers_included_files_as_loaded(including_dir: Path) -> Non
     assert after.files["parts/deel.md"] != before.files["parts/deel.md"]
     (including_dir / "parts" / "deel.md").write_text("changed on disk after loading\n", encoding="utf-8")
     assert fingerprint_module(module) == after  # the fingerprint is of what was loaded
+
+
+# ---------------------------------------------------------------- item 3: MyST link semantics
+
+INTRO = """# Inleiding
+
+(begrippen)=
+## Begrippen
+
+```{figure} ../img/oven.svg
+:name: fig-oven
+:alt: Oven
+
+De oven.
+```
+
+$$ E = mc^2 $$ (eq-energie)
+"""
+
+LINKS = """# Verwijzingen
+
+## Mijn kop
+
+[a](intro) [b](intro.md) [c](../notebooks/verkennen)
+[d](begrippen) [e](#begrippen) [f](#mijn-kop)
+[g](intro.md#inleiding) {doc}`intro` {doc}`de inleiding <intro>`
+{ref}`begrippen` {numref}`fig-oven` {eq}`eq-energie`
+[x](nergens)
+[y](#nergens)
+{ref}`onbekend`
+[z](intro.md#geen-kop)
+"""
+
+
+def link_course(tmp_path: Path, anchors: int | None) -> Path:
+    """A course whose module has pages in a folder that link in every MyST form."""
+    course = tmp_path / "course"
+    module = course / "modules" / "minimal"
+    shutil.copytree(FIXTURE, module)
+    config = "title: Cursus\n" + (f"parse:\n  myst_heading_anchors: {anchors}\n" if anchors else "")
+    (course / "_config.yml").write_text(config, encoding="utf-8")
+    (module / "pages").mkdir()
+    (module / "pages" / "intro.md").write_text(INTRO, encoding="utf-8")
+    (module / "pages" / "links.md").write_text(LINKS, encoding="utf-8")
+    yml = module / "module.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + "  - pages/intro.md\n  - pages/links.md\n",
+                   encoding="utf-8")
+    return course
+
+
+def load_course_module(course: Path) -> tuple[Module, Diagnostics]:
+    from lcmodules.load.loader import load_paths
+
+    diag = Diagnostics()
+    courses = load_paths([course], diag)
+    return courses[0].modules[0], diag
+
+
+def link_problems(course: Path) -> list[str]:
+    module, diag = load_course_module(course)
+    check_module(module, diag)
+    return [p.format() for p in diag.problems if "links.md" in p.format()]
+
+
+def test_dead_links_are_warnings_at_their_line(tmp_path: Path) -> None:
+    found = link_problems(link_course(tmp_path, 2))
+    assert len(found) == 4, found
+    assert all("warning" in p for p in found), found
+    for line, what in ((9, "'nergens'"), (10, "'#nergens'"), (11, "onbekend"), (12, "geen-kop")):
+        assert any(f"links.md:{line}" in p and what in p for p in found), (line, found)
+
+
+def test_heading_anchors_need_myst_heading_anchors(tmp_path: Path) -> None:
+    found = link_problems(link_course(tmp_path, None))
+    assert any("links.md:6" in p and "'#mijn-kop'" in p and "myst_heading_anchors" in p
+               for p in found), found
+    assert any("links.md:7" in p and "intro.md#inleiding" in p for p in found), found
+    assert not any("begrippen" in p for p in found), found  # a label, not a heading anchor
+    assert len(found) == 6, found
+
+
+@pytest.mark.parametrize("layout", ["per-unit", "single"])
+def test_resolved_links_point_at_the_right_page_and_anchor(tmp_path: Path, layout: str) -> None:
+    module, _ = load_course_module(link_course(tmp_path, 2))
+    site = render_site(module, SiteOptions(layout=layout))
+    intro = next(u for u in module.units if u.rel == "pages/intro.md")
+    links = next(u for u in module.units if u.rel == "pages/links.md")
+    notebook = next(u for u in module.units if u.kind == "notebook")
+    if layout == "single":
+        html = site.files["index.html"].decode("utf-8")
+
+        def page(unit, anchor=""):
+            return f"#u{unit.index}-{anchor}" if anchor else f"#unit-{unit.index}"
+    else:
+        html = site.files[site.unit_pages[links.index]].decode("utf-8")
+
+        def page(unit, anchor=""):
+            return site.unit_pages[unit.index] + (f"#{anchor}" if anchor else "")
+    here = f"u{links.index}-" if layout == "single" else ""
+    expected = {
+        "a": page(intro), "b": page(intro), "c": page(notebook),
+        "d": page(intro, "begrippen"), "e": page(intro, "begrippen"),
+        "f": f"#{here}mijn-kop", "g": page(intro, "inleiding"), "x": "nergens",
+    }
+    for text, href in expected.items():
+        assert re.search(rf'<a href="{re.escape(href)}">{text}</a>', html), (text, href)
+    assert f'<a href="{page(intro)}">intro</a>' in html
+    assert f'<a href="{page(intro)}">de inleiding</a>' in html
+    assert f'<a href="{page(intro, "begrippen")}">Begrippen</a>' in html
+    assert f'<a href="{page(intro, "fig-oven")}">De oven.</a>' in html
+    assert f'href="{page(intro, "eq-energie")}"' in html
+    intro_html = html if layout == "single" else site.files[site.unit_pages[intro.index]].decode()
+    for anchor in ("begrippen", "inleiding", "fig-oven", "eq-energie"):
+        ident = f"u{intro.index}-{anchor}" if layout == "single" else anchor
+        assert f'id="{ident}"' in intro_html, anchor
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_jupyter_book_resolves_the_same_links(cli, tmp_path: Path) -> None:
+    """The export keeps the links as written; jupyter-book resolves them to the same places."""
+    course = link_course(tmp_path, 2)
+    links = course / "modules" / "minimal" / "pages" / "links.md"
+    links.write_text("\n".join(LINKS.splitlines()[:8]) + "\n", encoding="utf-8")  # no dead links
+    out = tmp_path / "out"
+    cli("build", course / "modules" / "minimal", "--format", "jupyter-book", "--out", out,
+        "--html", check=0)
+    html_dir = next(out.glob("*-jupyter-book")) / "_build" / "html"
+    html = (html_dir / "pages" / "links.html").read_text(encoding="utf-8")
+    expected = {"a": "intro.html", "b": "intro.html", "c": "../notebooks/verkennen.html",
+                "d": "intro.html#begrippen", "e": "intro.html#begrippen", "f": "#mijn-kop",
+                "g": "intro.html#inleiding"}
+    for text, href in expected.items():
+        assert re.search(rf'href="{re.escape(href)}"[^>]*>(<span[^>]*>)?{text}<', html), (text, href)

@@ -23,6 +23,7 @@ from pygments.util import ClassNotFound
 
 from lcmodules.load.bibliography import read_bibliography
 from lcmodules.load.document import Document, markdown_parser, parse_document
+from lcmodules.load.links import LinkIndex, Target
 from lcmodules.load.myst import (
     ADMONITIONS,
     CODE_DIRECTIVES,
@@ -51,6 +52,10 @@ class Linker(Protocol):
 
     def source(self, base: Path, target: str) -> str: ...
 
+    def to_unit(self, unit: int, anchor: str) -> str:
+        """A link to unit `unit` of the module, at element id `anchor` ("" = its top)."""
+        ...
+
 
 class KeepLinks:
     """The linker that leaves every reference as written."""
@@ -60,6 +65,9 @@ class KeepLinks:
 
     def source(self, base: Path, target: str) -> str:
         return target
+
+    def to_unit(self, unit: int, anchor: str) -> str:
+        return f"#{anchor}" if anchor else "#"
 
 
 @dataclass
@@ -81,6 +89,19 @@ class Context:
     trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
     # the files the module's pages pull in, as load read them (Module.pulled)
     pulled: Mapping[str, Pulled] = field(default_factory=dict)
+    links: LinkIndex | None = None  # the module's pages, labels and heading anchors
+    unit: int = -1  # the index of the unit rendered
+
+    def resolve(self, target: str) -> str | None:
+        """The href of a link to a page, label or heading anchor of the module, else None."""
+        found = self.links.link(self.unit, self.base, target) if self.links else None
+        return self.to(found) if found is not None else None
+
+    def to(self, target: Target) -> str:
+        """The href of a resolved target: in-page for this unit, else through the linker."""
+        if target.unit == self.unit and target.anchor:
+            return f"#{self.id_prefix}{target.anchor}"
+        return self.linker.to_unit(target.unit, target.anchor)
 
     def inside(self, path: Path) -> bool:
         """True when `path` lies inside the module (without a known module: below `base`)."""
@@ -307,7 +328,7 @@ class MarkdownRenderer:
         attrs = dict(tokens[idx].attrs)  # the stored tokens stay as parsed
         href = str(attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
-        attrs["href"] = "#" + label.ident if label else ctx.href(href)
+        attrs["href"] = "#" + label.ident if label else ctx.resolve(href) or ctx.href(href)
         for key in [k for k in attrs if str(k).startswith(":")]:
             # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
             value, name = attrs.pop(key), str(key)[1:]
@@ -479,7 +500,9 @@ class MarkdownRenderer:
             text, target = (match.group(1), match.group(2)) if match else (content, content)
             if name == "term":
                 return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text)}</a>'
-            href = ctx.href(target)
+            page = ctx.links.role("doc", ctx.unit, ctx.base, target) \
+                if ctx.links and name == "doc" else None
+            href = ctx.to(page) if page is not None else ctx.href(target)
             return f'<a href="{esc(href)}">{esc(text)}</a>'
         if name in ("code", "samp", "literal", "file", "command", "program", "envvar"):
             return f"<code>{esc(content)}</code>"
@@ -495,7 +518,10 @@ class MarkdownRenderer:
         match = ROLE_TARGET.match(content)
         text, target = (match.group(1), match.group(2)) if match else ("", content.strip())
         label = ctx.numbering.labels.get(target)
-        if label is None:
+        if label is None:  # on another page of the module (its number is that page's)
+            found = ctx.links.role(name, ctx.unit, ctx.base, target) if ctx.links else None
+            if found is not None:
+                return f'<a href="{esc(ctx.to(found))}">{esc(text or found.title or target)}</a>'
             return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text or target)}</a>'
         if name == "eq":
             shown = text or f"({label.number})"

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from markupsafe import Markup
 
 from lcmodules.load.document import cell_document, cell_text, page_document
+from lcmodules.load.links import link_index
 from lcmodules.load.references import is_local, target_path
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import FileContent, SiteFiles, safe_path
@@ -165,6 +166,7 @@ class _SiteBuilder:
         self.md: MarkdownRenderer = renderer()
         self.env = page_environment(module)
         self.units_by_source = {u.source.resolve(): u for u in module.units}
+        self.links = link_index(module)
         self.language = module.meta.language
         self.strings = strings(self.language)
         self.single = options.layout == "single"
@@ -189,10 +191,13 @@ class _SiteBuilder:
         path = (base / target_path(target)).resolve()
         unit = self._unit_for(path)
         if unit is not None:
-            if self.single:
-                return f"#u{unit.index}-{fragment}" if fragment else f"#unit-{unit.index}"
-            return self.unit_page[unit.index] + (f"#{fragment}" if fragment else "")
+            return self.to_unit(unit.index, fragment)
         return self.source(base, target)
+
+    def to_unit(self, unit: int, anchor: str) -> str:
+        if self.single:
+            return f"#u{unit}-{anchor}" if anchor else f"#unit-{unit}"
+        return self.unit_page[unit] + (f"#{anchor}" if anchor else "")
 
     def source(self, base: Path, target: str) -> str:
         if not is_local(target):
@@ -213,6 +218,7 @@ class _SiteBuilder:
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
             edition=self.module.edition or self.options.edition,
             trusted=self.module.config.lcmodules.trusted_outputs, pulled=self.module.pulled,
+            links=self.links, unit=unit.index,
         )
 
     def unit_html(self, unit: Unit) -> str:
