@@ -7,6 +7,7 @@ so they can never disagree about what a page contains.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,8 +28,9 @@ from lcmodules.model import Page, Unit
 
 # documents parsed lately, by text: a caller that holds only the text (a rule given
 # `page.body`) gets the document load made; bounded, so memory stays flat as a course grows
-RECENT = 512
+RECENT = 256
 _recent: OrderedDict[str, Document] = OrderedDict()
+_lock = threading.Lock()  # `serve` renders in threads
 
 
 @cache
@@ -73,19 +75,21 @@ class Document:
 
 def parse_document(text: str) -> Document:
     """The parsed document of `text` (a recent parse of the same text is reused)."""
-    found = _recent.get(text)
-    if found is not None:
-        _recent.move_to_end(text)
-        return found
+    with _lock:
+        found = _recent.get(text)
+        if found is not None:
+            _recent.move_to_end(text)
+            return found
     return remember(Document(text, markdown_parser().parse(text, {})))
 
 
 def remember(document: Document) -> Document:
     """Make `document` the one `parse_document` answers for its text (e.g. one unpickled)."""
-    _recent[document.text] = document
-    _recent.move_to_end(document.text)
-    while len(_recent) > RECENT:
-        _recent.popitem(last=False)
+    with _lock:
+        _recent[document.text] = document
+        _recent.move_to_end(document.text)
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
     return document
 
 
