@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import latex2mathml.converter
 from markdown_it.renderer import RendererHTML
@@ -83,7 +83,7 @@ class Context:
     aliases: dict[str, str] = field(default_factory=dict)  # e.g. notebook attachments → files
     nested: int = 0  # directive bodies rendered so far (each gets its own footnote ids)
     root: Path | None = None  # the module folder: includes and .bib files are read inside it
-    edition: str = "learner"  # included MyST files lose their solution blocks unless "teacher"
+    edition: Literal["learner", "teacher"] = "learner"  # included MyST files lose their solution blocks unless "teacher"
     numbering: Numbering = field(default_factory=Numbering)  # labels and counters of the page
 
     trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
@@ -224,8 +224,11 @@ def _html_renderer(rules: dict[str, Any]) -> RendererHTML:
     """An HTML renderer of its own with the parser's plugin rules, then `rules` on top
     (the one parser is shared; its renderer is left as it is)."""
     html = RendererHTML()
-    for name, rule in markdown_parser().renderer.rules.items():
-        html.rules[name] = getattr(rule, "__func__", rule).__get__(html)
+    parser_renderer = markdown_parser().renderer
+    assert isinstance(parser_renderer, RendererHTML)  # markdown-it's default renderer
+    for name, rule in parser_renderer.rules.items():
+        function: Any = getattr(rule, "__func__", rule)  # the plugin's function, unbound
+        html.rules[name] = function.__get__(html)
     for name, rule in rules.items():
         html.rules[name] = _as_rule(rule).__get__(html)
     return html
