@@ -134,7 +134,8 @@ def release(module: Module) -> None:
     """Drop the units' sources (pages, notebooks, quizzes, bytes), keeping what the course
     rules and the build plan read (metadata, unit names and kinds)."""
     module.units = [dataclasses.replace(u, page=None, notebook=None, quiz=None, raw=b"",
-                                        doc=None) for u in module.units]
+                                        doc=None, documents={}) for u in module.units]
+    module.pulled = {}
     module.released = True
 
 
