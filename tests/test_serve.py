@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,40 +14,10 @@ from urllib.request import urlopen
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from waiting import wait_for_match  # noqa: E402
+
 DEADLINE = 60.0  # seconds any one wait may take before the test fails
-
-
-class Output:
-    """The output lines of a running serve, read in a thread so that every wait has a deadline."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
-
-    def _read(self, proc: subprocess.Popen[str]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            self.lines.put(line)
-        self.lines.put("")  # the end of the output
-
-    def wait_for(self, pattern: str, deadline: float = DEADLINE) -> re.Match[str]:
-        """The first line (from here on) matching `pattern`; fails at the deadline or the end."""
-        end = time.monotonic() + deadline
-        while (left := end - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            if not line:
-                raise AssertionError(f"serve ended without {pattern!r}: {self.seen}")
-            self.seen.append(line)
-            if match := re.search(pattern, line):
-                return match
-        raise AssertionError(f"no {pattern!r} from serve within {deadline:.0f} s: {self.seen}")
-
-
-OUTPUTS: dict[int, Output] = {}  # pid → its output reader
 
 
 def start(path: Path) -> tuple[subprocess.Popen[str], str]:
@@ -58,12 +26,11 @@ def start(path: Path) -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1"}, cwd=path,
     )
-    OUTPUTS[proc.pid] = output = Output(proc)
-    try:
-        return proc, output.wait_for(r"(http://127\.0\.0\.1:\d+/)").group(1)
-    except AssertionError:
+    url = wait_for_match(proc, r"(http://127\.0\.0\.1:\d+/)", DEADLINE)
+    if url is None:
         proc.kill()
-        raise AssertionError(f"serve did not start: {proc.communicate()}") from None
+        raise AssertionError(f"serve did not start: {proc.communicate()}")
+    return proc, url
 
 
 def generation(url: str) -> int:
@@ -87,16 +54,10 @@ def wait_for_reload(url: str, seen: int, deadline: float = DEADLINE) -> int:
 
 def stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=20)  # its output is read by `Output` (stderr, short, here)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    proc.stderr.close()
+    out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    output = OUTPUTS.pop(proc.pid)
-    while (line := output.lines.get(timeout=DEADLINE)):  # the reader ends with the output
-        output.seen.append(line)
-    return "".join(output.seen), err
+    return out, err
 
 
 @pytest.fixture()
@@ -237,10 +198,10 @@ def test_serve_course_checks_in_the_background_and_reruns_course_rules(course: P
     """A course starts before its modules are checked, checks them in the background, and a
     module.yml saved with another module's id is reported at once (rules over metadata)."""
     proc, url = start(course)
-    output = OUTPUTS[proc.pid]
     try:
-        output.wait_for(r"Checking 3 modules in the background")
-        output.wait_for(r"Checked every module in [\d.]+ s: 3 modules, \d+ errors?, \d+ warnings?")
+        assert wait_for_match(proc, r"Checking 3 modules in the background", DEADLINE)
+        assert wait_for_match(proc, r"Checked every module in [\d.]+ s: 3 modules, \d+ errors?, "
+                              r"\d+ warnings?", DEADLINE)
         meta = course / "modules" / "voorspellend-onderhoud" / "module.yml"
         good = meta.read_text(encoding="utf-8")
         seen = generation(url)
