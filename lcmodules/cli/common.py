@@ -28,6 +28,27 @@ def split_formats(ctx: click.Context | None, param: click.Parameter | None,
     return tuple(dict.fromkeys(name for name in names if name))
 
 
+FORMATS = click.option(
+    "--format", "-f", "formats", multiple=True, metavar="FORMAT[,FORMAT…]",
+    callback=split_formats,
+    help="Output format; repeat (-f scorm12 -f imscc) or separate with commas "
+         "(-f scorm12,imscc) for several (default: `lcmodules.build.formats` of "
+         "_config.yml, else every format). See `lcmodules build --list-formats`.")
+
+
+def check_formats(formats: tuple[str, ...]) -> None:
+    """Refuse an unknown format name (a usage error, exit 2)."""
+    from lcmodules.export.registry import available_formats
+
+    known = available_formats()
+    unknown = [f for f in formats if f not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
+            param_hint="--format",
+        )
+
+
 def report(problems: list[Problem]) -> None:
     """Print every problem as `file:line:col: message — hint`."""
     for problem in problems:
