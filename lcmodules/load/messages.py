@@ -239,7 +239,8 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]],
     key = f"{field.owner.__name__}.{field.name}" if field.owner and not field.item else ""
     what = expected(field.annotation, key)
     typed = by_sibling(key, holder)
-    if typed is not None and kind != "missing":
+    finite = any(e["type"] == "finite_number" for e in errors)
+    if typed is not None and kind != "missing" and not finite:
         return f"'{name}' should be {typed[0]}, but it is {found(value)}", \
             f"write it like `{typed[1]}`"
     if kind == "missing":
