@@ -168,22 +168,30 @@
   // ------------------------------------------------------------------ suspend_data
   // "1|<fingerprint>|<visited bits>|<quiz>;<quiz>;…" with, per quiz of the module in unit
   // order, "" (untouched) or "<a|s>:<1.2 interaction base>:<points>_<correct bits>:<answers>".
-  // Answers are comma-separated: a choice index (base 36), a bit set of indices, t/f, or
-  // escaped text. The whole stays within cfg.suspendLimit characters: when it would not,
-  // typed text is cut short, unsubmitted quizzes first.
+  // Answers are comma-separated: a choice index (base 36), a bit set of indices, t/f, an
+  // order (base-36 indexes joined by ".", "_" for an open position), or escaped text.
+  // The whole stays within cfg.suspendLimit characters: when it would not, typed text is
+  // cut short, unsubmitted quizzes first.
 
   function encodeAnswer(type, value, cap) {
     if (value === null || value === undefined) return "";
     if (type === "single") return typeof value === "number" && value >= 0 ? value.toString(36) : "";
     if (type === "multiple") return value && value.length ? bitsEncode(value) : "";
     if (type === "true-false") return value === true ? "t" : value === false ? "f" : "";
+    if (type === "ordering") {
+      if (!Array.isArray(value) || !value.length) return "";
+      return value.map(function (v) { return typeof v === "number" && v >= 0 ? v.toString(36) : "_"; }).join(".");
+    }
     var text = String(value);
     if (cap !== undefined && text.length > cap) text = text.slice(0, cap);
     return text === "" ? "" : "~" + esc(text);
   }
 
   function decodeAnswer(type, text) {
-    if (text === "") return type === "multiple" ? [] : type === "numeric" || type === "text" ? "" : null;
+    if (text === "") return type === "multiple" || type === "ordering" ? [] : type === "numeric" || type === "text" ? "" : null;
+    if (type === "ordering") {
+      return text.split(".").map(function (part) { var n = parseInt(part, 36); return isNaN(n) ? null : n; });
+    }
     if (type === "single") { var n = parseInt(text, 36); return isNaN(n) ? null : n; }
     if (type === "multiple") return bitsDecode(text) || [];
     if (type === "true-false") return text === "t" ? true : text === "f" ? false : null;
@@ -346,8 +354,18 @@
   }
 
   function numeric(text) {
-    var t = String(text === null || text === undefined ? "" : text).replace(/\s+/g, "").replace(",", ".");
-    return /^-?\d+(\.\d+)?$/.test(t) ? num(parseFloat(t)) : null;
+    // lc.js's one number parser (window.lcQuestions): what is graded is what is recorded
+    var questions = window.lcQuestions;
+    var x = questions && typeof questions.parseNumber === "function" ? questions.parseNumber(text) : null;
+    return x === null ? null : num(x);
+  }
+
+  function indexList(value) {
+    if (!Array.isArray(value) || !value.length) return null;
+    for (var i = 0; i < value.length; i++) {
+      if (typeof value[i] !== "number" || value[i] < 0 || Math.floor(value[i]) !== value[i]) return null;
+    }
+    return value;
   }
 
   function fillText(text, max) {
@@ -366,6 +384,7 @@
       if (typeof expected.answer !== "boolean") return [];
       return [V2004 ? String(expected.answer) : (expected.answer ? "t" : "f")];
     }
+    if (type === "ordering") return expected.order && expected.order.length ? [choiceIds(expected.order)] : [];
     if (type === "numeric") {
       if (typeof expected.answer !== "number") return [];
       var tol = Math.abs(+expected.tolerance || 0);
@@ -388,11 +407,16 @@
       return V2004 ? String(value) : (value ? "t" : "f");
     }
     if (type === "numeric") return numeric(value);
+    if (type === "ordering") return indexList(value) ? choiceIds(value) : null;
     var t = fillText(value, V2004 ? 250 : 255);
     return t === "" ? null : t;
   }
 
-  var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", numeric: "numeric", text: "fill-in" };
+  // the interaction type each question type declares (lcmodules/questions/, `scorm_type`)
+  var TYPES = {
+    single: "choice", multiple: "choice", "true-false": "true-false", numeric: "numeric",
+    text: "fill-in", ordering: "sequencing"
+  };
 
   function indexFor(name, position, id) {
     if (V2004) {
