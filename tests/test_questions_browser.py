@@ -98,12 +98,8 @@ def enterable(question: Any) -> list[Any]:
         value = concrete(question, raw)
         if qid != question.id or value is None:
             continue
-        if question.type in ("numeric", "text") and isinstance(value, str):
-            out.append(value)
-        elif question.type == "ordering" and isinstance(value, list) \
-                and len(value) == len(question.items):
-            out.append(value)
-        elif question.type in ("single", "multiple", "true-false") and \
+        if question.type in ("numeric", "text") and isinstance(value, str) or question.type == "ordering" and isinstance(value, list) \
+                and len(value) == len(question.items) or question.type in ("single", "multiple", "true-false") and \
                 question.scorm_response(value, "2004") is not None:
             out.append(value)
     return out
