@@ -209,3 +209,31 @@ def test_scaled_matches_the_browser_rounding():
         for i in range(3)), "title: T\nmastery_score: 0.6667\n"))
     result = grade_quiz(quiz, {"q0": True, "q1": True})
     assert result.scaled == 0.6667 and result.passed and math.isclose(result.points, 2)
+
+
+def test_html_in_quiz_texts_follows_the_page_policy(tmp_path):
+    quiz = quiz_with("  - id: q\n    type: single\n    prompt: 'Pick <script>alert(1)</script>'\n"
+                     "    feedback: '[more](javascript:alert(1))'\n    choices:\n"
+                     "      - text: A\n        correct: true\n      - text: B\n"
+                     "      - text: '<img src=\"x.png\" alt=\"x\" onerror=\"alert(1)\">'\n",
+                     "title: T\nintro: '<iframe src=\"https://evil.example/\" title=\"t\"></iframe>'\n")
+    found = problems(tmp_path, quiz)
+    at = {line: " ".join(p for p in found if f"toets.quiz.yml:{line}:" in p)
+          for line in (2, 6, 12)}
+    assert len(found) == 3, found  # the javascript: link is no link to markdown-it: plain text
+    assert "evil.example" in at[2] and "script" in at[6] and "onerror" in at[12]
+
+
+def test_html_in_quiz_texts_is_made_inert_in_the_page(tmp_path):
+    from lcmodules.render.site import SiteOptions, render_site
+
+    dest = tmp_path / "m"
+    shutil.copytree(MINIMAL, dest)
+    (dest / "toets.quiz.yml").write_text(quiz_with(
+        "  - id: q\n    type: single\n    prompt: 'Pick <script>alert(1)</script> <b>one</b>'\n"
+        "    choices:\n      - text: A\n        correct: true\n      - text: B\n"
+        "      - text: '<img src=\"x.png\" alt=\"x\" onerror=\"alert(2)\">'\n"), encoding="utf-8")
+    module = load_paths([dest], Diagnostics())[0].modules[0]
+    page = render_site(module, SiteOptions()).files["index.html"]
+    assert isinstance(page, bytes)
+    assert b"<b>one</b>" in page and b"alert(1)</script>" not in page and b"onerror" not in page

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import node_line
-from lcmodules.model import Module, Unit
+from lcmodules.model import LcSettings, Module, Unit
+
+# the pages' HTML and URL policy, for a text at one line (as a notebook cell's)
+from lcmodules.validate.safety_rules import _check_text as check_text_at_line
 
 
 def check_quizzes(module: Module, diag: Diagnostics) -> None:
     for unit in module.quizzes:
         if unit.quiz is not None:
-            check_quiz(unit, diag)
+            check_quiz(unit, module.config.lcmodules, diag)
 
 
-def check_quiz(unit: Unit, diag: Diagnostics) -> None:
-    """The quiz's own rules, then every question's checks (lcmodules/questions/)."""
+def check_quiz(unit: Unit, settings: LcSettings, diag: Diagnostics) -> None:
+    """The quiz's own rules, every question's checks (lcmodules/questions/), and its texts
+    under the pages' HTML policy."""
     quiz = unit.quiz
     assert quiz is not None
 
     def at(*loc: object) -> tuple[int | None, int | None]:
         return node_line(unit.doc, loc)
 
+    if quiz.intro:
+        check_text_at_line(unit.source, quiz.intro, at("intro")[0], "", settings, diag, cell=True)
     if not 0 <= quiz.mastery_score <= 1:
         line, col = at("mastery_score")
         diag.error(unit.source, line, f"mastery_score {quiz.mastery_score:g} is outside 0..1",
@@ -41,3 +47,6 @@ def check_quiz(unit: Unit, diag: Diagnostics) -> None:
             line, col = at("questions", i, *check.loc)
             report = diag.error if check.severity == "error" else diag.warning
             report(unit.source, line, f"question '{q.id}': {check.message}", check.hint, col)
+        for loc, text in q.texts():
+            check_text_at_line(unit.source, text, at("questions", i, *loc)[0],
+                               f"question '{q.id}': ", settings, diag, cell=True)
