@@ -246,3 +246,29 @@ def test_without_the_answer_key_the_server_grades(browser, tmp_path) -> None:  #
     assert post["payload"]["answers"]["keuze"] == 1
     assert post["payload"]["answers"]["getal"] == "1.234,5"
     assert post["payload"]["answers"]["volgorde"] == [None, None, None, None]
+
+
+def test_ordering_works_with_the_keyboard_and_passes_axe(browser, packages) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, quiz = packages
+    page, frame, errors = open_lms(browser, base, "2004")
+    for _ in range(2):
+        frame.locator("[data-lc-nav=next]").click()
+    sco = page.frames[1]
+    ordering = next(q for q in quiz.questions if q.type == "ordering")
+    selects = frame.locator(f'select[name="{ordering.id}"]')
+    selects.first.focus()
+    for shown_index in ordering.expected()["order"]:  # type the item's letter, then Tab on
+        page.keyboard.press(chr(ord("A") + shown_index))
+        page.keyboard.press("Tab")
+    values = [selects.nth(i).input_value() for i in range(selects.count())]
+    assert values == [str(i) for i in ordering.expected()["order"]]
+    frame.locator("form[data-lc-quiz=check] [data-lc-quiz-submit]").click()
+    feedback = frame.locator(f'[data-lc-feedback="{ordering.id}"]')
+    feedback.wait_for()
+    assert "Goed" in feedback.inner_text()
+    serious = [(v["id"], v["help"]) for v in Axe().run(sco).response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [] and errors == []
+    page.close()

@@ -46,6 +46,7 @@ EXAMPLES = {
     "Question.tolerance": "tolerance: 5",
     "Question.answers": "answers: [recall, sensitivity]",
     "Question.choices": "choices: [{text: Recall, correct: true}, {text: Accuracy}]",
+    "Question.items": "items: [collect data, train the model, evaluate]",
     "Choice.text": "text: Recall",
     "Choice.correct": "correct: true",
     "Prerequisite.id": "id: lc-ai/python-basics",
@@ -58,6 +59,7 @@ ITEM_EXAMPLES = {
     "ModuleMeta.learning_objectives": "- The learner can explain …",
     "ModuleMeta.keywords": "- sensors",
     "Question.answers": "- recall",
+    "Question.items": "- train the model",
 }
 # What one item of a model type is called, for "a choice: …".
 NAMES = {"Choice": "a choice", "Author": "an author", "Question": "a question",
