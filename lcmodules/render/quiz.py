@@ -26,7 +26,8 @@ def quiz_info(quiz: Quiz) -> dict[str, Any]:
         "title": quiz.title,
         "mastery": quiz.mastery_score,
         "maxPoints": number(quiz.total_points),
-        "questions": [{"id": q.id, "type": q.type, "points": number(q.points)} for q in quiz.questions],
+        "questions": [{"id": q.id, "type": q.type, "points": number(q.points),
+                       "interaction": q.scorm_type} for q in quiz.questions],
     }
 
 

@@ -412,11 +412,6 @@
     return t === "" ? null : t;
   }
 
-  // the interaction type each question type declares (lcmodules/questions/, `scorm_type`)
-  var TYPES = {
-    single: "choice", multiple: "choice", "true-false": "true-false", numeric: "numeric",
-    text: "fill-in", ordering: "sequencing"
-  };
 
   function indexFor(name, position, id) {
     if (V2004) {
@@ -441,12 +436,14 @@
       var q = qs[i];
       var position = i;
       for (var p = 0; p < order.length; p++) if (order[p].id === q.id) position = p;
+      // the interaction type the question type declares (`scorm_type`, in info)
+      var kind = (order[position] && order[position].interaction) || "fill-in";
       var id = idMap[name + "\u0000" + q.id] || q.id;
       var slot = indexFor(name, position, id);
       var prefix = "cmi.interactions." + slot.n + ".";
       if (slot.fresh && !freshDone[prefix]) {
         set(prefix + "id", id);
-        set(prefix + "type", TYPES[q.type] || "fill-in");
+        set(prefix + "type", kind);
         var pats = patterns(q.type, q.expected);
         for (var k = 0; k < pats.length; k++) set(prefix + "correct_responses." + k + ".pattern", pats[k]);
         freshDone[prefix] = true;
