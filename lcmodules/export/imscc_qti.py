@@ -10,7 +10,12 @@ from lxml import etree
 from lcmodules.core.diagnostics import Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Question, Unit
+from lcmodules.questions.choices import ChoiceQuestion
+from lcmodules.questions.multiple import MultipleQuestion
+from lcmodules.questions.numeric import NumericQuestion
 from lcmodules.questions.single import SingleQuestion
+from lcmodules.questions.text import TextQuestion
+from lcmodules.questions.truefalse import TrueFalseQuestion
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 
@@ -108,7 +113,7 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 f"{weighting(q.points)} in a Common Cartridge (whole numbers 1 to 99 only)",
                 "use whole points to keep the same weights in every format",
                 severity="warning"))
-        if q.type == "numeric" and q.tolerance:
+        if isinstance(q, NumericQuestion) and q.tolerance:
             values, places = numeric_grid(float(q.answer or 0), q.tolerance)
             first, last = _spellings(values[0], 0)[0], _spellings(values[-1], 0)[0]
             shown = (f"the numbers {first} to {last} in steps of "
@@ -200,10 +205,10 @@ class _Builder:
 
     def presentation(self, parent: etree._Element, q: Question) -> Iterator[tuple[str, str]]:
         """The response part; yields (choice ident, feedback HTML) for choices with feedback."""
-        if q.type in ("text", "numeric"):
+        if isinstance(q, TextQuestion | NumericQuestion):
             response = self.el(parent, "response_str", ident=RESPONSE, rcardinality="Single")
             fib = self.el(response, "render_fib",
-                          fibtype="Decimal" if q.type == "numeric" else "String")
+                          fibtype="Decimal" if isinstance(q, NumericQuestion) else "String")
             self.el(fib, "response_label", ident="answer1")
             return
         cardinality = "Multiple" if q.type == "multiple" else "Single"
@@ -217,23 +222,23 @@ class _Builder:
 
     def choices(self, q: Question) -> list[tuple[str, str, str]]:
         """(ident, text HTML, feedback HTML) per choice; true-false idents are `true`/`false`."""
-        if q.type == "true-false":
+        if not isinstance(q, ChoiceQuestion):  # true-false
             return [("true", self.table["true"], ""), ("false", self.table["false"], "")]
         return [(f"c{i}", self.inline(c.text), self.inline(c.feedback) if c.feedback else "")
-                for i, c in enumerate(q.choices or [])]
+                for i, c in enumerate(q.choices)]
 
     def scoring(self, processing: etree._Element, q: Question) -> None:
-        if q.type == "true-false":
+        if isinstance(q, TrueFalseQuestion):
             self.condition(processing, [("varequal", "true" if q.answer else "false")], "100")
-        elif q.type == "single":
-            right = next(i for i, c in enumerate(q.choices or []) if c.correct)
-            self.condition(processing, [("varequal", f"c{right}")], "100")
-        elif q.type == "multiple":
+        elif isinstance(q, SingleQuestion):
+            self.condition(processing, [("varequal", f"c{q.correct_indices[0]}")], "100")
+        elif isinstance(q, MultipleQuestion):
             parts: list[Test] = [("varequal" if c.correct else "not", f"c{i}")
-                                 for i, c in enumerate(q.choices or [])]
+                                 for i, c in enumerate(q.choices)]
             self.condition(processing, [("and", parts)], "100")
-        else:
-            answers = (numeric_answers(float(q.answer or 0), q.tolerance) if q.type == "numeric"
+        elif isinstance(q, NumericQuestion | TextQuestion):
+            answers = (numeric_answers(float(q.answer or 0), q.tolerance)
+                       if isinstance(q, NumericQuestion)
                        else [a.strip() for a in q.answers or [] if a.strip()])
             self.condition(processing, [("varequal", a) for a in answers], "100")
 

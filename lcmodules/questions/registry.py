@@ -30,7 +30,7 @@ class UnknownQuestion(QuestionBase):
     """Where a question without a known `type` is read: only its `type` is reported."""
 
     model_config = ConfigDict(extra="allow")
-    type: QuestionType  # type: ignore[assignment]
+    type: QuestionType
 
 
 def _branch(value: Any) -> str:
