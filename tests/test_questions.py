@@ -251,3 +251,14 @@ def test_every_type_has_its_template_and_strings():
             missing = [k for k in q.string_keys if k not in table]
             assert missing == [], (q.type, language, missing)
         assert (q.qti_profile is None) == bool(q.qti_refusal), q.type
+
+
+def test_the_json_schema_knows_every_type_and_only_those():
+    import jsonschema
+
+    schema = Quiz.model_json_schema()
+    data = YAML(typ="safe").load(QUIZ_YAML)
+    jsonschema.validate(data, schema)
+    data["questions"][0]["type"] = "singel"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

@@ -44,8 +44,11 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, An
         yield base, module.quizzes[0].quiz
 
 
-def open_lms(browser: Any, base: str, version: str) -> tuple[Any, Any, list[str]]:
+def open_lms(browser: Any, base: str, version: str,
+             saved: dict[str, Any] | None = None) -> tuple[Any, Any, list[str]]:
     page = browser.new_page()
+    if saved is not None:
+        page.add_init_script(f"window.__savedCmi = {json.dumps(saved)};")
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/harness/lms.html?v={version}&launch=/pkg/{version}/index.html")
@@ -271,4 +274,28 @@ def test_ordering_works_with_the_keyboard_and_passes_axe(browser, packages) -> N
     serious = [(v["id"], v["help"]) for v in Axe().run(sco).response["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == [] and errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("version", ["2004", "12"])
+def test_an_order_is_kept_for_the_next_visit(browser, packages, version: str) -> None:  # type: ignore[no-untyped-def]
+    base, quiz = packages
+    ordering = next(q for q in quiz.questions if q.type == "ordering")
+    page, frame, errors = open_lms(browser, base, version)
+    for _ in range(2):
+        frame.locator("[data-lc-nav=next]").click()
+    fill(frame, ordering, [2, None, 0, None])  # half done, not submitted
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("window.lmsRecord !== undefined")
+    record = page.evaluate("window.lmsRecord")
+    page.close()
+    cmi = json.loads(json.dumps(record["cmi"]["cmi"]))
+    core = cmi if version == "2004" else cmi["core"]
+    for key in ("session_time", "exit"):
+        core.pop(key, None)
+    core["entry"] = "resume"
+    page, frame, more = open_lms(browser, base, version, saved=cmi)
+    selects = frame.locator(f'select[name="{ordering.id}"]')
+    assert [selects.nth(i).input_value() for i in range(4)] == ["2", "", "0", ""]
+    assert errors == [] and more == []
     page.close()

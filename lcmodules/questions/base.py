@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -132,7 +131,3 @@ def plain_number(value: float) -> str:
 def is_int(value: Any) -> bool:
     """An integer that is not a bool (JSON answers hold no other kind of index)."""
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def finite(value: float) -> bool:
-    return math.isfinite(value)

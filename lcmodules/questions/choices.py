@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from lcmodules.questions.base import Check, Choice, QuestionBase, ScormVersion, choice_ids
+from lcmodules.questions.base import Check, Choice, QuestionBase, ScormVersion, choice_ids, is_int
 
 
 class ChoiceQuestion(QuestionBase):
@@ -62,5 +62,4 @@ class ChoiceQuestion(QuestionBase):
         return [choice_ids(right, version)] if right else []
 
     def _valid_index(self, value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) \
-            and 0 <= value < len(self.choices)
+        return is_int(value) and 0 <= value < len(self.choices)

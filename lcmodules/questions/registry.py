@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Discriminator, Tag
+from pydantic import ConfigDict, Discriminator, Tag, WithJsonSchema
 
 from lcmodules.questions.base import QuestionBase
 from lcmodules.questions.multiple import MultipleQuestion
@@ -47,6 +47,7 @@ Question = Annotated[
     | Annotated[NumericQuestion, Tag("NumericQuestion")]
     | Annotated[TextQuestion, Tag("TextQuestion")]
     | Annotated[OrderingQuestion, Tag("OrderingQuestion")]
-    | Annotated[UnknownQuestion, Tag("UnknownQuestion")],
+    # only for error messages: the JSON schema (`lcmodules schema quiz`) lists the real types
+    | Annotated[UnknownQuestion, Tag("UnknownQuestion"), WithJsonSchema({"not": {}})],
     Discriminator(_branch),
 ]

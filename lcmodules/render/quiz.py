@@ -15,11 +15,6 @@ from lcmodules.render.i18n import format_number, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, slugify
 
 
-def expected(question: Question) -> dict[str, Any]:
-    """What counts as correct, in the tracker's `expected` shape (the type decides)."""
-    return question.expected()
-
-
 def quiz_info(quiz: Quiz) -> dict[str, Any]:
     """The quiz as the tracker's `info.quizzes[name]` describes it."""
     return {
@@ -96,4 +91,4 @@ def render_quiz(quiz: Quiz, name: str, ctx: Context, md: MarkdownRenderer, env: 
     )
 
 
-__all__ = ["expected", "quiz_info", "quiz_key", "render_quiz", "script_json"]
+__all__ = ["quiz_info", "quiz_key", "render_quiz", "script_json"]

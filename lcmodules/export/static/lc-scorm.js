@@ -179,7 +179,7 @@
     if (type === "multiple") return value && value.length ? bitsEncode(value) : "";
     if (type === "true-false") return value === true ? "t" : value === false ? "f" : "";
     if (type === "ordering") {
-      if (!Array.isArray(value) || !value.length) return "";
+      if (!Array.isArray(value) || !value.some(function (v) { return v !== null; })) return "";
       return value.map(function (v) { return typeof v === "number" && v >= 0 ? v.toString(36) : "_"; }).join(".");
     }
     var text = String(value);
@@ -232,7 +232,8 @@
     if (!q || !q.answers) return false;
     for (var id in q.answers) {
       var v = q.answers[id];
-      if (v !== null && v !== undefined && v !== "" && !(v.length === 0 && typeof v === "object")) return true;
+      var open = Array.isArray(v) && !v.some(function (x) { return x !== null; }); // [] or no position set
+      if (v !== null && v !== undefined && v !== "" && !open) return true;
     }
     return false;
   }
