@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from lcmodules.core.slugs import slugify
 from lcmodules.core.versions import is_version
-from lcmodules.questions.base import Choice, Finite, QuestionBase, Strict
+from lcmodules.questions.base import Choice, QuestionBase, Strict
 from lcmodules.questions.registry import Question, QuestionType
 
 # a quiz's questions are the registry's types (lcmodules/questions/); named here for callers
@@ -166,7 +166,7 @@ class Quiz(Strict):
     """The contents of a `*.quiz.yml` knowledge check."""
 
     title: str = Field(min_length=1)
-    mastery_score: Finite = Field(default=0.7, description="fraction of points needed to pass, 0..1")
+    mastery_score: float = Field(default=0.7, description="fraction of points needed to pass, 0..1")
     intro: str | None = None
     questions: list[Question] = Field(min_length=1)
 
@@ -179,14 +179,14 @@ class Quiz(Strict):
 
 
 class Repository(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     url: str | None = None
     branch: str = "main"
     path_to_book: str | None = None
 
 
 class LaunchButtons(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     binderhub_url: str | None = None
     colab_url: str | None = None
     jupyterhub_url: str | None = None
@@ -249,7 +249,7 @@ JUPYTER_BOOK_KEYS = {
 class CourseConfig(BaseModel):
     """The contents of the course `_config.yml`: Jupyter Book keys plus `lcmodules:`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     title: str = "Modules"
     author: str | None = None
     copyright: str | None = None

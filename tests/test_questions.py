@@ -179,7 +179,7 @@ def test_numbers_are_finite(tmp_path, field, value):
                      f"    tolerance: {base['tolerance']}\n    points: {base['points']}\n")
     found = problems(tmp_path, quiz)
     assert len(found) == 1, found
-    assert f"'questions[0].{field}' must be a finite number" in found[0]
+    assert f"'questions[0].{field}' should be a finite number" in found[0]
 
 
 def test_a_wrong_field_for_the_type_names_the_type_fields(tmp_path):

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 QUESTION_ID_CHARS = "letters, digits, '_' and '-'"
-# a finite number: YAML's .nan and .inf are refused at file:line
-Finite = Annotated[float, Field(allow_inf_nan=False)]
 Severity = Literal["error", "warning"]
 ScormVersion = Literal["1.2", "2004"]
 
 
 class Strict(BaseModel):
-    """Base for the YAML schemas: unknown keys are errors, not silently ignored."""
+    """Base for the YAML schemas: unknown keys are errors, not silently ignored; numbers are
+    finite (YAML's .nan and .inf, and 1e400, which it reads as .inf, are errors)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Check(BaseModel):
@@ -50,7 +49,7 @@ class QuestionBase(Strict):
     id: str
     type: str
     prompt: str = Field(min_length=1)
-    points: Finite = 1
+    points: float = 1
     feedback: str | None = None
 
     @field_validator("id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from lcmodules.questions.base import Check, Finite, QuestionBase, ScormVersion, plain_number
+from lcmodules.questions.base import Check, QuestionBase, ScormVersion, plain_number
 from lcmodules.questions.numbers import parse_number
 
 EPSILON = 1e-9  # float rounding: 0.1 + 0.2 is 0.3
@@ -24,8 +24,8 @@ class NumericQuestion(QuestionBase):
     scorm_type = "numeric"
     qti_profile = "cc.fib.v0p1"
     string_keys = ("answer_hint", "numeric_hint")
-    answer: Finite | None = None
-    tolerance: Finite | None = None
+    answer: float | None = None
+    tolerance: float | None = None
 
     def checks(self) -> list[Check]:
         out = super().checks()
