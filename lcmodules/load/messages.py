@@ -226,14 +226,11 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
         info = field.owner.model_fields[field.name] if field.owner else None
         return f"missing required field '{name}': {info and info.description or what}", \
             f"add a line like `{example(field)}`"
-<<<<<<< HEAD
-=======
     not_finite = next((e for e in errors if e["type"] == "finite_number"), None)
     if not_finite is not None:  # for `answer`, after the error of the true/false branch
         return f"'{name}' should be a finite number, but it is " \
             f"{NOT_FINITE.get(str(not_finite.get('input')), found(not_finite.get('input')))}", \
             f"write it like `{example(field)}`"
->>>>>>> main
     if kind == "too_short":
         return f"'{name}' is empty: it needs at least one entry", \
             f"write it like `{example(field)}`"
