@@ -279,6 +279,19 @@ class Page:
     front_matter: dict[str, Any]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    # the body parsed once (lcmodules.load.document.Document; page_document re-derives it
+    # when an edition changed the body)
+    document: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """A file a page pulls in (`{include}`, `{literalinclude}`, a csv-table's `:file:`, a
+    `.bib` file), read at load time: the renderer reads these bytes, never the disk."""
+
+    data: bytes
+    unit: str | None = None  # the unit (its `contents` path) that first pulls it in
+    line: int | None = None  # 1-based line of the reference in that unit's file
 
 
 @dataclass
@@ -297,6 +310,8 @@ class Unit:
     quiz: Quiz | None = None
     raw: bytes = b""  # the file's bytes as read (for fingerprints)
     doc: Any = None  # the parsed YAML of a quiz, kept for line numbers
+    # a notebook's markdown cells parsed once: cell index → lcmodules.load.document.Document
+    documents: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quiz_name(self) -> str:
@@ -318,6 +333,8 @@ class Module:
     edition: Literal["learner", "teacher"] | None = None
     # True once a build released the units' sources (modelcache.release); build re-acquires them
     released: bool = False
+    # what the pages pull in, read at load (lcmodules.load.pulled): module-relative path → file
+    pulled: dict[str, Pulled] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def module_file(self) -> Path:
