@@ -1,0 +1,99 @@
+"""The tool's WSGI application (Flask): login, launch, JWKS and the pages after a launch."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, redirect, render_template, request
+from sqlalchemy import Engine
+
+from lcmodules.lti import keys, launch
+from lcmodules.lti.errors import LtiError
+from lcmodules.lti.platforms import list_platforms
+from lcmodules.lti.toolconfig import base_url, frame_origin
+
+BROWSER_COOKIE = "lcm_lti_browser"  # binds a login's state to the browser that started it
+SESSION_COOKIE = "lcm_lti_session"  # the server-side session after a launch
+
+
+def create_app(engine: Engine) -> Flask:
+    """The tool as a WSGI application on an initialised database."""
+    app = Flask(__name__)
+    app.config["LTI_ENGINE"] = engine
+    app.register_error_handler(LtiError, _error_page)
+    app.after_request(_security_headers)
+    app.add_url_rule("/lti/jwks", "jwks", _jwks)
+    app.add_url_rule("/lti/login", "login", _login, methods=["GET", "POST"])
+    app.add_url_rule("/lti/launch", "launch", _launch, methods=["POST"])
+    app.add_url_rule("/lti/home", "home", _home)
+    return app
+
+
+def engine() -> Engine:
+    """The database of the running app."""
+    from flask import current_app
+
+    return current_app.config["LTI_ENGINE"]  # type: ignore[no-any-return]
+
+
+def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    """A cookie that a framed tool gets back: `SameSite=None; Secure; Partitioned` over https;
+    over plain http (local testing only) `SameSite=Lax`, as browsers refuse Secure there."""
+    secure = base_url(engine()).startswith("https://")
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, secure=secure,
+                        samesite="None" if secure else "Lax", partitioned=secure)
+
+
+def _security_headers(response: Response) -> Response:
+    origins = sorted({p.origin() for p in list_platforms(engine())})
+    response.headers["Content-Security-Policy"] = (
+        f"frame-ancestors 'self' {' '.join(origins)}".strip())
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(error: LtiError) -> tuple[str, int]:
+    return render_template("lti_error.html", error=error), error.status
+
+
+def _jwks() -> Response:
+    response = jsonify(keys.jwks(engine()))
+    response.headers["Cache-Control"] = "max-age=300"
+    return response
+
+
+def _login() -> Response:
+    params = {k: str(v) for k, v in (request.form if request.method == "POST" else request.args).items()}
+    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(32)
+    response = redirect(launch.begin_login(engine(), params, browser), code=302)
+    set_cookie(response, BROWSER_COOKIE, browser, max_age=int(launch.setting(engine(), "state_seconds")))
+    return response
+
+
+def _launch() -> Response:
+    done = launch.complete_launch(engine(), dict(request.form), request.cookies.get(BROWSER_COOKIE))
+    secret, _csrf = launch.open_session(engine(), done)
+    target = "/lti/home"
+    response = redirect(target, code=303)
+    set_cookie(response, SESSION_COOKIE, secret,
+               max_age=int(launch.setting(engine(), "session_seconds")))
+    return response
+
+
+def current() -> tuple[launch.Launch, str]:
+    """The launch and CSRF token of this request's session; LtiError (401) without one."""
+    if "lti_session" not in g:
+        g.lti_session = launch.find_session(engine(), request.cookies.get(SESSION_COOKIE))
+    if g.lti_session is None:
+        raise LtiError("no session (it expired, or the browser blocks the tool's cookies)",
+                       "open the activity again from the LMS", 401)
+    return g.lti_session  # type: ignore[no-any-return]
+
+
+def _home() -> str:
+    done, csrf = current()
+    context: dict[str, Any] = {"launch": done, "csrf": csrf, "tool": frame_origin(base_url(engine()))}
+    return render_template("lti_home.html", **context)

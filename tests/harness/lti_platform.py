@@ -1,0 +1,192 @@
+"""A test LTI 1.3 platform of our own: a real RSA key signing real JWTs, served over real HTTP.
+
+It plays the LMS's part: its JWKS, the OIDC auth endpoint (answers with the form an LMS posts
+to the tool), and the tool's server in a thread; `Browser` follows a launch like a browser does.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+def new_key() -> tuple[rsa.RSAPrivateKey, str]:
+    """A fresh RSA key and a kid for it."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048), uuid.uuid4().hex
+
+
+@contextmanager
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """Serve a WSGI app on 127.0.0.1 in a thread; yields its http://host:port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@dataclass
+class TestPlatform:
+    """The LMS: what its next id_token says is set on it before a launch."""
+
+    client_id: str = "tool-client-1"
+    deployment_id: str = "dep-1"
+    issuer: str = ""
+    key: rsa.RSAPrivateKey = field(default_factory=lambda: new_key()[0])
+    kid: str = field(default_factory=lambda: uuid.uuid4().hex)
+    skew: float = 0.0  # seconds the platform's clock is ahead (+) or behind (-)
+    lifetime: float = 60.0  # Moodle's id_token lives 60 s
+    message_type: str = "LtiResourceLinkRequest"
+    overrides: dict[str, Any] = field(default_factory=dict)  # claims replaced (None: removed)
+    signing_key: tuple[Any, str, str] | None = None  # (key, kid, alg) instead of ours
+    issued: list[str] = field(default_factory=list)
+
+    __test__ = False  # not a pytest class
+
+    def public_pem(self) -> str:
+        return self.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+    def jwks(self) -> dict[str, Any]:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+
+    def claims(self, nonce: str, target: str) -> dict[str, Any]:
+        now = time.time() + self.skew
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "aud": self.client_id, "sub": "learner-sub-1",
+            "iat": int(now), "exp": int(now + self.lifetime), "nonce": nonce,
+            "name": "Should Not Be Kept", "email": "learner@example.org",
+            CLAIM + "message_type": self.message_type, CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": self.deployment_id, CLAIM + "target_link_uri": target,
+            CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+            CLAIM + "resource_link": {"id": "rl-1", "title": "Module"},
+            CLAIM + "context": {"id": "course-1", "title": "Course"},
+        }
+        for name, value in self.overrides.items():
+            if value is None:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return claims
+
+    def id_token(self, nonce: str, target: str) -> str:
+        key, kid, alg = self.signing_key or (self.key, self.kid, "RS256")
+        token = jwt.encode(self.claims(nonce, target), key, algorithm=alg, headers={"kid": kid})
+        self.issued.append(token)
+        return token
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.path == "/jwks":
+            response = Response(_json(self.jwks()), content_type="application/json")
+        elif request.path == "/auth":
+            response = self._auth(request)
+        else:
+            response = Response("not found", status=404)
+        return response(environ, start_response)
+
+    def _auth(self, request: Request) -> Response:
+        q = request.args
+        assert q["client_id"] == self.client_id and q["response_mode"] == "form_post"
+        assert q["scope"] == "openid" and q["response_type"] == "id_token"
+        token = self.id_token(q["nonce"], q["redirect_uri"])
+        form = (f'<form method="post" action="{html.escape(q["redirect_uri"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                f'<input type="hidden" name="state" value="{html.escape(q["state"])}">'
+                '</form><script>document.forms[0].submit()</script>')
+        return Response(form, content_type="text/html")
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+class Browser:
+    """A browser (its own cookies) going through login → platform auth → launch."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+
+    def login(self, tool: str, platform: TestPlatform, method: str = "GET",
+              **extra: str) -> requests.Response:
+        params = {"iss": platform.issuer, "login_hint": "hint-1", "client_id": platform.client_id,
+                  "target_link_uri": f"{tool}/lti/launch", "lti_message_hint": "mh", **extra}
+        if method == "GET":
+            return self.session.get(f"{tool}/lti/login", params=params, allow_redirects=False)
+        return self.session.post(f"{tool}/lti/login", data=params, allow_redirects=False)
+
+    def auth_form(self, login: requests.Response) -> dict[str, str]:
+        """Follow the login's redirect to the platform; the fields it posts to the tool."""
+        assert login.status_code == 302, login.text
+        page = self.session.get(login.headers["Location"]).text
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+        fields["action"] = html.unescape(re.search(r'action="([^"]+)"', page).group(1))
+        return fields
+
+    def post_launch(self, fields: dict[str, str]) -> requests.Response:
+        return self.session.post(fields["action"], data={
+            "id_token": fields["id_token"], "state": html.unescape(fields["state"])})
+
+    def launch(self, tool: str, platform: TestPlatform) -> requests.Response:
+        """The whole launch; the response of the tool's page it ends on."""
+        return self.post_launch(self.auth_form(self.login(tool, platform)))
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+@dataclass
+class World:
+    """A tool (its database and server) and a platform registered in it, both serving."""
+
+    engine: Any
+    tool: str
+    platform: TestPlatform
+    db_url: str
+
+
+@contextmanager
+def lti_world(tmp_path: Any, **platform_args: Any) -> Iterator[World]:
+    """A fresh tool database, the tool serving over HTTP, a TestPlatform registered by JWKS
+    with one deployment."""
+    from lcmodules.lti import db, keys, platforms, toolconfig
+    from lcmodules.lti.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'lti.db'}"
+    engine = db.connect(url)
+    db.migrate(engine)
+    keys.ensure_keys(engine)
+    platform = TestPlatform(**platform_args)
+    db.set_setting(engine, toolconfig.BASE_URL, "http://127.0.0.1:1")  # until the port is known
+    with serve_wsgi(platform.wsgi) as lms, serve_wsgi(create_app(engine)) as tool:
+        db.set_setting(engine, toolconfig.BASE_URL, tool)
+        platform.issuer = lms
+        platforms.add_platform(engine, "other", platform.client_id, issuer=lms,
+                               login_url=f"{lms}/auth", token_url=f"{lms}/token",
+                               jwks_url=f"{lms}/jwks")
+        platforms.add_deployment(engine, lms, platform.client_id, platform.deployment_id)
+        yield World(engine, tool, platform, url)
