@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jwt
@@ -15,16 +16,31 @@ from sqlalchemy import update
 pytest.importorskip("flask")
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 
-from lti_platform import Browser, World, lti_world, new_key, query_of  # noqa: E402
+from lti_course import loaded_modules, write_course  # noqa: E402
+from lti_platform import Browser, World, lti_world, new_key, query_of, resource_link  # noqa: E402
 
-from lcmodules.lti import db  # noqa: E402
+from lcmodules.lti import db, store  # noqa: E402
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
-@pytest.fixture()
-def world(tmp_path: Path) -> Iterator[World]:
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[type-arg]
+    return loaded_modules(write_course(tmp_path_factory.mktemp("course")))
+
+
+@contextmanager
+def published_world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
+    """A tool with module alpha published; launches are of a resource link to it."""
     with lti_world(tmp_path) as found:
+        store.publish_module(found.engine, modules[0], "sha256:test")
+        resource_link(found.platform, modules[0].meta.id)
+        yield found
+
+
+@pytest.fixture()
+def world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
+    with published_world(tmp_path, modules) as found:
         yield found
 
 
@@ -56,7 +72,7 @@ def test_login_redirects_to_the_platform_with_state_and_nonce(world: World) -> N
 def test_a_launch_opens_a_session_with_only_the_pseudonymous_sub(world: World) -> None:
     page = Browser().launch(world.tool, world.platform)
     assert page.status_code == 200, page.text
-    assert 'data-lc-sub>learner-sub-1<' in page.text
+    assert "First text of alpha." in page.text
     assert 'name="lc-csrf-token"' in page.text
     [row] = sessions(world)
     assert row["sub"] == "learner-sub-1"
@@ -132,34 +148,35 @@ def test_only_rs256(world: World, alg: str, key: object) -> None:
 
 
 def test_wrong_audience_is_refused(world: World) -> None:
-    world.platform.overrides = {"aud": "someone-else"}
+    world.platform.overrides.update({"aud": "someone-else"})
     refused(Browser().launch(world.tool, world.platform), 401, "aud")
 
 
 def test_wrong_azp_is_refused(world: World) -> None:
-    world.platform.overrides = {"aud": [world.platform.client_id, "other"], "azp": "other"}
+    world.platform.overrides.update({"aud": [world.platform.client_id, "other"], "azp": "other"})
     refused(Browser().launch(world.tool, world.platform), 401, "azp")
-    world.platform.overrides = {"aud": [world.platform.client_id, "other"]}
+    world.platform.overrides.update({"aud": [world.platform.client_id, "other"], "azp": None})
     refused(Browser().launch(world.tool, world.platform), 401, "azp")
-    world.platform.overrides = {"aud": [world.platform.client_id, "other"],
-                                "azp": world.platform.client_id}
+    world.platform.overrides.update({"aud": [world.platform.client_id, "other"],
+                                     "azp": world.platform.client_id})
     assert Browser().launch(world.tool, world.platform).status_code == 200
 
 
 def test_unknown_deployment_is_refused(world: World) -> None:
-    world.platform.overrides = {CLAIM + "deployment_id": "dep-unknown"}
+    world.platform.overrides.update({CLAIM + "deployment_id": "dep-unknown"})
     refused(Browser().launch(world.tool, world.platform), 403, "deployment")
 
 
 def test_unknown_message_type_and_version_are_refused(world: World) -> None:
-    world.platform.overrides = {CLAIM + "message_type": "LtiSubmissionReviewRequest"}
+    world.platform.overrides.update({CLAIM + "message_type": "LtiSubmissionReviewRequest"})
     refused(Browser().launch(world.tool, world.platform), 400, "message type")
-    world.platform.overrides = {CLAIM + "version": "1.1"}
+    world.platform.overrides.update({CLAIM + "message_type": "LtiResourceLinkRequest",
+                                     CLAIM + "version": "1.1"})
     refused(Browser().launch(world.tool, world.platform), 400, "version")
 
 
 def test_a_target_link_uri_not_ours_is_refused(world: World) -> None:
-    world.platform.overrides = {CLAIM + "target_link_uri": "https://evil.example.org/lti/launch"}
+    world.platform.overrides.update({CLAIM + "target_link_uri": "https://evil.example.org/lti/launch"})
     refused(Browser().launch(world.tool, world.platform), 403, "target_link_uri")
     login = Browser().login(world.tool, world.platform,
                             target_link_uri="https://evil.example.org/x")
@@ -185,8 +202,8 @@ def test_clock_skew_beyond_the_leeway_is_refused(world: World, skew: int, lifeti
     refused(Browser().launch(world.tool, world.platform), 401, words)  # default leeway: 5 s
 
 
-def test_a_platform_registered_by_public_key(tmp_path: Path) -> None:
-    with lti_world(tmp_path) as world:
+def test_a_platform_registered_by_public_key(tmp_path: Path, modules: list) -> None:  # type: ignore[type-arg]
+    with published_world(tmp_path, modules) as world:
         with world.engine.begin() as conn:
             conn.execute(update(db.platforms).values(jwks_url=None,
                                                      public_key_pem=world.platform.public_pem()))

@@ -274,3 +274,24 @@ def serve(db_url: str | None, host: str, port: int, base_url: str | None, thread
     app = create_app(engine)
     click.echo(f"LTI tool at {toolconfig.base_url(engine)} (listening on {host}:{port})")
     waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@command.command("publish")
+@DB_OPTION
+@click.argument("course", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@guarded
+def publish(db_url: str | None, course: Path) -> None:
+    """Store each module's released version (learner pages, quiz definitions) for serving."""
+    from lcmodules.cli.common import load_valid
+    from lcmodules.lti import store
+
+    engine = _ready(db_url)
+    results = store.publish(engine, load_valid([course]))
+    for r in results:
+        colour = {"published": "green", "up to date": "", "skipped": "yellow"}.get(r.outcome, "red")
+        line = f"{r.module_id} {r.version}: {r.outcome}" + (f" — {r.reason}" if r.reason else "")
+        (out if r.outcome in ("published", "up to date") else console).print(
+            line, style=colour or None, markup=False)
+    if any(r.outcome == "conflict" for r in results):
+        sys.exit(1)

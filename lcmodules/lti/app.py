@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from sqlalchemy import Engine
 
-from lcmodules.lti import keys, launch
+from lcmodules.lti import keys, launch, serving
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.platforms import list_platforms
 from lcmodules.lti.toolconfig import base_url, frame_origin
@@ -27,6 +27,7 @@ def create_app(engine: Engine) -> Flask:
     app.add_url_rule("/lti/login", "login", _login, methods=["GET", "POST"])
     app.add_url_rule("/lti/launch", "launch", _launch, methods=["POST"])
     app.add_url_rule("/lti/home", "home", _home)
+    app.add_url_rule("/lti/r/<digest>/<path:path>", "release_file", _release_file)
     return app
 
 
@@ -75,8 +76,12 @@ def _login() -> Response:
 
 def _launch() -> Response:
     done = launch.complete_launch(engine(), dict(request.form), request.cookies.get(BROWSER_COOKIE))
-    secret, _csrf = launch.open_session(engine(), done)
     target = "/lti/home"
+    if done.message_type == launch.RESOURCE_LINK:
+        digest, page = serving.landing(engine(), done.claims["custom"])
+        done.claims["release"] = digest
+        target = f"/lti/r/{digest}/{page}"
+    secret, _csrf = launch.open_session(engine(), done)
     response = redirect(target, code=303)
     set_cookie(response, SESSION_COOKIE, secret,
                max_age=int(launch.setting(engine(), "session_seconds")))
@@ -97,3 +102,17 @@ def _home() -> str:
     done, csrf = current()
     context: dict[str, Any] = {"launch": done, "csrf": csrf, "tool": frame_origin(base_url(engine()))}
     return render_template("lti_home.html", **context)
+
+
+def _release_file(digest: str, path: str) -> Response:
+    """A file of the release this session launched; pages get the grade URL and CSRF token."""
+    done, csrf = current()
+    if done.claims.get("release") != digest:
+        raise LtiError("this page belongs to another activity", "open it from the LMS", 403)
+    data, mime = serving.file_of(engine(), digest, path)
+    if mime == "text/html":
+        data = serving.with_meta(data, f"/lti/grade/{digest}", csrf)
+        return Response(data, mimetype=mime)
+    response = Response(data, mimetype=mime)
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -109,6 +110,25 @@ jwks_cache = Table(
     Column("url", String(512), primary_key=True),
     Column("body", Text, nullable=False),
     Column("fetched_at", Float, nullable=False),
+)
+
+releases = Table(
+    "lti_releases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("module_id", String(255), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("language", String(32), nullable=False),
+    Column("fingerprint", String(80), nullable=False),  # the sources' fingerprint (module.lock)
+    Column("manifest", String(64), nullable=False),  # digest of the release's manifest blob
+    Column("published_at", Float, nullable=False),
+    UniqueConstraint("module_id", "version", name="uq_lti_release"),
+)
+
+blobs = Table(  # content-addressed: a file stored once, whatever release holds it
+    "lti_blobs", metadata,
+    Column("digest", String(64), primary_key=True),  # sha256 hex of data
+    Column("data", LargeBinary, nullable=False),
 )
 
 

@@ -190,3 +190,10 @@ def lti_world(tmp_path: Any, **platform_args: Any) -> Iterator[World]:
                                jwks_url=f"{lms}/jwks")
         platforms.add_deployment(engine, lms, platform.client_id, platform.deployment_id)
         yield World(engine, tool, platform, url)
+
+
+def resource_link(platform: TestPlatform, module_id: str, policy: str = "latest",
+                  **custom: str) -> None:
+    """The next launches are of a resource link a deep link made for `module_id`."""
+    platform.message_type = "LtiResourceLinkRequest"
+    platform.overrides[CLAIM + "custom"] = {"lc_module": module_id, "lc_version": policy, **custom}
