@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from sqlalchemy import Engine
 
-from lcmodules.lti import keys, launch, serving
+from lcmodules.lti import deeplink, keys, launch, serving
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.platforms import list_platforms
-from lcmodules.lti.toolconfig import base_url, frame_origin
+from lcmodules.lti.toolconfig import base_url
 
 BROWSER_COOKIE = "lcm_lti_browser"  # binds a login's state to the browser that started it
 SESSION_COOKIE = "lcm_lti_session"  # the server-side session after a launch
@@ -26,7 +25,7 @@ def create_app(engine: Engine) -> Flask:
     app.add_url_rule("/lti/jwks", "jwks", _jwks)
     app.add_url_rule("/lti/login", "login", _login, methods=["GET", "POST"])
     app.add_url_rule("/lti/launch", "launch", _launch, methods=["POST"])
-    app.add_url_rule("/lti/home", "home", _home)
+    app.add_url_rule("/lti/deep-link", "deep_link", _deep_link, methods=["GET", "POST"])
     app.add_url_rule("/lti/r/<digest>/<path:path>", "release_file", _release_file)
     return app
 
@@ -76,7 +75,7 @@ def _login() -> Response:
 
 def _launch() -> Response:
     done = launch.complete_launch(engine(), dict(request.form), request.cookies.get(BROWSER_COOKIE))
-    target = "/lti/home"
+    target = "/lti/deep-link"
     if done.message_type == launch.RESOURCE_LINK:
         digest, page = serving.landing(engine(), done.claims["custom"])
         done.claims["release"] = digest
@@ -98,12 +97,6 @@ def current() -> tuple[launch.Launch, str]:
     return g.lti_session  # type: ignore[no-any-return]
 
 
-def _home() -> str:
-    done, csrf = current()
-    context: dict[str, Any] = {"launch": done, "csrf": csrf, "tool": frame_origin(base_url(engine()))}
-    return render_template("lti_home.html", **context)
-
-
 def _release_file(digest: str, path: str) -> Response:
     """A file of the release this session launched; pages get the grade URL and CSRF token."""
     done, csrf = current()
@@ -116,3 +109,26 @@ def _release_file(digest: str, path: str) -> Response:
     response = Response(data, mimetype=mime)
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
+
+
+def check_csrf(token: str | None) -> tuple[launch.Launch, str]:
+    """The session, when `token` is its CSRF token; LtiError (403) otherwise."""
+    done, csrf = current()
+    if not token or not secrets.compare_digest(token, csrf):
+        raise LtiError("the form's CSRF token is missing or wrong", "reload the page", 403)
+    return done, csrf
+
+
+def _deep_link() -> str:
+    """The instructor's pick (GET) and the signed response posted back to the LMS (POST)."""
+    if request.method == "GET":
+        done, csrf = current()
+        if done.message_type != launch.DEEP_LINKING:
+            raise LtiError("this page is for adding modules", "use the LMS's add-activity flow", 403)
+        choices = deeplink.catalogue(engine())
+        return render_template("lti_deep_link.html", choices=choices, csrf=csrf,
+                               policies=deeplink.policies(choices))
+    done, _csrf = check_csrf(request.form.get("csrf"))
+    action, token = deeplink.response_jwt(engine(), done, request.form.getlist("item"),
+                                          request.form.get("policy", "latest"))
+    return render_template("lti_post.html", action=action, jwt=token)

@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
 def new_key() -> tuple[rsa.RSAPrivateKey, str]:
@@ -60,6 +61,8 @@ class TestPlatform:
     overrides: dict[str, Any] = field(default_factory=dict)  # claims replaced (None: removed)
     signing_key: tuple[Any, str, str] | None = None  # (key, kid, alg) instead of ours
     issued: list[str] = field(default_factory=list)
+    tool_jwks: str = ""  # the tool's JWKS URL: deep-linking responses are checked against it
+    deep_links: list[dict[str, Any]] = field(default_factory=list)  # verified responses
 
     __test__ = False  # not a pytest class
 
@@ -83,6 +86,14 @@ class TestPlatform:
             CLAIM + "resource_link": {"id": "rl-1", "title": "Module"},
             CLAIM + "context": {"id": "course-1", "title": "Course"},
         }
+        if self.message_type == "LtiDeepLinkingRequest":
+            claims[CLAIM + "roles"] = [
+                "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+            del claims[CLAIM + "resource_link"]
+            claims[DL + "deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.issuer}/deep-link-return",
+                "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets":
+                ["iframe", "window"], "accept_multiple": True, "data": "opaque-42"}
         for name, value in self.overrides.items():
             if value is None:
                 claims.pop(name, None)
@@ -102,9 +113,19 @@ class TestPlatform:
             response = Response(_json(self.jwks()), content_type="application/json")
         elif request.path == "/auth":
             response = self._auth(request)
+        elif request.path == "/deep-link-return":
+            response = self._deep_link_return(request)
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
+
+    def _deep_link_return(self, request: Request) -> Response:
+        claims = _verify_tool_jwt(self.tool_jwks, request.form["JWT"], self.issuer)
+        assert claims["iss"] == self.client_id
+        assert claims[CLAIM + "message_type"] == "LtiDeepLinkingResponse"
+        assert claims[CLAIM + "deployment_id"] == self.deployment_id
+        self.deep_links.append(claims)
+        return Response("linked", content_type="text/plain")
 
     def _auth(self, request: Request) -> Response:
         q = request.args
@@ -116,6 +137,13 @@ class TestPlatform:
                 f'<input type="hidden" name="state" value="{html.escape(q["state"])}">'
                 '</form><script>document.forms[0].submit()</script>')
         return Response(form, content_type="text/html")
+
+
+def _verify_tool_jwt(jwks_url: str, token: str, audience: str) -> dict[str, Any]:
+    kid = jwt.get_unverified_header(token)["kid"]
+    keys = requests.get(jwks_url, timeout=10).json()["keys"]
+    key = jwt.PyJWK(next(k for k in keys if k["kid"] == kid)).key
+    return dict(jwt.decode(token, key, algorithms=["RS256"], audience=audience))
 
 
 def _json(value: Any) -> str:
@@ -185,6 +213,7 @@ def lti_world(tmp_path: Any, **platform_args: Any) -> Iterator[World]:
     with serve_wsgi(platform.wsgi) as lms, serve_wsgi(create_app(engine)) as tool:
         db.set_setting(engine, toolconfig.BASE_URL, tool)
         platform.issuer = lms
+        platform.tool_jwks = f"{tool}/lti/jwks"
         platforms.add_platform(engine, "other", platform.client_id, issuer=lms,
                                login_url=f"{lms}/auth", token_url=f"{lms}/token",
                                jwks_url=f"{lms}/jwks")
