@@ -10,6 +10,7 @@ from lxml import etree
 from lcmodules.core.diagnostics import Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Question, Unit
+from lcmodules.questions.single import SingleQuestion
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 
@@ -17,14 +18,7 @@ QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_LOCATION = (f"{QTI_NS} http://www.imsglobal.org/profile/cc/ccv1p1/"
                 "ccv1p1_qtiasiv1p2p1_v1p0.xsd")
-# Our question types → the CC 1.1 profile's question types (`cc_profile` of an item).
-PROFILE = {
-    "single": "cc.multiple_choice.v0p1",
-    "multiple": "cc.multiple_response.v0p1",
-    "true-false": "cc.true_false.v0p1",
-    "text": "cc.fib.v0p1",
-    "numeric": "cc.fib.v0p1",
-}
+# Each question type names its CC 1.1 profile type (`qti_profile`) or why it has none.
 RESPONSE = "response1"
 GENERAL_FEEDBACK = "general_fb"
 MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
@@ -84,7 +78,14 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
         return node_line(unit.doc, loc)[0]
 
     for i, q in enumerate(quiz.questions):
-        if q.type == "single" and len(q.choices or []) < MIN_SINGLE_CHOICES:
+        if q.qti_profile is None:
+            problems.append(Problem(
+                unit.source, at("questions", i, "type") or at("questions", i),
+                f"question '{q.id}': a {q.type} question cannot go into a Common Cartridge: "
+                f"{q.qti_refusal}",
+                "leave `imscc` out of the formats for this module, or use another question type"))
+            continue
+        if isinstance(q, SingleQuestion) and len(q.choices) < MIN_SINGLE_CHOICES:
             problems.append(Problem(
                 unit.source, at("questions", i, "choices"),
                 f"question '{q.id}': a single-choice question needs at least "
@@ -168,7 +169,7 @@ class _Builder:
     def item(self, section: etree._Element, q: Question) -> None:
         item = self.el(section, "item", ident=f"{self.ident}-{q.id}", title=q.id)
         meta = self.el(item, "itemmetadata")
-        self.fields(meta, [("cc_profile", PROFILE[q.type]),
+        self.fields(meta, [("cc_profile", q.qti_profile or ""),
                            ("cc_weighting", str(weighting(q.points)))])
         presentation = self.el(item, "presentation")
         self.material(presentation, self.inline(q.prompt))

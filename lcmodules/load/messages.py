@@ -87,6 +87,11 @@ def _members(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+def catalogue_name(model: type[BaseModel]) -> str:
+    """The name a model's fields have in the catalogues (every question type: "Question")."""
+    return str(getattr(model, "catalogue_name", model.__name__))
+
+
 def _is_model(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
@@ -148,7 +153,7 @@ def _one(t: Any) -> str:
     if _is_model(t):
         required = [n for n, f in t.model_fields.items() if f.is_required()]
         keys = ", ".join(f"`{n}:`" for n in (required or list(t.model_fields)[:3]))
-        return f"{NAMES.get(t.__name__, 'a mapping')} with {keys}"
+        return f"{NAMES.get(catalogue_name(t), 'a mapping')} with {keys}"
     return {str: "text", bool: "true or false", int: "a whole number",
             float: "a number"}.get(t, "a value")
 
@@ -175,7 +180,7 @@ def found(value: Any) -> str:
 
 def example(field: Field, value: Any = None) -> str:
     """A right form to copy: from the catalogue, else made from the type (and what was written)."""
-    key = f"{field.owner.__name__}.{field.name}" if field.owner else ""
+    key = f"{catalogue_name(field.owner)}.{field.name}" if field.owner else ""
     members = _members(field.annotation)
     if field.item and key in ITEM_EXAMPLES:
         return ITEM_EXAMPLES[key]
@@ -209,12 +214,15 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
     name = dotted(field.path)
     kind = err["type"]
     value = err.get("input")
-    key = f"{field.owner.__name__}.{field.name}" if field.owner and not field.item else ""
+    key = f"{catalogue_name(field.owner)}.{field.name}" if field.owner and not field.item else ""
     what = expected(field.annotation, key)
     if kind == "missing":
         info = field.owner.model_fields[field.name] if field.owner else None
         return f"missing required field '{name}': {info and info.description or what}", \
             f"add a line like `{example(field)}`"
+    if any(e["type"] == "finite_number" for e in errors):
+        return f"'{name}' must be a finite number, but it is {value}", \
+            f"write an ordinary number, e.g. `{example(field)}`"
     if kind == "too_short":
         return f"'{name}' is empty: it needs at least one entry", \
             f"write it like `{example(field)}`"

@@ -49,6 +49,9 @@ class SiteOptions:
     nav: bool = True
     head_scripts: list[str] = field(default_factory=list)
     extra_files: dict[str, FileContent] = field(default_factory=dict)
+    # False: quizzes hold no expected values and no feedback that reveals the key; lc.js
+    # then grades on the server that serves the page (`lc-grade-url`, the LTI tool)
+    answer_key: bool = True
 
 
 @dataclass
@@ -227,7 +230,8 @@ class _SiteBuilder:
                                    trusted=self.module.config.lcmodules.trusted_outputs)
         if unit.kind == "quiz" and unit.quiz is not None:
             heading = f'<h1 id="{ctx.unique_id(unit.title)}">{Markup.escape(unit.title)}</h1>\n'
-            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env)
+            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env,
+                                       answer_key=self.options.answer_key)
         return ""
 
     def href(self, unit: Unit) -> str:
