@@ -3,7 +3,6 @@ so a version stays servable after the sources move on."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -61,21 +60,14 @@ def blob(engine: Engine, digest: str) -> bytes | None:
     return None if data is None else bytes(data)
 
 
-def _site_options() -> Any:
-    from lcmodules.render.site import SiteOptions
-
-    # quizzes without their answer key once the renderer offers it (the questions registry)
-    names = {f.name for f in dataclasses.fields(SiteOptions)}
-    return SiteOptions(layout="per-unit", **({"answer_key": False} if "answer_key" in names else {}))
-
-
 def build_release(module: Module) -> tuple[dict[str, bytes], dict[str, Any]]:
     """The learner edition's site (per unit) and the manifest describing it."""
-    from lcmodules.render.site import render_site
+    from lcmodules.render.site import SiteOptions, render_site
     from lcmodules.transform.learner import module_edition
 
     edition = module_edition(module, "learner")
-    site = render_site(edition, _site_options())
+    # quizzes without their answer key: the server grades (see grading.py)
+    site = render_site(edition, SiteOptions(layout="per-unit", answer_key=False))
     files = {path: (c.read_bytes() if isinstance(c, Path) else bytes(c))
              for path, c in sorted(site.files.items())}
     units = [{"index": u.index, "kind": u.kind, "title": u.title, "slug": u.slug, "uid": u.uid,
