@@ -295,3 +295,43 @@ def publish(db_url: str | None, course: Path) -> None:
             line, style=colour or None, markup=False)
     if any(r.outcome == "conflict" for r in results):
         sys.exit(1)
+
+
+@command.group("scores")
+def scores_group() -> None:
+    """The score outbox: scores waiting for the LMS."""
+
+
+@scores_group.command("list")
+@DB_OPTION
+@click.option("--state", type=click.Choice(["pending", "sending", "sent", "superseded"]),
+              default=None)
+@click.option("--json", "as_json", is_flag=True)
+@guarded
+def scores_list(db_url: str | None, state: str | None, as_json: bool) -> None:
+    """Every score in the outbox (or those of one state)."""
+    from lcmodules.lti import grading
+
+    rows = grading.outbox(_ready(db_url), state)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        out.print(f"{r['id']}  {r['state']:<10} {r['resource_id']} {r['tag']}  "
+                  f"{r['score_given']:g}/{r['score_maximum']:g}  tries {r['tries']}"
+                  + (f"  {r['last_error']}" if r["last_error"] and r["state"] == "pending" else ""),
+                  markup=False)
+
+
+@scores_group.command("retry")
+@DB_OPTION
+@guarded
+def scores_retry(db_url: str | None) -> None:
+    """Send every waiting score again (each at most once; exit 1 while some still wait)."""
+    from lcmodules.lti import grading
+
+    sent, waiting = grading.retry(_ready(db_url))
+    out.print(f"{sent} sent, {waiting} still waiting", markup=False)
+    if waiting:
+        console.print("[yellow]the LMS did not take every score[/] — run retry again later")
+        sys.exit(1)

@@ -26,6 +26,8 @@ def create_app(engine: Engine) -> Flask:
     app.add_url_rule("/lti/login", "login", _login, methods=["GET", "POST"])
     app.add_url_rule("/lti/launch", "launch", _launch, methods=["POST"])
     app.add_url_rule("/lti/deep-link", "deep_link", _deep_link, methods=["GET", "POST"])
+    app.add_url_rule("/lti/grade/<digest>", "grade", _grade, methods=["POST"])
+    app.add_url_rule("/lti/members", "members", _members)
     app.add_url_rule("/lti/r/<digest>/<path:path>", "release_file", _release_file)
     return app
 
@@ -132,3 +134,27 @@ def _deep_link() -> str:
     action, token = deeplink.response_jwt(engine(), done, request.form.getlist("item"),
                                           request.form.get("policy", "latest"))
     return render_template("lti_post.html", action=action, jwt=token)
+
+
+def _grade(digest: str) -> Response:
+    """lc.js posts a quiz's answers here; the server grades and sends the score (AGS)."""
+    from lcmodules.lti import grading
+
+    done, _csrf = check_csrf(request.headers.get("X-CSRF-Token"))
+    if done.claims.get("release") != digest:
+        raise LtiError("this quiz belongs to another activity", "open it from the LMS", 403)
+    return jsonify(grading.grade(engine(), done, digest, request.get_json(silent=True)).to_json())
+
+
+def _members() -> Response:
+    """The course's members for an instructor (NRPS): pseudonymous subs and roles only."""
+    from lcmodules.lti import services
+    from lcmodules.lti.platforms import get_platform
+
+    done, _csrf = current()
+    url = (done.claims.get("nrps") or {}).get("context_memberships_url")
+    if not done.instructor or not url:
+        raise LtiError("the member list is for instructors of a course with Names and Roles",
+                       "open the tool as an instructor", 403)
+    platform = get_platform(engine(), done.platform_id)
+    return jsonify({"members": services.members(engine(), platform, url)})

@@ -131,6 +131,40 @@ blobs = Table(  # content-addressed: a file stored once, whatever release holds 
     Column("data", LargeBinary, nullable=False),
 )
 
+attempts = Table(  # graded quiz attempts: the pseudonymous sub only
+    "lti_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform_id", Integer, nullable=False),
+    Column("sub", String(255), nullable=False),
+    Column("resource_link", String(255), nullable=False),
+    Column("module_id", String(255), nullable=False),
+    Column("quiz", String(255), nullable=False),
+    Column("release", String(64), nullable=False),
+    Column("points", Float, nullable=False),
+    Column("max_points", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+scores = Table(  # the outbox: a score waits here until the LMS has accepted it
+    "lti_scores", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform_id", Integer, nullable=False),
+    Column("sub", String(255), nullable=False),
+    Column("lineitems_url", Text, nullable=True),
+    Column("lineitem_url", Text, nullable=True),
+    Column("resource_id", String(255), nullable=False),
+    Column("tag", String(255), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("score_given", Float, nullable=False),
+    Column("score_maximum", Float, nullable=False),
+    Column("timestamp", String(40), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | sending | sent
+    Column("tries", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float, nullable=True),
+)
+
 
 def _v1(engine: Engine) -> None:
     """Version 1: every table above."""

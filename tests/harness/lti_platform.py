@@ -26,6 +26,9 @@ from werkzeug.wrappers import Request, Response
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
 def new_key() -> tuple[rsa.RSAPrivateKey, str]:
@@ -63,6 +66,12 @@ class TestPlatform:
     issued: list[str] = field(default_factory=list)
     tool_jwks: str = ""  # the tool's JWKS URL: deep-linking responses are checked against it
     deep_links: list[dict[str, Any]] = field(default_factory=list)  # verified responses
+    lineitems: list[dict[str, Any]] = field(default_factory=list)  # AGS columns
+    scores: list[dict[str, Any]] = field(default_factory=list)  # (lineitem id, score) received
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> scopes
+    token_requests: int = 0
+    down: bool = False  # the LMS answers 503 to scores
+    members: list[dict[str, Any]] = field(default_factory=list)
 
     __test__ = False  # not a pytest class
 
@@ -86,6 +95,10 @@ class TestPlatform:
             CLAIM + "resource_link": {"id": "rl-1", "title": "Module"},
             CLAIM + "context": {"id": "course-1", "title": "Course"},
         }
+        claims[AGS] = {"scope": [AGS_SCOPE + "lineitem", AGS_SCOPE + "score"],
+                       "lineitems": f"{self.issuer}/lineitems?type_id=7"}
+        claims[NRPS] = {"context_memberships_url": f"{self.issuer}/members",
+                        "service_versions": ["2.0"]}
         if self.message_type == "LtiDeepLinkingRequest":
             claims[CLAIM + "roles"] = [
                 "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
@@ -115,6 +128,10 @@ class TestPlatform:
             response = self._auth(request)
         elif request.path == "/deep-link-return":
             response = self._deep_link_return(request)
+        elif request.path == "/token":
+            response = self._token(request)
+        elif request.path in ("/lineitems", "/members") or request.path.startswith("/lineitems/"):
+            response = self._service(request)
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
@@ -126,6 +143,55 @@ class TestPlatform:
         assert claims[CLAIM + "deployment_id"] == self.deployment_id
         self.deep_links.append(claims)
         return Response("linked", content_type="text/plain")
+
+    def _token(self, request: Request) -> Response:
+        form = request.form
+        assert form["grant_type"] == "client_credentials"
+        assert form["client_assertion_type"].endswith("jwt-bearer")
+        claims = _verify_tool_jwt(self.tool_jwks, form["client_assertion"], f"{self.issuer}/token")
+        assert claims["iss"] == claims["sub"] == self.client_id and claims["jti"]
+        if claims["iat"] > time.time():  # like Moodle's token.php: no leeway at all
+            return Response('{"error": "invalid_client"}', status=400)
+        self.token_requests += 1
+        token = uuid.uuid4().hex
+        self.tokens[token] = form["scope"]
+        return Response(_json({"access_token": token, "token_type": "Bearer",
+                               "expires_in": 3600, "scope": form["scope"]}),
+                        content_type="application/json")
+
+    def _service(self, request: Request) -> Response:
+        auth = request.headers.get("Authorization", "")
+        if auth.removeprefix("Bearer ") not in self.tokens:
+            return Response("unauthorised", status=401)
+        if request.path == "/members":
+            return self._page(request, self.members, "members")
+        if request.path == "/lineitems" and request.method == "POST":
+            item = {**request.get_json(force=True),
+                    "id": f"{self.issuer}/lineitems/{len(self.lineitems) + 1}/lineitem?type_id=7"}
+            self.lineitems.append(item)
+            return Response(_json(item), status=201, content_type="application/json")
+        if request.path == "/lineitems":
+            return self._page(request, self.lineitems, None)
+        if request.path.endswith("/scores") and request.method == "POST":
+            if self.down:
+                return Response("maintenance", status=503)
+            assert request.args.get("type_id") == "7", "the line item's query was lost"
+            assert request.content_type == "application/vnd.ims.lis.v1.score+json"
+            lineitem = f"{self.issuer}{request.path.removesuffix('/scores')}?type_id=7"
+            assert any(i["id"] == lineitem for i in self.lineitems), lineitem
+            self.scores.append({"lineitem": lineitem, **request.get_json(force=True)})
+            return Response("", status=204)
+        return Response("not found", status=404)
+
+    def _page(self, request: Request, items: list[Any], key: str | None) -> Response:
+        """One item per page, with `Link: rel="next"` (filters ignored: the tool must check)."""
+        page = int(request.args.get("page", "1"))
+        chunk = items[page - 1:page]
+        body = {"id": request.base_url, key: chunk} if key else chunk
+        response = Response(_json(body), content_type="application/json")
+        if page < len(items):
+            response.headers["Link"] = f'<{request.base_url}?page={page + 1}>; rel="next"'
+        return response
 
     def _auth(self, request: Request) -> Response:
         q = request.args
