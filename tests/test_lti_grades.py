@@ -151,3 +151,16 @@ def test_names_and_roles_keep_only_the_sub(world: World) -> None:
     members = teacher.session.get(f"{world.tool}/lti/members").json()["members"]
     assert [m["sub"] for m in members] == ["sub-0", "sub-1", "sub-2"]  # three pages
     assert "Person" not in str(members) and "example.org" not in str(members)
+
+
+def test_purge_erases_a_learner_and_what_is_past_retention(world: World) -> None:
+    Learner(world).answer(RIGHT)
+    world.platform.overrides["sub"] = "learner-sub-2"
+    Learner(world).answer(HALF)
+    erased = run_cli("lti", "purge", "--db", world.db_url, "--sub", "learner-sub-1", check=0)
+    assert "1 sessions" in erased.stdout and "1 attempts" in erased.stdout
+    left = {r["sub"] for r in grading.outbox(world.engine)}
+    assert left == {"learner-sub-2"}
+    assert "0 attempts" in run_cli("lti", "purge", "--db", world.db_url, check=0).stdout
+    assert "1 attempts" in run_cli("lti", "purge", "--db", world.db_url, "--older-than", "0",
+                                   check=0).stdout

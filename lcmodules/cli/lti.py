@@ -335,3 +335,18 @@ def scores_retry(db_url: str | None) -> None:
     if waiting:
         console.print("[yellow]the LMS did not take every score[/] — run retry again later")
         sys.exit(1)
+
+
+@command.command("purge")
+@DB_OPTION
+@click.option("--older-than", "days", type=click.FloatRange(0), default=None, metavar="DAYS",
+              help="Retention in days (default: the setting retention_days, 365).")
+@click.option("--sub", default=None, help="Erase everything of this learner (their LMS `sub`).")
+@guarded
+def purge(db_url: str | None, days: float | None, sub: str | None) -> None:
+    """Delete learner data past retention, or all of one learner (AVG/GDPR)."""
+    from lcmodules.lti import privacy
+
+    counts = privacy.purge(_ready(db_url), days, sub)
+    out.print(", ".join(f"{n} {name.removeprefix('lti_')}" for name, n in counts.items())
+              + " deleted", markup=False)
