@@ -164,3 +164,16 @@ def test_purge_erases_a_learner_and_what_is_past_retention(world: World) -> None
     assert "0 attempts" in run_cli("lti", "purge", "--db", world.db_url, check=0).stdout
     assert "1 attempts" in run_cli("lti", "purge", "--db", world.db_url, "--older-than", "0",
                                    check=0).stdout
+
+
+def test_the_links_own_column_takes_its_quiz(world: World) -> None:
+    own = {"id": f"{world.platform.issuer}/lineitems/9/lineitem?type_id=7", "label": "Link",
+           "scoreMaximum": 100, "resourceId": "", "tag": ""}
+    world.platform.lineitems.append(own)
+    ags = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+    world.platform.overrides[ags] = {
+        "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+        "lineitem": own["id"]}
+    assert Learner(world).answer(HALF).json()["scoreSent"] is True
+    assert world.platform.scores[0]["lineitem"] == own["id"]
+    assert len(world.platform.lineitems) == 2  # none made

@@ -13,7 +13,7 @@ from lcmodules.lti import db, services, store
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.launch import Launch
 from lcmodules.lti.platforms import get_platform
-from lcmodules.lti.serving import ATTEMPTS, MODULE
+from lcmodules.lti.serving import ATTEMPTS, MODULE, QUIZ
 from lcmodules.questions.grading import QuizResult, grade_quiz
 
 POLICIES = ("highest", "latest", "first")
@@ -72,9 +72,24 @@ def grade(engine: Engine, launch: Launch, digest: str, body: Any) -> Graded:
     if services.SCOPE_SCORE not in ags.get("scope", []) or not (
             ags.get("lineitems") or ags.get("lineitem")):
         return Graded(result, None)
-    title = store.manifest(engine, digest)["module"]["title"]
-    row = enqueue(engine, launch, ags, name, f"{title}: {name}", points, result.max_points)
+    manifest = store.manifest(engine, digest)
+    if ags.get("lineitem") and name == link_quiz(manifest, launch):
+        ags = {"lineitem": ags["lineitem"]}  # the link's own column: no search needed
+    else:
+        ags = {"lineitems": ags.get("lineitems")}
+    if not any(ags.values()):
+        return Graded(result, None)
+    label = f"{manifest['module']['title']}: {name}"
+    row = enqueue(engine, launch, ags, name, label, points, result.max_points)
     return Graded(result, send(engine, row))
+
+
+def link_quiz(manifest: dict[str, Any], launch: Launch) -> str | None:
+    """The quiz a link's own gradebook column is for: its `lc_quiz`, else the module's first."""
+    custom = launch.claims.get("custom", {})
+    if custom.get(QUIZ):
+        return str(custom[QUIZ])
+    return next((u["quiz"] for u in manifest["units"] if u["quiz"]), None)
 
 
 def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label: str,
