@@ -119,3 +119,43 @@ def test_a_student_is_graded_in_moodles_gradebook(tool: dict[str, str]) -> None:
         assert later["result"]["points"] == 0 and later["scoreSent"] is True
         assert gradebook() == [100.0]  # `highest` keeps 100 after a later 0
         browser.close()
+
+
+def test_an_instructor_deep_links_two_modules(tool: dict[str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    made = moodle("course", f"--typeid={tool['typeid']}", "--course=lcmlti")
+    course, teacher = made["course"]["id"], made["teacher"]["username"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{MOODLE_URL}/login/index.php")
+        page.fill("#username", teacher)
+        page.fill("#password", "Student#12345")
+        page.click("#loginbtn")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{MOODLE_URL}/course/modedit.php?add=lti&typeid={tool['typeid']}"
+                  f"&course={course}&section=1&return=0")
+        page.click("#id_selectcontent")
+        for _ in range(120):  # the modal's frame goes through the login to our page
+            frame = next((f for f in page.frames if f.url.endswith("/lti/deep-link")), None)
+            if frame is not None:
+                break
+            page.wait_for_timeout(500)
+        assert frame is not None, [f.url for f in page.frames]
+        frame.locator('[data-lc-item="lc-test/alpha"]').check(timeout=30000)
+        frame.locator('[data-lc-item="lc-test/beta"]').check()
+        frame.locator("[data-lc-version-policy]").select_option("^1")
+        frame.locator('[data-lc-action="deep-link"]').click()
+        save = page.get_by_role("button", name="Save and return to course")
+        save.click(timeout=60000)
+        page.wait_for_url(f"{MOODLE_URL}/course/view.php**", timeout=60000)
+        browser.close()
+    items = moodle("read", f"--cmid={made['cm']['cmid']}",
+                   f"--student={made['student']['username']}")["grade_items"]
+    linked = {g["itemname"]: float(g["grademax"]) for g in items}
+    assert linked == {"Kennischeck (LTI test)": 100.0, "Module alpha": 4.0, "Module beta": 4.0}
+    gbs = moodle("read", f"--cmid={made['cm']['cmid']}",
+                 f"--student={made['student']['username']}")["gbs"]
+    assert sorted((g["resourceid"], g["tag"]) for g in gbs if g["resourceid"]) == [
+        ("lc-test/alpha", "check"), ("lc-test/beta", "check")]
