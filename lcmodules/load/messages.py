@@ -6,7 +6,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel
 
@@ -92,7 +92,7 @@ def catalogue_name(model: type[BaseModel]) -> str:
     return str(getattr(model, "catalogue_name", model.__name__))
 
 
-def _is_model(t: Any) -> bool:
+def _is_model(t: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
 

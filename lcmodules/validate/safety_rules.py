@@ -82,7 +82,7 @@ def _check_outputs(file: Path, line: int | None, prefix: str, cell: NotebookNode
             return
 
 
-def _what(kind: str, tag: str) -> str:
+def _what(kind: str, tag: str | None) -> str:
     if kind == "link" and tag in ("figure", "image"):
         return f"the :target: of the {tag}"
     return f"<{tag}>" if tag and kind in ("html", "image") else kind
