@@ -263,7 +263,7 @@ def config(db_url: str | None, lms: str, as_json: bool) -> None:
 @guarded
 def serve(db_url: str | None, host: str, port: int, base_url: str | None, threads: int) -> None:
     """Serve the tool with waitress (production: behind a TLS proxy)."""
-    import waitress
+    import waitress  # type: ignore[import-untyped]
 
     from lcmodules.lti import db, toolconfig
     from lcmodules.lti.app import create_app

@@ -6,6 +6,7 @@ import secrets
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from sqlalchemy import Engine
+from werkzeug.wrappers import Response as BaseResponse
 
 from lcmodules.lti import deeplink, keys, launch, serving
 from lcmodules.lti.errors import LtiError
@@ -36,10 +37,11 @@ def engine() -> Engine:
     """The database of the running app."""
     from flask import current_app
 
-    return current_app.config["LTI_ENGINE"]  # type: ignore[no-any-return]
+    found: Engine = current_app.config["LTI_ENGINE"]
+    return found
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+def set_cookie(response: BaseResponse, name: str, value: str, max_age: int | None = None) -> None:
     """A cookie that a framed tool gets back: `SameSite=None; Secure; Partitioned` over https;
     over plain http (local testing only) `SameSite=Lax`, as browsers refuse Secure there."""
     secure = base_url(engine()).startswith("https://")
@@ -67,7 +69,7 @@ def _jwks() -> Response:
     return response
 
 
-def _login() -> Response:
+def _login() -> BaseResponse:
     params = {k: str(v) for k, v in (request.form if request.method == "POST" else request.args).items()}
     browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(32)
     response = redirect(launch.begin_login(engine(), params, browser), code=302)
@@ -75,7 +77,7 @@ def _login() -> Response:
     return response
 
 
-def _launch() -> Response:
+def _launch() -> BaseResponse:
     done = launch.complete_launch(engine(), dict(request.form), request.cookies.get(BROWSER_COOKIE))
     target = "/lti/deep-link"
     if done.message_type == launch.RESOURCE_LINK:
@@ -96,7 +98,8 @@ def current() -> tuple[launch.Launch, str]:
     if g.lti_session is None:
         raise LtiError("no session (it expired, or the browser blocks the tool's cookies)",
                        "open the activity again from the LMS", 401)
-    return g.lti_session  # type: ignore[no-any-return]
+    found: tuple[launch.Launch, str] = g.lti_session
+    return found
 
 
 def _release_file(digest: str, path: str) -> Response:

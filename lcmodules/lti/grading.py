@@ -52,10 +52,12 @@ def _record(engine: Engine, launch: Launch, digest: str, quiz: str, result: Quiz
             max_points=result.max_points, created_at=db.now()))
         policy = attempt_policy(launch)
         if policy == "highest":
-            return float(conn.execute(select(func.max(db.attempts.c.points)).where(where)).scalar())
+            best = conn.execute(select(func.max(db.attempts.c.points)).where(where)).scalar()
+            return float(best if best is not None else result.points)
         if policy == "first":
             first = select(db.attempts.c.points).where(where).order_by(db.attempts.c.id).limit(1)
-            return float(conn.execute(first).scalar())
+            found = conn.execute(first).scalar()
+            return float(found if found is not None else result.points)
     return result.points
 
 
@@ -109,7 +111,9 @@ def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label
             resource_id=module_id, tag=tag, label=label, score_given=points,
             score_maximum=maximum, timestamp=stamp, state="pending", tries=0,
             created_at=db.now()))
-    return int(done.inserted_primary_key[0])
+    key = done.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def send(engine: Engine, score_id: int) -> bool:
