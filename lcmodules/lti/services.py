@@ -28,6 +28,7 @@ MAX_PAGES = 100
 # (token URL, client id, scopes) -> (token, expiry); per process, as each worker asks its own
 _tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
 _lock = threading.Lock()
+_lineitem_lock = threading.Lock()  # one search-or-create at a time per process: no twin columns
 
 
 def _failed(what: str, exc: Exception) -> LtiError:
@@ -93,6 +94,12 @@ def find_or_create_lineitem(engine: Engine, platform: Platform, lineitems: str, 
                             tag: str, label: str, maximum: float) -> str:
     """The URL of the line item with this resourceId and tag; made when there is none."""
     token = access_token(engine, platform, [SCOPE_LINEITEM, SCOPE_SCORE])
+    with _lineitem_lock:
+        return _find_or_create(lineitems, token, resource_id, tag, label, maximum)
+
+
+def _find_or_create(lineitems: str, token: str, resource_id: str, tag: str, label: str,
+                    maximum: float) -> str:
     try:
         pages = _pages(with_query(lineitems, resource_id=resource_id, tag=tag), token, LINEITEMS)
         for item in (i for page in pages for i in page):
