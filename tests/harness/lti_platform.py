@@ -72,6 +72,7 @@ class TestPlatform:
     token_requests: int = 0
     down: bool = False  # the LMS answers 503 to scores
     members: list[dict[str, Any]] = field(default_factory=list)
+    sub_from_hint: bool = False  # each login_hint its own learner (concurrent learners)
 
     __test__ = False  # not a pytest class
 
@@ -83,10 +84,11 @@ class TestPlatform:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         return {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
 
-    def claims(self, nonce: str, target: str) -> dict[str, Any]:
+    def claims(self, nonce: str, target: str, hint: str = "") -> dict[str, Any]:
         now = time.time() + self.skew
         claims: dict[str, Any] = {
-            "iss": self.issuer, "aud": self.client_id, "sub": "learner-sub-1",
+            "iss": self.issuer, "aud": self.client_id,
+            "sub": hint if self.sub_from_hint and hint else "learner-sub-1",
             "iat": int(now), "exp": int(now + self.lifetime), "nonce": nonce,
             "name": "Should Not Be Kept", "email": "learner@example.org",
             CLAIM + "message_type": self.message_type, CLAIM + "version": "1.3.0",
@@ -114,9 +116,9 @@ class TestPlatform:
                 claims[name] = value
         return claims
 
-    def id_token(self, nonce: str, target: str) -> str:
+    def id_token(self, nonce: str, target: str, hint: str = "") -> str:
         key, kid, alg = self.signing_key or (self.key, self.kid, "RS256")
-        token = jwt.encode(self.claims(nonce, target), key, algorithm=alg, headers={"kid": kid})
+        token = jwt.encode(self.claims(nonce, target, hint), key, algorithm=alg, headers={"kid": kid})
         self.issued.append(token)
         return token
 
@@ -197,7 +199,7 @@ class TestPlatform:
         q = request.args
         assert q["client_id"] == self.client_id and q["response_mode"] == "form_post"
         assert q["scope"] == "openid" and q["response_type"] == "id_token"
-        token = self.id_token(q["nonce"], q["redirect_uri"])
+        token = self.id_token(q["nonce"], q["redirect_uri"], q.get("login_hint", ""))
         form = (f'<form method="post" action="{html.escape(q["redirect_uri"])}">'
                 f'<input type="hidden" name="id_token" value="{token}">'
                 f'<input type="hidden" name="state" value="{html.escape(q["state"])}">'
@@ -244,9 +246,9 @@ class Browser:
         return self.session.post(fields["action"], data={
             "id_token": fields["id_token"], "state": html.unescape(fields["state"])})
 
-    def launch(self, tool: str, platform: TestPlatform) -> requests.Response:
+    def launch(self, tool: str, platform: TestPlatform, **extra: str) -> requests.Response:
         """The whole launch; the response of the tool's page it ends on."""
-        return self.post_launch(self.auth_form(self.login(tool, platform)))
+        return self.post_launch(self.auth_form(self.login(tool, platform, **extra)))
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -264,14 +266,16 @@ class World:
 
 
 @contextmanager
-def lti_world(tmp_path: Any, **platform_args: Any) -> Iterator[World]:
-    """A fresh tool database, the tool serving over HTTP, a TestPlatform registered by JWKS
-    with one deployment."""
+def lti_world(tmp_path: Any, db_url: str | None = None, **platform_args: Any) -> Iterator[World]:
+    """A fresh tool database (SQLite in tmp_path, or `db_url` emptied first), the tool serving
+    over HTTP, a TestPlatform registered by JWKS with one deployment."""
     from lcmodules.lti import db, keys, platforms, toolconfig
     from lcmodules.lti.app import create_app
 
-    url = f"sqlite:///{tmp_path / 'lti.db'}"
+    url = db_url or f"sqlite:///{tmp_path / 'lti.db'}"
     engine = db.connect(url)
+    db.metadata.drop_all(engine)
+    db.schema_version.drop(engine, checkfirst=True)
     db.migrate(engine)
     keys.ensure_keys(engine)
     platform = TestPlatform(**platform_args)
