@@ -154,3 +154,33 @@ def test_rotation_next_current_retired_and_the_grace(dbarg: list[str]) -> None:
     assert "no retired key" in run_cli("lti", "keys", "retire", *dbarg, "nope", check=1).stderr
     listed = json.loads(run_cli("lti", "keys", "list", *dbarg, "--json", check=0).stdout)
     assert sorted(r["state"] for r in listed) == ["current", "expired", "next"]
+
+
+def test_serve_answers_with_the_jwks(dbarg: list[str]) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "lcmodules", "lti", "serve", *dbarg,
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_COLOR": "1"})
+    try:
+        for _ in range(100):
+            try:
+                body = requests.get(f"http://127.0.0.1:{port}/lti/jwks", timeout=2).json()
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("lti serve did not answer")
+        assert len(body["keys"]) == 2
+    finally:
+        proc.terminate()
+        proc.wait(10)
