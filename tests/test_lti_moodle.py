@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, SHARED, run_cli
 
-MOODLE_DIR = Path(os.environ.get("MOODLE_DIR", "/tmp/moodle"))
+# the set-up script's default folder when MOODLE_DIR is not set (../shared/moodle/README.md)
+MOODLE_DIR = Path(os.environ.get("MOODLE_DIR") or Path(tempfile.gettempdir()) / "moodle")
 MOODLE_URL = os.environ.get("MOODLE_URL", "http://127.0.0.1:8123")
 HELPER = SHARED / "moodle" / "lti_moodle.php"
 
