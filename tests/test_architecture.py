@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"transform", "versioning"},
     {"render"},
     {"export", "inspect"},
-    {"build", "preview", "serve", "importbook"},
+    {"build", "preview", "serve", "importbook", "lti"},
     {"cli"},
     {"__main__"},
 ]
