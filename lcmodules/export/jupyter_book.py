@@ -36,7 +36,11 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
+from lcmodules.render.sanitize import (
+    filter_author_markdown,
+    sanitize_notebook_outputs,
+    sanitize_output_html,
+)
 from lcmodules.render.site import page_environment, static_files
 from lcmodules.transform.learner import (
     learner_markdown,
@@ -140,7 +144,8 @@ class ModuleBook:
         for unit in self.module.units:
             base = unit.source.parent
             if unit.kind == "page":
-                pages[unit.index] = page_text(unit.raw)
+                pages[unit.index] = filter_author_markdown(
+                    page_text(unit.raw), self.module.config.lcmodules.trusted_outputs)
                 self._collect(pages[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
                 notebooks[unit.index] = sanitize_notebook_outputs(

@@ -21,6 +21,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 from mdit_py_plugins.myst_role import myst_role_plugin
 
+from lcmodules.core.urlpolicy import URL_ATTRIBUTES  # the one policy table
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 
 LABEL = re.compile(r"^\s*\(([^()\s]+)\)=\s*$|^\s*:(?:name|label):\s*(\S+)\s*$|^\$\$\s*\((\S+)\)\s*$",
@@ -30,8 +31,6 @@ PATH_ROLES = {"download"}
 NO_MARKDOWN_BODY = {"code", "code-block", "sourcecode", "code-cell", "literalinclude", "math",
                     "csv-table", "eval-rst", "raw", "bibliography"}
 CARD_IMAGES = ("img-top", "img-bottom", "img-background")
-# HTML attributes that name a resource; `srcset` holds several, comma-separated
-URL_ATTRIBUTES = ("src", "href", "poster", "data", "srcset", "action", "formaction", "background")
 # elements whose resource the browser loads while showing the page
 EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
              "embed", "input", "image", "use"}
