@@ -197,8 +197,10 @@ def tag_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[Finding]
         src = (values.get("src") or "").strip()
         what = (f"the script {src}" if src else "an inline script") if tag == "script" \
             else f"<{tag}>"
-        always = tag == "meta" and unsafe_url("content", values.get("content"))
-        return [Finding(what, None, always)]
+        if tag == "meta" and unsafe_url("content", values.get("content")):
+            return [Finding(unsafe_attribute(tag, "content", values.get("content")) or what,
+                            None, True)]
+        return [Finding(what, None, False)]
     found: list[Finding] = []
     for name, value in attrs:
         reason = unsafe_attribute(tag, name, value)

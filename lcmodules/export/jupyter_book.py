@@ -38,6 +38,7 @@ from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
 from lcmodules.render.sanitize import (
     filter_author_markdown,
+    inert_asset,
     sanitize_notebook_outputs,
     sanitize_output_html,
 )
@@ -184,7 +185,8 @@ class ModuleBook:
                 text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
                 files[self.path(name)] = learner_markdown(text, self.module.edition).encode("utf-8")
             else:
-                files[self.path(name)] = source
+                files[self.path(name)] = inert_asset(
+                    name, source, self.module.config.lcmodules.trusted_outputs)
         return files
 
     def _collect(self, text: str, base: Path, found: dict[Path, None], depth: int = 0) -> None:

@@ -6,6 +6,7 @@ import copy
 from functools import cache
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nh3
 from lxml import etree, html
@@ -13,6 +14,8 @@ from nbformat import NotebookNode
 
 from lcmodules.core.urlpolicy import (  # noqa: F401  (the policy's URL rules, re-exported)
     DROPPED_ELEMENTS,
+    HTML_ASSETS,
+    POLICY,
     dangerous_url,
     host_accepted,
     tag_findings,
@@ -34,8 +37,10 @@ OUTPUT_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
     "video", "audio", "source", "picture", "sub", "sup", "hr", "br", "p", "h1", "h2", "h3",
     "h4", "h5", "h6",
 }
+# Attributes kept on every allowed element: these, plus the URL attributes of the policy table
+# that show or link something (each value checked by `_output_attribute`).
 GENERIC_ATTRIBUTES = {"class", "style", "id", "title", "lang", "dir", "role", "align", "width",
-                      "height", "colspan", "rowspan", "scope", "alt", "src", "href", "border",
+                      "height", "colspan", "rowspan", "scope", "alt", "border",
                       "cellpadding", "cellspacing", "valign", "open", "controls", "type",
                       "viewbox", "d", "x", "y", "fill", "stroke", "transform", "points",
                       "cx", "cy", "r", "x1", "x2", "y1", "y2", "start", "reversed"}
@@ -47,7 +52,8 @@ def _output_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 @cache
 def _output_attributes() -> dict[str, set[str]]:
-    return {"*": set(GENERIC_ATTRIBUTES)}
+    shown = {row.name for row in POLICY if row.reference and row.effect != "submits"}
+    return {"*": GENERIC_ATTRIBUTES | shown}
 
 
 def sanitize_output_html(text: str) -> str:
@@ -232,3 +238,18 @@ class _UrlNeutraliser(_AuthorHtmlFilter):
 
     def handle_data(self, data: str) -> None:
         self.out.append(data)
+
+
+def inert_asset(name: str, content: bytes | Path, trusted: bool = False) -> bytes | Path:
+    """An HTML or SVG file a module ships (an `<iframe>`'s page, an image) under the policy of
+    a page: what `filter_author_html` leaves out goes, script URLs become `#`. Any other file,
+    or one with nothing to change, is returned as it is (a `Path` stays streamed)."""
+    if Path(name).suffix.lower() not in HTML_ASSETS:
+        return content
+    data = content.read_bytes() if isinstance(content, Path) else content
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return content
+    clean = neutralise_fragment(filter_author_html(text, trusted))
+    return content if clean == text else clean.encode("utf-8")

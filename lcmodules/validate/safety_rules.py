@@ -101,8 +101,8 @@ def check_html_asset(path: Path, settings: LcSettings, diag: Diagnostics) -> Non
         text = path.read_text("utf-8", errors="replace")
     except OSError:
         return
-    check_html(path, text, 0, "", settings, diag)
-    for ref in html_references(text, 0):
+    check_html(path, text, 1, "", settings, diag)
+    for ref in html_references(text, 1):
         host = url_host(html.unescape(ref.target)) if ref.embeds else None
         if host and not host_accepted(host, settings.external_hosts):
             _host_warning(path, ref.line, f"<{ref.tag}>", host, diag)
