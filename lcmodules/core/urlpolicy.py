@@ -41,7 +41,7 @@ POLICY: tuple[UrlAttribute, ...] = (
     UrlAttribute("src", ("img", "script", "iframe", "frame", "video", "audio", "source", "track",
                          "embed", "input"), "loads", "url", True, "the resource shown or run"),
     UrlAttribute("href", (), "navigates", "url", True,
-                 "a link; loads for `<link rel=stylesheet|icon|preload…>`, SVG `<use>`/`<image>`"),
+                 "a link; loads for `<link rel=stylesheet, icon, preload…>`, SVG `<use>`/`<image>`"),
     UrlAttribute("xlink:href", (), "navigates", "url", True,
                  "SVG's href: a link in `<a>`, a load in `<use>`/`<image>`"),
     UrlAttribute("poster", ("video",), "loads", "url", True, "the still before a video plays"),
