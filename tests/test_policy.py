@@ -51,6 +51,10 @@ QUIZ_HTML = ('<div id="QoJvZpBmPcWh" data-shufflequestions="False" data-shufflea
              '"type": "numeric", "answers": [{"type": "value", "value": 4, "correct": true}]}];'
              'import("https://cdn.example-quiz.org/jupyterquiz/dynamic.js").then(m => '
              'm.show_questions(questionsQoJvZpBmPcWh, QoJvZpBmPcWh));</script>')
+# A Plotly-like output: HTML that draws with a script, and a PNG of the same figure.
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA"
+       "AABJRU5ErkJggg==")
+PLOT_HTML = '<div id="fig-1"></div><script>Plotly.newPlot("fig-1", [])</script>'
 MODULE = """id: test/beleid
 title: Beleid
 version: 1.0.0
@@ -84,7 +88,10 @@ def make_course(root: Path, trusted: bool = False) -> Path:
     code = nbformat.v4.new_code_cell("from jupyterquiz import display_quiz\ndisplay_quiz(q)")
     code.outputs = [nbformat.v4.new_output(
         "display_data", {"text/html": QUIZ_HTML, "text/plain": "<IPython.core.display.HTML object>"})]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Quiz\n\nTest jezelf."), code]
+    plot = nbformat.v4.new_code_cell("fig.show()")
+    plot.outputs = [nbformat.v4.new_output(
+        "display_data", {"text/html": PLOT_HTML, "image/png": PNG, "text/plain": "Figure()"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Quiz\n\nTest jezelf."), code, plot]
     nbformat.write(nb, module / "quiz.ipynb")
     return course
 
@@ -149,6 +156,8 @@ def test_validate_warns_names_and_strict_fails(tmp_path: Path) -> None:
     assert f"{widget}:6: warning: an inline script is left out" in out
     assert ("modules/beleid/quiz.ipynb:" in out and "cell 2: output of type text/html with a "
             "script" in out and "the pages show a note instead" in out)
+    assert re.search(r"quiz.ipynb:\d+: warning: cell 3: output of type text/html with a script "
+                     r".*the pages show its image instead", out)
     assert "error" not in out.replace("0 errors", "")
     run_cli("validate", "--strict", cwd=course, check=1)
 
@@ -202,7 +211,7 @@ def test_no_payload_or_author_script_survives_in_any_format(built: Path) -> None
             continue  # the sources as written: the learner repository, notebook downloads
         assert live_script_urls(text) == [], name
         for banned in ("h5p-resizer.js", "cdn.jsdelivr.net", "math.min.js", "draw(d3",
-                       "questionsQoJvZpBmPcWh"):
+                       "questionsQoJvZpBmPcWh", "Plotly.newPlot"):
             assert banned not in text, (name, banned)
 
 
@@ -222,10 +231,15 @@ def test_iframe_and_widget_stay_inert(built: Path) -> None:
         assert "https://tudelft.h5p.com/content/1292/embed" in srcs
         assert any(s.endswith("plot.html") for s in srcs)
         assert any("Interactieve uitvoer" in text for text in texts)  # the quiz output's note
+        images = [el.get("src") for text in texts
+                  for el in lxml_html.document_fromstring(text).iter("img")]
+        assert any(src.endswith(".png") for src in images), images  # the plot's fallback
     book = next(built.glob("*1.0.0-jupyter-book"))
     quiz = json.loads((book / "quiz.ipynb").read_text("utf-8"))
-    output = quiz["cells"][1]["outputs"][0]
-    assert "text/html" not in output["data"] or "<script" not in output["data"]["text/html"]
+    for cell in quiz["cells"][1:]:
+        data = cell["outputs"][0]["data"]
+        assert "<script" not in "".join(data.get("text/html", ""))
+    assert "image/png" in quiz["cells"][2]["outputs"][0]["data"]
     assert "<script" not in (book / "widgets" / "plot.html").read_text("utf-8")
 
 
