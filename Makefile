@@ -38,6 +38,7 @@ install-test: $(BIN)/python system-deps node-deps
 
 lint: install-test
 	$(BIN)/ruff check lcmodules tests benchmarks
+	$(BIN)/mypy
 
 # The benchmark test measures time: it runs alone, once the rest of the suite is done.
 test: install-test lint

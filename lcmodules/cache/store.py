@@ -335,7 +335,7 @@ class QuickCheck:
         self.cache = cache_dir(roots[0] if roots else Path.cwd())
         self.hasher = FileHasher(self.cache / "file-hashes.json")
         self.arguments = arguments
-        self.key = self._key()
+        self.key = self._key(self.hasher)
 
     @staticmethod
     def _inputs(paths: list[Path]) -> tuple[list[Path] | None, list[Path]]:
@@ -355,20 +355,20 @@ class QuickCheck:
                 trees += [target.root / "_config.yml", *course_inputs(target.root)]
         return roots, trees
 
-    def _key(self) -> str:
+    def _key(self, hasher: FileHasher) -> str:
         files: dict[str, str] = {}
         for tree in self.trees:
             if tree.is_file():
-                files[os.fspath(tree)] = self.hasher.file(tree)
+                files[os.fspath(tree)] = hasher.file(tree)
             elif tree.is_dir():
                 # an output folder inside the sources is not an input
                 for path in iter_files(tree, {self.cache}, marker=RECORD_NAME):
-                    files[os.fspath(path)] = self.hasher.file(path)
+                    files[os.fspath(path)] = hasher.file(path)
             else:
                 files[os.fspath(tree)] = ""
         return sha256_json({
             "arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
-            "files": files, "code": code_fingerprint(self.hasher),
+            "files": files, "code": code_fingerprint(hasher),
             "installed": installed_packages(),
             "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
             "LCMODULES_CACHE_DIR": os.environ.get(CACHE_ENV),
@@ -382,7 +382,7 @@ class QuickCheck:
             return {}
 
     def lookup(self) -> QuickHit | None:
-        if self.key is None:
+        if self.key is None or self.hasher is None:
             return None
         run = self._runs().get(self.key)
         if not run:
@@ -406,7 +406,7 @@ class QuickCheck:
 
     def remember(self, record: Path, entries: list[str], warnings: list[str]) -> None:
         """Remember a successful build, unless its inputs changed while it ran."""
-        if self.key is None or self._key() != self.key:
+        if self.key is None or self.hasher is None or self._key(self.hasher) != self.key:
             return
         runs = self._runs()
         runs.pop(self.key, None)

@@ -241,7 +241,9 @@ def format_checks(courses: list, formats: list[str]) -> list[str]:
     diag = Diagnostics()
     for name in formats:
         check = getattr(get_exporter(name), "check_module", None)
-        for module in (m for c in courses for m in c.modules) if check else ():
+        if not check:
+            continue
+        for module in (m for c in courses for m in c.modules):
             check(with_sources(module), diag)
     problems = diag.sorted()
     if not diag.ok:

@@ -6,7 +6,14 @@ import sys
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from lcmodules.cli.common import PATHS, console, fail
 from lcmodules.core.diagnostics import Diagnostics, display_path
@@ -92,7 +99,7 @@ def command(paths: tuple[Path, ...], write: bool, jobs: int | None, timeout: int
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         overall = bar.add_task("executing notebooks", total=len(found))
-        running: dict[int, object] = {}
+        running: dict[int, TaskID] = {}
 
         def on_event(job, status: str) -> None:
             if status == "start":

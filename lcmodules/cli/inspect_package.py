@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -13,8 +14,11 @@ from rich.tree import Tree
 
 from lcmodules.cli.common import out
 
+if TYPE_CHECKING:
+    from lcmodules.inspect.package import Report
 
-def _size(n: int) -> str:
+
+def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
@@ -22,7 +26,7 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def _print(report) -> None:  # type: ignore[no-untyped-def]
+def _print(report: Report) -> None:
     """The report of a SCORM package as a person reads it: summary, structure, findings."""
     out.print(f"[bold]{escape(report.path)}[/]")
     out.print(_summary(report))
@@ -42,7 +46,7 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
         out.print("[green bold]No errors: the package looks fine for an LMS.[/]")
 
 
-def _summary(report) -> Table:  # type: ignore[no-untyped-def]
+def _summary(report: Report) -> Table:
     meta = report.metadata
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
@@ -74,7 +78,7 @@ def _summary(report) -> Table:  # type: ignore[no-untyped-def]
     return summary
 
 
-def _organizations(report) -> Tree:  # type: ignore[no-untyped-def]
+def _organizations(report: Report) -> Tree:
     from lcmodules.inspect.package import Item
 
     tree = Tree("[bold]organizations[/]")
@@ -96,7 +100,7 @@ def _organizations(report) -> Tree:  # type: ignore[no-untyped-def]
     return tree
 
 
-def _scos(report) -> Table:  # type: ignore[no-untyped-def]
+def _scos(report: Report) -> Table:
     table = Table(title=f"{len(report.scos)} SCO(s), {report.resources} resource(s)",
                   title_justify="left")
     table.add_column("resource")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Column, Table
@@ -18,7 +19,7 @@ from lcmodules.cli.tables import print_table
 def command(paths: tuple[Path, ...], as_json: bool) -> None:
     """Show each module's id, version, language, units and study load."""
     courses = load_valid(paths, check=False)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for course in courses:
         for m in course.modules:
             rows.append({

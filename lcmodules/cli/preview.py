@@ -8,11 +8,16 @@ import sys
 import threading
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from lcmodules.cli.common import console, fail, report
 from lcmodules.core.diagnostics import InputError
+
+if TYPE_CHECKING:
+    from lcmodules.export.base import ScoMode
+    from lcmodules.preview.server import Prepared, PreviewServer
 
 DEFAULT_PORT = 8780
 
@@ -27,7 +32,7 @@ DEFAULT_PORT = 8780
 @click.option("--sco", type=click.Choice(["single", "per-unit"]), default="single",
               show_default=True, help="Build a module as one SCO or one SCO per unit.")
 @click.option("--no-browser", is_flag=True, help="Do not open a web browser.")
-def command(source: Path, port: int | None, scorm_version: str | None, sco: str,
+def command(source: Path, port: int | None, scorm_version: str | None, sco: ScoMode,
             no_browser: bool) -> None:
     """Preview SOURCE (a module folder or a SCORM .zip) as an LMS would run it: the real
     scorm-again runtime, the SCO in a frame and, beside it, live, what the LMS records.
@@ -35,7 +40,6 @@ def command(source: Path, port: int | None, scorm_version: str | None, sco: str,
     from lcmodules.inspect.safezip import remove_folder, temporary_folder
     from lcmodules.preview.server import (
         PreviewError,
-        PreviewServer,
         build_package,
         find_scorm_again,
         unpack_package,
@@ -92,7 +96,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(prepared, bundle: Path, port: int | None):  # type: ignore[no-untyped-def]
+def _serve(prepared: Prepared, bundle: Path, port: int | None) -> PreviewServer:
     from lcmodules.preview.server import PreviewError, PreviewServer
 
     try:

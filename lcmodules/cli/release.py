@@ -10,6 +10,7 @@ from lcmodules.cli.common import console, fail, out, report
 from lcmodules.core.diagnostics import InputError, display_path
 
 if TYPE_CHECKING:
+    from lcmodules.core.versions import Bump
     from lcmodules.versioning.release import ReleasePlan
 
 
@@ -43,7 +44,7 @@ def _note(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--date", "date", callback=_date, metavar="YYYY-MM-DD",
               help="Release date (default: today, UTC).")
 @click.option("--force", is_flag=True, help="Release even when nothing changed since the last release.")
-def command(module: str, bump: str | None, note: str, dry_run: bool, tag: bool, date: str | None,
+def command(module: str, bump: Bump | None, note: str, dry_run: bool, tag: bool, date: str | None,
             force: bool) -> None:
     """Release MODULE (a module folder, or the slug of a module of the course here)."""
     from lcmodules.versioning.release import (
@@ -64,7 +65,7 @@ def command(module: str, bump: str | None, note: str, dry_run: bool, tag: bool, 
             raise click.UsageError(
                 "--bump patch|minor|major is required: this module was released before "
                 "(module.lock exists)")
-        plan = plan_release(loaded, bump, note, date, force=force, tag=tag)  # type: ignore[arg-type]
+        plan = plan_release(loaded, bump, note, date, force=force, tag=tag)
         if dry_run:
             _describe(plan, dry_run=True)
             return

@@ -12,9 +12,12 @@ KINDS = ("module", "quiz", "course")
 
 
 def json_schema(kind: str) -> dict:
+    from pydantic import BaseModel
+
     from lcmodules.model import CourseConfig, ModuleMeta, Quiz
 
-    model = {"module": ModuleMeta, "quiz": Quiz, "course": CourseConfig}[kind]
+    models: dict[str, type[BaseModel]] = {"module": ModuleMeta, "quiz": Quiz, "course": CourseConfig}
+    model = models[kind]
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

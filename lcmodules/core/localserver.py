@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import sys
+from typing import Any
 
 # A browser that closes a connection (a reload, a cancelled request, the tab closed) is normal
 # use of a local server, not an error to print.
@@ -17,7 +19,8 @@ class LocalServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], HANG_UPS):
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)

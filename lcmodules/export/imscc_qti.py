@@ -28,6 +28,8 @@ PROFILE = {
 RESPONSE = "response1"
 GENERAL_FEEDBACK = "general_fb"
 MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
+# One test of a <conditionvar>: ("varequal" or "not", a value), ("other", None) or ("and", tests).
+Test = tuple[str, "str | None | list[Test]"]
 MAX_WEIGHT = 99  # rule 2c: cc_weighting is an integer 1..99
 MAX_GRID = 25  # numbers each side of a numeric answer that a tolerance may become
 
@@ -58,12 +60,20 @@ def numeric_grid(answer: float, tolerance: float | None = None) -> tuple[list[De
     """
     value = Decimal(repr(float(answer)))
     tol = Decimal(repr(float(tolerance or 0)))
-    places = max(-value.normalize().as_tuple().exponent, -tol.normalize().as_tuple().exponent, 0)
+    places = max(_decimals(value), _decimals(tol), 0)
     step = Decimal(1).scaleb(-places)
     count = int(tol / step) if tol > 0 else 0
     if count > MAX_GRID:
         count = 0
     return [value + step * i for i in range(-count, count + 1)], places
+
+
+def _decimals(number: Decimal) -> int:
+    """How many decimals `number` has after normalising (negative for 1E+2)."""
+    exponent = number.normalize().as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': the schema refuses NaN and infinity
+        raise ValueError(f"not a finite number: {number}")
+    return -exponent
 
 
 def numeric_answers(answer: float, tolerance: float | None = None) -> list[str]:
@@ -218,15 +228,15 @@ class _Builder:
             right = next(i for i, c in enumerate(q.choices or []) if c.correct)
             self.condition(processing, [("varequal", f"c{right}")], "100")
         elif q.type == "multiple":
-            parts = [("varequal" if c.correct else "not", f"c{i}")
-                     for i, c in enumerate(q.choices or [])]
+            parts: list[Test] = [("varequal" if c.correct else "not", f"c{i}")
+                                 for i, c in enumerate(q.choices or [])]
             self.condition(processing, [("and", parts)], "100")
         else:
             answers = (numeric_answers(float(q.answer or 0), q.tolerance) if q.type == "numeric"
                        else [a.strip() for a in q.answers or [] if a.strip()])
             self.condition(processing, [("varequal", a) for a in answers], "100")
 
-    def condition(self, processing: etree._Element, tests: list[tuple[str, object]],
+    def condition(self, processing: etree._Element, tests: list[Test],
                   score: str | None, feedback: str | None = None, go_on: str = "No") -> None:
         cond = self.el(processing, "respcondition", **{"continue": go_on})
         self.tests(self.el(cond, "conditionvar"), tests)
@@ -235,12 +245,13 @@ class _Builder:
         if feedback is not None:
             self.el(cond, "displayfeedback", feedbacktype="Response", linkrefid=feedback)
 
-    def tests(self, parent: etree._Element, tests: list[tuple[str, object]]) -> None:
+    def tests(self, parent: etree._Element, tests: list[Test]) -> None:
         for kind, value in tests:
             if kind == "other":
                 self.el(parent, "other")
             elif kind == "and":
-                self.tests(self.el(parent, "and"), value)  # type: ignore[arg-type]
+                assert isinstance(value, list)
+                self.tests(self.el(parent, "and"), value)
             elif kind == "not":
                 self.el(self.el(parent, "not"), "varequal", str(value), respident=RESPONSE)
             else:

@@ -8,7 +8,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,11 @@ TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{(?:figure|image|download|include|liter
                   r"\b(?:src|href|poster|data|srcset)\s*=\s*[\"']?")
 
 
+def _keep_context(new: str) -> Callable[[re.Match[str]], str]:
+    """A `re.sub` replacement: the matched context (group 1) followed by `new`."""
+    return lambda m: m.group(1) + new
+
+
 def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path]) -> str:
     """References in MyST text to files in `mapping` point at their new paths (relative to `base`).
 
@@ -85,7 +90,7 @@ def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path]) -> str:
         for old in dict.fromkeys([unquote(raw), raw]):
             pattern = re.compile("(" + "|".join(TARGET_CONTEXT) + ")" + re.escape(old)
                                  + r"(?=$|[>)#?\s`\"'])")
-            changed = pattern.sub(lambda m, n=new_rel: m.group(1) + n, lines[ref.line])
+            changed = pattern.sub(_keep_context(new_rel), lines[ref.line])
             if changed != lines[ref.line]:
                 lines[ref.line] = changed
                 break
@@ -183,7 +188,7 @@ class ModuleBook:
         for name, source in copies.items():
             if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
                 text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-                files[self.path(name)] = learner_markdown(text, self.module.edition).encode("utf-8")
+                files[self.path(name)] = learner_markdown(text, self.module.edition or "learner").encode("utf-8")
             else:
                 files[self.path(name)] = inert_asset(
                     name, source, self.module.config.lcmodules.trusted_outputs)
@@ -265,7 +270,7 @@ def _support_files(module: Module) -> dict[str, FileContent]:
 
 
 def book_config(module: Module, *, title: str, author: str, language: str,
-                path_in_repo: str, footer: str, bibfiles: list[str] = ()) -> dict[str, Any]:
+                path_in_repo: str, footer: str, bibfiles: Sequence[str] = ()) -> dict[str, Any]:
     """`_config.yml` of a book: the course's Jupyter Book keys plus what lcmodules needs."""
     config = module.config
     data: dict[str, Any] = {"title": title, "author": author, "copyright": author}

@@ -70,7 +70,7 @@ def format_number(value: float) -> str:
     return text or "0"
 
 
-def _q(ns: dict, prefix: str | None, name: str) -> str:
+def _q(ns: dict[str | None, str], prefix: str | None, name: str) -> str:
     return f"{{{ns[prefix]}}}{name}"
 
 
@@ -134,7 +134,7 @@ def _lom12(parent: etree._Element, module: Module) -> None:
         langstring(md(block, "description"), rights, "x-none")
 
 
-def _manifest_head(plan: PackagePlan, ns: dict[str, str], version: str,
+def _manifest_head(plan: PackagePlan, ns: dict[str | None, str], version: str,
                    lom: Callable[[etree._Element, Module], None],
                    ) -> tuple[etree._Element, etree._Element]:
     """`<manifest>` with its identifier, version and metadata, and the one `<organization>`."""
@@ -239,7 +239,7 @@ def manifest_2004(plan: PackagePlan) -> etree._Element:
 
 
 
-def _resources(root: etree._Element, ns: dict[str, str], plan: PackagePlan,
+def _resources(root: etree._Element, ns: dict[str | None, str], plan: PackagePlan,
                scormtype_name: str) -> None:
     """`<resources>`: one SCO resource per SCO listing its files, and the shared files (styles,
     scripts, images) as one asset resource every SCO depends on."""

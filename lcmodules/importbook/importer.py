@@ -128,9 +128,9 @@ def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta
                 if (plan.book / bib).is_file():
                     _write(dest / posixpath.basename(str(bib)), (plan.book / bib).read_bytes())
     for rel in sorted(copies - set(plan.unit_module)):
-        target = dest / plan.dest(module, rel)
-        if not target.exists():
-            _write(target, (plan.book / rel).read_bytes())
+        copy = dest / plan.dest(module, rel)
+        if not copy.exists():
+            _write(copy, (plan.book / rel).read_bytes())
     _write(dest / "module.yml", module_yml({**meta, "contents": contents}).encode("utf-8"))
 
 
@@ -171,7 +171,9 @@ def _notebook(raw: bytes, rewriter: Rewriter) -> bytes:
 def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> None:
     """The logo, the favicon and the bibliography files, at the same place in the course as
     in the book."""
-    html = config.get("html") if isinstance(config.get("html"), dict) else {}
+    html = config.get("html")
+    if not isinstance(html, dict):
+        html = {}
     for rel in [config.get("logo"), html.get("favicon"), *(config.get("bibtex_bibfiles") or [])]:
         if not rel:
             continue

@@ -97,7 +97,7 @@ class Rewriter:
         if role == "doc":
             rel = self.unit_for(self.book_path(target))
             other = self.plan.unit_module.get(rel) if rel else None
-            if other is None:
+            if not rel or other is None:
                 self._note(at, f"{{doc}} '{target}' is not a page of the book's TOC",
                                 "the role was kept as it is; correct or remove it")
                 return match.group(0)

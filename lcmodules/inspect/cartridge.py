@@ -221,7 +221,7 @@ def check_manifest_bytes(data: bytes, report: CartridgeReport) -> None:
 
 
 def _inspect_zip(zf: SafeZip, report: CartridgeReport, schema_dir: Path | None) -> None:
-    check_zip(zf, report)  # type: ignore[arg-type]
+    check_zip(zf, report)
     files = {e.name for e in zf.entries if not e.is_dir}
     if MANIFEST not in files:
         report.add("error", "manifest-missing", "the cartridge holds no imsmanifest.xml at its root",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lcmodules.core.versions import VersionError, compare
-from lcmodules.inspect.package import Finding, Item, Report, inspect_package
+from lcmodules.inspect.package import Finding, Item, Report, Severity, inspect_package
 
 
 @dataclass
@@ -36,8 +36,8 @@ class Comparison:
         """True when replacing OLD with NEW keeps every learner record."""
         return not any(f.severity == "error" for f in self.findings)
 
-    def add(self, severity: str, code: str, message: str, hint: str = "") -> None:
-        self.findings.append(Finding(severity, code, message, hint))  # type: ignore[arg-type]
+    def add(self, severity: Severity, code: str, message: str, hint: str = "") -> None:
+        self.findings.append(Finding(severity, code, message, hint))
 
     def to_json(self) -> dict[str, Any]:
         def side(r: Report) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import Field, asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -14,6 +14,9 @@ from lxml import etree
 from lcmodules.inspect import schemas as schema_mod
 from lcmodules.inspect.pages import scan_pages
 from lcmodules.inspect.safezip import MAX_XML, SafeZip, UnsafeZip, unsafe_member_name
+
+if TYPE_CHECKING:
+    from lcmodules.inspect.cartridge import CartridgeReport
 
 Severity = Literal["error", "warning", "info"]
 
@@ -84,6 +87,7 @@ class Findings:
     `findings` list inherits it."""
 
     findings: list[Finding]
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # set by @dataclass on the subclass
 
     @property
     def errors(self) -> list[Finding]:
@@ -144,7 +148,7 @@ def parse_xml(data: bytes) -> etree._Element:
 # ---------------------------------------------------------------- the zip itself
 
 
-def check_zip(zf: SafeZip, report: Report) -> None:
+def check_zip(zf: SafeZip, report: Report | CartridgeReport) -> None:
     files = [e for e in zf.entries if not e.is_dir]
     report.sizes = Sizes(
         files=len(files), compressed=sum(e.compressed for e in files),
@@ -184,7 +188,7 @@ def check_zip(zf: SafeZip, report: Report) -> None:
     check_file_names([e.name for e in files], report)
 
 
-def check_file_names(names: list[str], report: Report) -> None:
+def check_file_names(names: list[str], report: Findings) -> None:
     non_ascii = [n for n in names if not n.isascii()]
     spaces = [n for n in names if any(ch.isspace() for ch in n)]
     control = [n for n in names if any(ord(ch) < 32 for ch in n)]
@@ -369,11 +373,11 @@ class _Refs:
 
     def resolve(self, href: str, base: str, what: str) -> str | None:
         path, problem = local_ref(_join(base, href))
-        if path is None and problem is None:
-            self.external.append(href)
-            return None
         if problem:
             self.problems.setdefault(problem, []).append(f"{href} ({what})")
+            return None
+        if path is None:
+            self.external.append(href)
             return None
         self.referenced.add(path)
         if self.files is not None and path not in self.files:

@@ -6,7 +6,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel
 
@@ -87,7 +87,7 @@ def _members(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _is_model(t: Any) -> bool:
+def _is_model(t: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(t, type) and issubclass(t, BaseModel)
 
 

@@ -9,7 +9,7 @@ import posixpath
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
@@ -17,6 +17,9 @@ from lcmodules.core.localserver import LocalServer
 from lcmodules.inspect.package import Item, Report, inspect_package
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 from lcmodules.render.htmljson import script_json
+
+if TYPE_CHECKING:
+    from lcmodules.export.base import ScoMode
 
 ENV = "LCMODULES_SCORM_AGAIN"
 BUNDLE = Path("node_modules") / "scorm-again" / "dist" / "scorm-again.js"
@@ -108,7 +111,7 @@ def unpack_package(package: Path, workdir: Path) -> Prepared:
     )
 
 
-def build_package(module_dir: Path, version: str, sco: str, workdir: Path) -> tuple[Path, list[Problem]]:
+def build_package(module_dir: Path, version: str, sco: ScoMode, workdir: Path) -> tuple[Path, list[Problem]]:
     """Build a module folder into a SCORM zip in `workdir`; also return the warnings.
     Validation errors raise InputError (every problem in it)."""
     from lcmodules.export.base import BuildOptions
@@ -125,7 +128,7 @@ def build_package(module_dir: Path, version: str, sco: str, workdir: Path) -> tu
     if len(modules) != 1:
         raise PreviewError(f"{module_dir} holds {len(modules)} modules; point at one module folder")
     exporter = Scorm12Exporter() if version == "1.2" else Scorm2004Exporter()
-    options = BuildOptions(out=workdir / "build", sco=sco)  # type: ignore[arg-type]
+    options = BuildOptions(out=workdir / "build", sco=sco)
     return exporter.export_module(modules[0], options)[0], diag.sorted()
 
 
@@ -142,7 +145,7 @@ def player_page(prepared: Prepared) -> bytes:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    server: PreviewServer  # type: ignore[assignment]
+    server: PreviewServer
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -216,7 +219,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 left -= len(block)
 
 
-def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+def byte_range(header: str | None, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:
     """The (first, last) bytes of a single `Range: bytes=a-b` header (RFC 9110), None to send
     the whole file, or "unsatisfiable"."""
     if not header or not header.strip().lower().startswith("bytes=") or "," in header:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
@@ -78,7 +78,7 @@ class Context:
     aliases: dict[str, str] = field(default_factory=dict)  # e.g. notebook attachments → files
     nested: int = 0  # directive bodies rendered so far (each gets its own footnote ids)
     root: Path | None = None  # the module folder: includes and .bib files are read inside it
-    edition: str = "learner"  # included MyST files lose their solution blocks unless "teacher"
+    edition: Literal["learner", "teacher"] = "learner"  # included MyST files lose their solution blocks unless "teacher"
     numbering: Numbering = field(default_factory=Numbering)  # labels and counters of the page
 
     def inside(self, path: Path) -> bool:

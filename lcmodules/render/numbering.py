@@ -74,9 +74,10 @@ class _Scanner:
         tokens = self.md.parse(text, {})
         for index, token in enumerate(tokens):
             if token.type == "myst_target":
-                following = next((t for t in tokens[index + 1:] if t.type != "myst_line_comment"), None)
-                heading = following is not None and following.type == "heading_open"
-                title = _inline_text(tokens[tokens.index(following) + 1]) if heading else ""
+                after = next((i for i in range(index + 1, len(tokens))
+                              if tokens[i].type != "myst_line_comment"), None)
+                heading = after is not None and tokens[after].type == "heading_open"
+                title = _inline_text(tokens[after + 1]) if after is not None and heading else ""
                 self.add(token.content, "section" if heading else "target", title)
             elif token.type == "math_block_label":
                 self.add(token.info, "equation", "", numbered=True)

@@ -299,7 +299,9 @@ class _SiteBuilder:
                 raise ValueError(f"two site files differ only in case: {name}, {lowered[name.lower()]}")
             lowered[name.lower()] = name
         for name in pages:  # one final pass: no page links to or loads a script URL
-            self.files.files[name] = neutralise_urls(self.files.files[name])
+            content = self.files.files[name]  # bytes, or a file if an extra file replaced the page
+            self.files.files[name] = neutralise_urls(
+                content if isinstance(content, bytes) else content.read_bytes())
         trusted, root = self.module.config.lcmodules.trusted_outputs, self.module.root.resolve()
         for name, content in self.files.files.items():  # module HTML/SVG: the same policy
             if isinstance(content, Path) and content.is_relative_to(root):

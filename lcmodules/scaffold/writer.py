@@ -113,6 +113,7 @@ def add_to_course_list(config: Path, slug: str) -> bool:
     Returns False when the course has no explicit list (every folder is then built).
     """
     from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
 
     text = config.read_text(encoding="utf-8")
     doc = YAML(typ="rt").load(text)
@@ -120,7 +121,8 @@ def add_to_course_list(config: Path, slug: str) -> bool:
         modules = doc["lcmodules"]["modules"]
     except (KeyError, TypeError):
         return False
-    if not isinstance(modules, list) or not modules or slug in modules:
+    # the round-trip loader reads every sequence as a CommentedSeq (a list with line numbers)
+    if not isinstance(modules, CommentedSeq) or not modules or slug in modules:
         return False
     lines = text.splitlines(keepends=True)
     last_line, _ = modules.lc.item(len(modules) - 1)

@@ -47,6 +47,8 @@ class ServeServer(LocalServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows it; an AF_INET server's host is a str
+            host = host.decode()
         return f"http://{host}:{port}/"
 
     def panel(self, entry: ModuleEntry | None, edition: str = "learner", page: str = "") -> str:
@@ -68,7 +70,7 @@ class ServeServer(LocalServer):
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    server: ServeServer  # type: ignore[assignment]
+    server: ServeServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:
@@ -125,7 +127,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         slug, edition = parts[0], parts[1]
         rel = posixpath.normpath("/" + (parts[2] if len(parts) > 2 else "")).lstrip("/")
-        entry, site, reason = ws.site(slug, edition)  # type: ignore[arg-type]
+        entry, site, reason = ws.site(slug, edition)
         if site is None:
             panel = self.server.panel(entry, edition, rel)
             self._send(200, self.server.standalone(entry.title, panel, reason=reason),
@@ -142,8 +144,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = content if isinstance(content, bytes) else content.read_bytes()
         ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if rel in site.pages:
-            panel = self.server.panel(entry, edition, rel).encode("utf-8")
-            body = body.replace(b"</body>", panel + b"</body>", 1)
+            bar = self.server.panel(entry, edition, rel).encode("utf-8")
+            body = body.replace(b"</body>", bar + b"</body>", 1)
         if ctype.startswith("text/") or ctype in ("application/javascript", "image/svg+xml"):
             ctype += "; charset=utf-8"
         self._send(200, body, ctype)

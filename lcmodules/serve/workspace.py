@@ -129,8 +129,8 @@ class Workspace:
             entries[folder.name] = entry
         self.course_problems = []
         for problem in diag.sorted():
-            entry = next((e for e in entries.values() if _below(problem.file, e.folder)), None)
-            (entry.problems if entry else self.course_problems).append(problem)
+            owner = next((e for e in entries.values() if _below(problem.file, e.folder)), None)
+            (owner.problems if owner else self.course_problems).append(problem)
         self.entries = entries
         self._snapshot = current
         self.last_load_seconds = time.perf_counter() - started

@@ -250,10 +250,10 @@ async def _run_one(job: NotebookJob, env: dict[str, str]) -> tuple[NotebookNode 
         )
     except CellExecutionError as exc:
         index = current.get("index")
-        out = _error_output(nb.cells[index]) if index is not None else None
-        ename = (out or {}).get("ename") or exc.ename
-        evalue = (out or {}).get("evalue") or exc.evalue
-        trace = (out or {}).get("traceback") or exc.traceback
+        out: dict[str, Any] = (_error_output(nb.cells[index]) if index is not None else None) or {}
+        ename = out.get("ename") or exc.ename
+        evalue = out.get("evalue") or exc.evalue
+        trace = out.get("traceback") or exc.traceback
         return None, Failure(job.path, number(), ename, strip_ansi(str(evalue)).split("\n")[0],
                              _tail(trace))
     except DeadKernelError:
