@@ -194,14 +194,12 @@ def filter_author_markdown(text: str, trusted: bool = False) -> str:
     Book); the text itself when nothing changes."""
     if "<" not in text:
         return text
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    out, done = [], 0
+    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+    out: list[str] = []
+    done = 0
     for line, fragment in html_fragments(text):
         clean = neutralise_fragment(filter_author_html(fragment, trusted))
-        at = text.find(fragment, max(done, starts[min(line, len(lines))]))
+        at = text.find(fragment, max(done, starts[min(line, len(starts) - 1)]))
         if at < 0:
             at = text.find(fragment, done)
         if clean == fragment or at < 0:
