@@ -113,6 +113,21 @@ def test_every_payload_variant_is_named_by_the_table() -> None:
                 for f in tag_findings(t.tag, t.attrs)]
 
 
+@pytest.mark.parametrize(("fragment", "inert"), [
+    ('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">', True),
+    ('<meta http-equiv="refresh" content="0; JavaScript:alert(1)">', True),
+    ('<div style="background: url( \'java\tscript:alert(1)\' )">x</div>', True),
+    ('<iframe src="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>', True),
+    ('<a href="#" ping="https://t.example/ javascript:alert(1)">x</a>', True),
+    ('<span content="JavaScript: the good parts">x</span>', False),
+    ('<img src="data:image/png;base64,AAAA" alt="x">', False),
+    ('<svg><animateTransform attributeName="transform" from="0" to="360"/></svg>', False),
+])
+def test_script_urls_anywhere_in_the_table(fragment: str, inert: bool) -> None:
+    found = [f for t in html_tags(fragment) for f in tag_findings(t.tag, t.attrs) if f.always]
+    assert bool(found) is inert, found
+
+
 def test_docs_hold_the_code_table() -> None:
     docs = (REPO / "docs" / "security.md").read_text("utf-8")
     assert markdown_table() in docs

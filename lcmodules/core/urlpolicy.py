@@ -17,8 +17,10 @@ SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "mocha"})
 SAFE_DATA = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp);", re.I)
 # What a browser ignores inside a scheme name ("java\tscript:" runs too).
 IGNORED = re.compile(r"[\x00-\x20\x7f]+")
-CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
-REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]*)", re.I)
+CSS_URL = re.compile(r"""url\(\s*(?:'([^']*)'|"([^"]*)"|([^'")\s]*))\s*\)"""
+                     r"""|@import\s+(?:'([^']*)'|"([^"]*)")""", re.I)
+# `<meta http-equiv=refresh content="5; url=…">` (the `url=` may be left out).
+REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"]*)", re.I)
 
 Effect = Literal["loads", "navigates", "submits", "runs"]
 Form = Literal["url", "urls", "srcset", "values", "css", "refresh", "script", "html"]
@@ -107,13 +109,14 @@ def dangerous_url(value: str) -> bool:
 
 def css_urls(text: str) -> list[str]:
     """The URLs CSS text loads (`url(…)`, `@import`)."""
-    return [m.group(2) or m.group(4) or "" for m in CSS_URL.finditer(text)]
+    return [next((g for g in m.groups() if g), "") for m in CSS_URL.finditer(text)]
 
 
-def attribute_urls(name: str, value: str | None) -> list[str]:
-    """The URLs an attribute's value holds, as the table says they sit in it."""
+def attribute_urls(name: str, value: str | None, tag: str = "") -> list[str]:
+    """The URLs an attribute's value holds, as the table says they sit in it (`content` is a
+    URL only on `<meta>`: elsewhere it is text)."""
     rule = attribute_rule(name)
-    if rule is None or not value:
+    if rule is None or not value or (rule.form == "refresh" and tag.lower() not in rule.elements):
         return []
     if rule.form == "url":
         return [value.strip()]
@@ -126,8 +129,8 @@ def attribute_urls(name: str, value: str | None) -> list[str]:
     if rule.form == "css":
         return css_urls(value)
     if rule.form == "refresh":
-        match = REFRESH_URL.search(value)
-        return [match.group(1).strip()] if match else []
+        match = REFRESH_URL.match(value)
+        return [match.group(1).strip()] if match and match.group(1).strip() else []
     return []
 
 
@@ -142,16 +145,16 @@ def unsafe_attribute(tag: str, name: str, value: str | None) -> str | None:
         return f"the event handler {name}= of <{tag}>"
     if rule.form == "html":
         return f"the {name}= of <{tag}> (a page with its own scripts)"
-    for url in attribute_urls(name, value):
+    for url in attribute_urls(name, value, tag):
         if dangerous_url(url):
             return f"<{tag} {name}='{_short(url)}'> (a script URL)"
     return None
 
 
-def unsafe_url(name: str, value: str | None) -> bool:
+def unsafe_url(tag: str, name: str, value: str | None) -> bool:
     """True when a URL the attribute holds runs script (what the final page pass makes inert,
     trusted course or not)."""
-    return any(dangerous_url(url) for url in attribute_urls(name, value))
+    return any(dangerous_url(url) for url in attribute_urls(name, value, tag))
 
 
 def loads(tag: str, name: str, attrs: dict[str, str | None]) -> bool:
@@ -197,7 +200,7 @@ def tag_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[Finding]
         src = (values.get("src") or "").strip()
         what = (f"the script {src}" if src else "an inline script") if tag == "script" \
             else f"<{tag}>"
-        if tag == "meta" and unsafe_url("content", values.get("content")):
+        if tag == "meta" and unsafe_url(tag, "content", values.get("content")):
             return [Finding(unsafe_attribute(tag, "content", values.get("content")) or what,
                             None, True)]
         return [Finding(what, None, False)]
@@ -205,7 +208,7 @@ def tag_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[Finding]
     for name, value in attrs:
         reason = unsafe_attribute(tag, name, value)
         if reason:
-            always = attribute_rule(name) is not None and unsafe_url(name, value)
+            always = unsafe_url(tag, name, value)
             found.append(Finding(reason, name, always))
             continue
         rule = attribute_rule(name)

@@ -127,7 +127,7 @@ def _element_hosts(el: etree._Element, tag: str, name: str, scan: PageScan) -> N
     for attr, value in attrs.items():
         if not loads(tag, attr, attrs):
             continue
-        for url in attribute_urls(attr, value):
+        for url in attribute_urls(attr, value, tag):
             host = url_host(url)
             if host:
                 scan.host(host, name)

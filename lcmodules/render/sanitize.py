@@ -86,7 +86,7 @@ def neutralise_urls(page: bytes) -> bytes:
             continue
         for name, value in list(element.attrib.items()):
             local = name.rpartition("}")[2].lower() if name.startswith("{") else name.lower()
-            if unsafe_url("href" if local.endswith(":href") else local, value):
+            if unsafe_url(element.tag, "href" if local.endswith(":href") else local, value):
                 element.set(name, INERT_URL)
                 changed = True
     if not changed:
@@ -223,7 +223,7 @@ class _UrlNeutraliser(_AuthorHtmlFilter):
     """Keeps every tag, only replaces the values the final pass would replace."""
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
-        bad = {name for name, value in attrs if unsafe_url(name, value)}
+        bad = {name for name, value in attrs if unsafe_url(tag, name, value)}
         if not bad:
             self.out.append(self.get_starttag_text() or "")
             return
