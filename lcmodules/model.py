@@ -35,9 +35,10 @@ UnitKind = Literal["page", "notebook", "quiz"]
 
 
 class Strict(BaseModel):
-    """Base for the YAML schemas: unknown keys are errors, not silently ignored."""
+    """Base for the YAML schemas: unknown keys are errors, not silently ignored; numbers are
+    finite (YAML's .nan and .inf, and 1e400, which it reads as .inf, are errors)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- module.yml
@@ -207,14 +208,14 @@ class Quiz(Strict):
 
 
 class Repository(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     url: str | None = None
     branch: str = "main"
     path_to_book: str | None = None
 
 
 class LaunchButtons(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     binderhub_url: str | None = None
     colab_url: str | None = None
     jupyterhub_url: str | None = None
@@ -277,7 +278,7 @@ JUPYTER_BOOK_KEYS = {
 class CourseConfig(BaseModel):
     """The contents of the course `_config.yml`: Jupyter Book keys plus `lcmodules:`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     title: str = "Modules"
     author: str | None = None
     copyright: str | None = None
@@ -307,6 +308,19 @@ class Page:
     front_matter: dict[str, Any]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    # the body parsed once (lcmodules.load.document.Document; page_document re-derives it
+    # when an edition changed the body)
+    document: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """A file a page pulls in (`{include}`, `{literalinclude}`, a csv-table's `:file:`, a
+    `.bib` file), read at load time: the renderer reads these bytes, never the disk."""
+
+    data: bytes
+    unit: str | None = None  # the unit (its `contents` path) that first pulls it in
+    line: int | None = None  # 1-based line of the reference in that unit's file
 
 
 @dataclass
@@ -325,6 +339,8 @@ class Unit:
     quiz: Quiz | None = None
     raw: bytes = b""  # the file's bytes as read (for fingerprints)
     doc: Any = None  # the parsed YAML of a quiz, kept for line numbers
+    # a notebook's markdown cells parsed once: cell index → lcmodules.load.document.Document
+    documents: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quiz_name(self) -> str:
@@ -346,6 +362,8 @@ class Module:
     edition: Literal["learner", "teacher"] | None = None
     # True once a build released the units' sources (modelcache.release); build re-acquires them
     released: bool = False
+    # what the pages pull in, read at load (lcmodules.load.pulled): module-relative path → file
+    pulled: dict[str, Pulled] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def module_file(self) -> Path:

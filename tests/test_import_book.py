@@ -205,7 +205,8 @@ def test_imported_module_builds_and_plays(imported: Imported, browser: Browser,
         page = zf.read("index.html").decode("utf-8")
     for fragment in ('alt="Hand-drawn temperature curve"', 'alt="A pink square"', ".gif\"",
                      ".webp\"", ".pdf\" download", "lc-output-json", "lc-output-markdown",
-                     "IntSlider(value=3)", "Interactive output (application/vnd.plotly.v1+json)",
+                     "IntSlider(value=3)",
+                     "Interactive output (application/vnd.plotly.v1+json, text/html)",
                      "<math"):
         assert fragment in page, fragment
     assert "Plotly.newPlot" not in page

@@ -76,6 +76,62 @@ def test_schema_errors_in_the_lecturers_words(name: str, model: type, text: str,
         assert fragment in lines[0], (fragment, lines[0])
 
 
+# Numbers must be finite: YAML's .nan, .inf and -.inf, and 1e400 (too large: read as .inf).
+NOT_FINITE = {".nan": ".nan (not a number)", ".inf": "infinite (.inf", "-.inf": "minus infinite (-.inf",
+              "1e400": "infinite (.inf"}
+NUMBER_QUIZ = ("title: Toets\nmastery_score: MASTERY\nquestions:\n  - id: q\n    type: numeric\n"
+               "    prompt: Vraag?\n    points: POINTS\n    answer: ANSWER\n    tolerance: TOLERANCE\n")
+NUMBER_FIELDS = [  # (key, model, YAML, the line of the key, the right form)
+    ("mastery_score", Quiz, NUMBER_QUIZ, 2, "`mastery_score: 0.7`"),
+    ("points", Quiz, NUMBER_QUIZ, 7, "`points: 2`"),
+    ("answer", Quiz, NUMBER_QUIZ, 8, "`answer: 230`"),
+    ("tolerance", Quiz, NUMBER_QUIZ, 9, "`tolerance: 5`"),
+    ("study_load_hours", ModuleMeta, MODULE + "study_load_hours: STUDY_LOAD_HOURS\n", 6,
+     "`study_load_hours: 4`"),
+]
+RIGHT = {"MASTERY": "0.7", "POINTS": "1", "ANSWER": "230", "TOLERANCE": "5", "STUDY_LOAD_HOURS": "4"}
+
+
+def _numbers(text: str, wrong: str, value: str) -> str:
+    for placeholder, right in RIGHT.items():
+        text = text.replace(placeholder, value if placeholder == wrong else right)
+    return text
+
+
+@pytest.mark.parametrize("value", list(NOT_FINITE))
+@pytest.mark.parametrize("key,model,text,line,form", NUMBER_FIELDS, ids=[f[0] for f in NUMBER_FIELDS])
+def test_numbers_must_be_finite(key: str, model: type, text: str, line: int, form: str,
+                                value: str) -> None:
+    wrong = "MASTERY" if key == "mastery_score" else key.upper()
+    lines = problems(model, _numbers(text, wrong, value))
+    name = key if model is ModuleMeta or key == "mastery_score" else f"questions[0].{key}"
+    assert len(lines) == 1 and lines[0].startswith(f"f.yml:{line}:"), lines
+    for fragment in (f"'{name}' should be a finite number, but it is {NOT_FINITE[value]}",
+                     f"write it like {form}"):
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.mark.parametrize("value", list(NOT_FINITE))
+def test_validate_refuses_numbers_that_are_not_finite(tmp_path: Path, cli, value: str) -> None:  # type: ignore[no-untyped-def]
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "module.yml").write_text(_numbers(
+        MODULE.replace("[case.md]", "[case.md, k.quiz.yml]") + "study_load_hours: STUDY_LOAD_HOURS\n",
+        "STUDY_LOAD_HOURS", value))
+    (module / "case.md").write_text("# Case\n\nText.\n")
+    quiz = NUMBER_QUIZ
+    for placeholder in ("MASTERY", "POINTS", "ANSWER", "TOLERANCE"):
+        quiz = quiz.replace(placeholder, value)
+    (module / "k.quiz.yml").write_text(quiz)
+    proc = cli("validate", module, cwd=tmp_path, check=1)
+    for file, line, key in [("k.quiz.yml", 2, "mastery_score"), ("k.quiz.yml", 7, "points"),
+                            ("k.quiz.yml", 8, "answer"), ("k.quiz.yml", 9, "tolerance"),
+                            ("module.yml", 6, "study_load_hours")]:
+        found = [row for row in proc.stderr.splitlines() if row.startswith(f"m/{file}:{line}:")]
+        assert len(found) == 1 and f"{key}' should be a finite number" in found[0], proc.stderr
+    assert "5 errors" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+
+
 def test_an_empty_notebook_object(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     module = tmp_path / "m"
     (module / "notebooks").mkdir(parents=True)

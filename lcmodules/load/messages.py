@@ -62,6 +62,10 @@ ITEM_EXAMPLES = {
 # What one item of a model type is called, for "a choice: …".
 NAMES = {"Choice": "a choice", "Author": "an author", "Question": "a question",
          "Prerequisite": "a prerequisite", "Case": "the case description"}
+# What YAML made of a number that is not finite (1e400 is too large for a float: infinity).
+NOT_FINITE = {"nan": ".nan (not a number)",
+              "inf": "infinite (.inf, or a number too large to store, such as 1e400)",
+              "-inf": "minus infinite (-.inf, or a number too large to store, such as -1e400)"}
 LONG = 40
 
 
@@ -215,6 +219,11 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
         info = field.owner.model_fields[field.name] if field.owner else None
         return f"missing required field '{name}': {info and info.description or what}", \
             f"add a line like `{example(field)}`"
+    not_finite = next((e for e in errors if e["type"] == "finite_number"), None)
+    if not_finite is not None:  # for `answer`, after the error of the true/false branch
+        return f"'{name}' should be a finite number, but it is " \
+            f"{NOT_FINITE.get(str(not_finite.get('input')), found(not_finite.get('input')))}", \
+            f"write it like `{example(field)}`"
     if kind == "too_short":
         return f"'{name}' is empty: it needs at least one entry", \
             f"write it like `{example(field)}`"
