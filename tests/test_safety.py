@@ -161,17 +161,22 @@ def test_json_output_is_inert_text_and_tables_stay(built) -> None:
 
 def test_validate_names_each_vector_at_file_and_line(tmp_path: Path) -> None:
     course = make_hostile(tmp_path)
-    proc = run_cli("validate", cwd=course, check=1)
+    proc = run_cli("validate", cwd=course, check=1)  # the links out are errors
     out = proc.stdout + proc.stderr
     assert "modules/kwaad/data/geheim.csv: links to a file outside the module" in out
     assert "modules/kwaad/notities.txt: links to a file outside the module" in out
     assert "copy the file in instead" in out
     assert "kopie.svg" not in out  # a link inside the module is allowed
-    assert "links.md:3: download points at 'javascript:" in out
-    assert "links.md:5: the :target: of the figure points at 'javascript:" in out
-    assert "links.md:12: <a> points at 'javascript:" in out
-    assert "links.md:14: raw HTML <script>" in out
-    assert "links.md:16: <img> has an event handler (onerror)" in out
+    # what the pages make inert is a warning naming it (issue 17 item 4)
+    assert "links.md:3: warning: download points at 'javascript:" in out
+    assert "links.md:5: warning: the :target: of the figure points at 'javascript:" in out
+    assert "links.md:12: warning: <a href='javascript:alert('pwned-a')'> (a script URL) " \
+           "is made inert" in out
+    assert "links.md:14: warning: the script https://cdn.extern.example/tracker.js is left " \
+           "out: LMS pages run no author scripts" in out
+    assert "links.md:16: warning: the event handler onerror= of <img> is left out" in out
+    assert "uitvoer.ipynb:14: warning: cell 2: the HTML output is shown without an inline " \
+           "script, the event handler onerror= of <img>" in out
     assert "links.md:14: warning: <script> loads from cdn.extern.example" in out
     assert "case.md:9: warning: <img> loads from cdn.extern.example" in out
     assert "case.md:11: warning: <iframe> loads from h5p.extern.example" in out

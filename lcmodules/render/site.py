@@ -20,7 +20,7 @@ from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
-from lcmodules.render.sanitize import neutralise_urls
+from lcmodules.render.sanitize import inert_asset, neutralise_urls
 from lcmodules.transform.learner import module_edition, notebook_bytes
 
 __all__ = [
@@ -314,6 +314,10 @@ class _SiteBuilder:
             content = self.files.files[name]  # bytes, or a file if an extra file replaced the page
             self.files.files[name] = neutralise_urls(
                 content if isinstance(content, bytes) else content.read_bytes())
+        trusted, root = self.module.config.lcmodules.trusted_outputs, self.module.root.resolve()
+        for name, content in self.files.files.items():  # module HTML/SVG: the same policy
+            if isinstance(content, Path) and content.is_relative_to(root):
+                self.files.files[name] = inert_asset(name, content, trusted)
         files = {name: self.files.files[name] for name in sorted(self.files.files)}
         return Site(files=files, pages=pages, unit_pages=dict(self.unit_page))
 
