@@ -12,6 +12,11 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from lcmodules.core.slugs import slugify
 from lcmodules.core.versions import is_version
+from lcmodules.questions.base import Choice, QuestionBase, Strict
+from lcmodules.questions.registry import Question, QuestionType
+
+# a quiz's questions are the registry's types (lcmodules/questions/); named here for callers
+__all__ = ["Choice", "Question", "QuestionBase", "QuestionType"]
 
 # module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(
@@ -26,19 +31,10 @@ BCP47 = re.compile(
 )
 MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
-QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$")
 
-QuestionType = Literal["single", "multiple", "true-false", "numeric", "text"]
 UnitKind = Literal["page", "notebook", "quiz"]
-
-
-class Strict(BaseModel):
-    """Base for the YAML schemas: unknown keys are errors, not silently ignored; numbers are
-    finite (YAML's .nan and .inf, and 1e400, which it reads as .inf, are errors)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- module.yml
@@ -164,31 +160,6 @@ class ModuleMeta(Strict):
 
 
 # ---------------------------------------------------------------- *.quiz.yml
-
-
-class Choice(Strict):
-    text: str
-    correct: bool = False
-    feedback: str | None = None
-
-
-class Question(Strict):
-    id: str
-    type: QuestionType
-    prompt: str = Field(min_length=1)
-    points: float = 1
-    choices: list[Choice] | None = None
-    answer: bool | float | None = None
-    answers: list[str] | None = None
-    tolerance: float | None = None
-    feedback: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _qid(cls, v: str) -> str:
-        if not QUESTION_ID.match(v):
-            raise ValueError("is not a valid question id: use only letters, digits, '_' and '-'")
-        return v
 
 
 class Quiz(Strict):

@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "status": "status",
     "release": "release",
     "import-book": "import_book",
+    "lti": "lti",
 }
 
 

@@ -38,7 +38,12 @@ from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
+from lcmodules.render.sanitize import (
+    filter_author_markdown,
+    inert_asset,
+    sanitize_notebook_outputs,
+    sanitize_output_html,
+)
 from lcmodules.render.site import page_environment, static_files
 from lcmodules.transform.learner import (
     learner_markdown,
@@ -176,7 +181,9 @@ class ModuleBook:
         for unit in self.module.units:
             base = unit.source.parent
             if unit.index in pages:
-                text = rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index])
+                text = filter_author_markdown(  # after the rewrite: its lines are the parse's
+                    rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index]),
+                    self.module.config.lcmodules.trusted_outputs)
                 files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
@@ -187,7 +194,8 @@ class ModuleBook:
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():
-            files[self.path(name)] = self._copy(source)
+            files[self.path(name)] = inert_asset(
+                name, self._copy(source), self.module.config.lcmodules.trusted_outputs)
         return files
 
     def _copy(self, source: Path) -> FileContent:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
+from lcmodules.core.urlpolicy import URL_ATTRIBUTES  # the one policy table
 from lcmodules.load.document import Document, parse_document
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 
@@ -25,8 +26,6 @@ PATH_ROLES = {"download"}
 NO_MARKDOWN_BODY = {"code", "code-block", "sourcecode", "code-cell", "literalinclude", "math",
                     "csv-table", "eval-rst", "raw", "bibliography"}
 CARD_IMAGES = ("img-top", "img-bottom", "img-background")
-# HTML attributes that name a resource; `srcset` holds several, comma-separated
-URL_ATTRIBUTES = ("src", "href", "poster", "data", "srcset", "action", "formaction", "background")
 # elements whose resource the browser loads while showing the page
 EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
              "embed", "input", "image", "use"}

@@ -20,7 +20,7 @@ from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
-from lcmodules.render.sanitize import neutralise_urls
+from lcmodules.render.sanitize import inert_asset, neutralise_urls
 from lcmodules.transform.learner import module_edition, notebook_bytes
 
 __all__ = [
@@ -51,6 +51,9 @@ class SiteOptions:
     nav: bool = True
     head_scripts: list[str] = field(default_factory=list)
     extra_files: dict[str, FileContent] = field(default_factory=dict)
+    # False: quizzes hold no expected values and no feedback that reveals the key; lc.js
+    # then grades on the server that serves the page (`lc-grade-url`, the LTI tool)
+    answer_key: bool = True
 
 
 @dataclass
@@ -235,7 +238,8 @@ class _SiteBuilder:
                                    trusted=self.module.config.lcmodules.trusted_outputs)
         if unit.kind == "quiz" and unit.quiz is not None:
             heading = f'<h1 id="{ctx.unique_id(unit.title)}">{Markup.escape(unit.title)}</h1>\n'
-            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env)
+            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env,
+                                       answer_key=self.options.answer_key)
         return ""
 
     def href(self, unit: Unit) -> str:
@@ -310,6 +314,10 @@ class _SiteBuilder:
             content = self.files.files[name]  # bytes, or a file if an extra file replaced the page
             self.files.files[name] = neutralise_urls(
                 content if isinstance(content, bytes) else content.read_bytes())
+        trusted, root = self.module.config.lcmodules.trusted_outputs, self.module.root.resolve()
+        for name, content in self.files.files.items():  # module HTML/SVG: the same policy
+            if isinstance(content, Path) and content.is_relative_to(root):
+                self.files.files[name] = inert_asset(name, content, trusted)
         files = {name: self.files.files[name] for name in sorted(self.files.files)}
         return Site(files=files, pages=pages, unit_pages=dict(self.unit_page))
 

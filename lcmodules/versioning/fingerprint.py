@@ -185,13 +185,7 @@ def _quiz_texts(unit: Unit) -> Iterable[str]:
     if quiz.intro:
         yield quiz.intro
     for q in quiz.questions:
-        yield q.prompt
-        if q.feedback:
-            yield q.feedback
-        for choice in q.choices or []:
-            yield choice.text
-            if choice.feedback:
-                yield choice.feedback
+        yield from (text for _loc, text in q.texts())
 
 
 def _code_strings(source: str) -> Iterable[str]:
