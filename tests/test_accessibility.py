@@ -159,8 +159,6 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="serve's sticky problem bar (serve/*) covers a quiz "
-                   "checkbox at the bottom of the viewport: target-size, WCAG 2.5.8")
 def test_serve(browser, course: Path) -> None:  # type: ignore[no-untyped-def]
     proc, base = _start("serve", course)
     try:
