@@ -12,15 +12,25 @@ from ruamel.yaml.error import YAMLError
 
 from lcmodules.core.fsutil import atomic_path
 from lcmodules.importbook.authors import book_authors
-from lcmodules.importbook.course import book_language, course_config, module_yml
+from lcmodules.importbook.course import book_language, course_config, dump, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
 from lcmodules.importbook.notes import Note, Notes, yaml_error_line, yaml_problem
-from lcmodules.importbook.plan import ModulePlan, Plan, make_plan
+from lcmodules.importbook.plan import ModulePlan, Plan, file_title, make_plan
+from lcmodules.importbook.quizzes import (
+    Found,
+    notebook_quizzes,
+    question_directives,
+    quiz_document,
+    without_converted,
+)
 from lcmodules.importbook.rewrite import Rewriter
 from lcmodules.importbook.toc import read_toc
 from lcmodules.load.units import notebook_cell_lines, slugify
 
 REPORT = "import-report.md"
+# What a book needs installed (Python, conda, Julia, R, binder), copied to the course root.
+ENVIRONMENT_FILES = ("requirements.txt", "environment.yml", "environment.yaml", "Project.toml",
+                     "Manifest.toml", "install.R", "renv.lock", "runtime.txt", "apt.txt")
 __all__ = ["ImportOptions", "ImportResult", "import_book", "REPORT"]
 
 
@@ -98,6 +108,7 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
                 "license": licence,
             }, config)
         _copy_course_files(book, tmp, config, notes)
+        _copy_environment(book, tmp, notes)
         (tmp / "_config.yml").write_text(
             course_config(config, [m.slug for m in plan.modules], notes), encoding="utf-8")
         result = ImportResult([m.slug for m in plan.modules], notes.sorted(), licence)
@@ -117,11 +128,16 @@ def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta
             data = _notebook(raw, rewriter)
         else:
             text = raw.decode("utf-8", errors="replace")
-            new = rewriter.rewrite(text)
+            new = without_converted(rewriter.rewrite(text), meta["language"])
             data = raw if new == text else new.encode("utf-8")
         target = plan.dest(module, entry.path)
         _write(dest / target, data)
         contents.append(target)
+        quiz = _quiz(plan.book, entry.path, raw, notes, meta["language"])
+        if quiz is not None:
+            name = target.rsplit(".", 1)[0] + ".quiz.yml"
+            _write(dest / name, dump(quiz).encode("utf-8"))
+            contents.append(name)
         copies |= rewriter.copies
         if _cites(raw):
             for bib in config.get("bibtex_bibfiles") or []:
@@ -132,6 +148,37 @@ def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta
         if not copy.exists():
             _write(copy, (plan.book / rel).read_bytes())
     _write(dest / "module.yml", module_yml({**meta, "contents": contents}).encode("utf-8"))
+
+
+def _quiz(book: Path, src: str, raw: bytes, notes: Notes, language: str) -> dict | None:
+    """The knowledge check made of the interactive questions of one page or notebook."""
+    found = Found()
+    text = raw.decode("utf-8", errors="replace")
+    if not src.endswith(".ipynb"):
+        question_directives(src, text, 1, found, notes)
+    else:
+        cells = _cells(text)
+        for n, (kind, source, line) in enumerate(cells, start=1):
+            if kind == "markdown":
+                question_directives(src, source, line, found, notes, f"cell {n}: ")
+        notebook_quizzes(book, src, cells, found, notes)
+    return quiz_document(file_title(book, src) or Path(src).stem, found, language)
+
+
+def _cells(text: str) -> list[tuple[str, str, int]]:
+    """A notebook's cells as (type, source, line of the cell in the file)."""
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    lines = notebook_cell_lines(text)
+    result = []
+    for n, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        result.append((str(cell.get("cell_type")) if isinstance(cell, dict) else "",
+                       "".join(source) if isinstance(source, list) else str(source),
+                       lines[n] if n < len(lines) else 1))
+    return result
 
 
 def _cites(raw: bytes) -> bool:
@@ -183,6 +230,25 @@ def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> Non
         else:
             notes.warn("_config.yml", None, f"'{rel}' named in _config.yml is not a file of the "
                        "book; left out", "")
+
+
+def repo_root(book: Path) -> Path | None:
+    """The root of the git repository the book lies in (a folder with `.git`), if any."""
+    return next((p for p in [book, *book.parents] if (p / ".git").exists()), None)
+
+
+def _copy_environment(book: Path, tmp: Path, notes: Notes) -> None:
+    """The book's environment files (at its root, else its repository's root) to the course
+    root, so that `pip install -r requirements.txt` there installs what the book needs."""
+    root = repo_root(book)
+    for name in ENVIRONMENT_FILES:
+        source = next((f / name for f in [book, root] if f and (f / name).is_file()), None)
+        if source is None:
+            continue
+        _write(tmp / name, source.read_bytes())
+        if source.parent != book:
+            notes.warn(name, None, f"copied to the course from the book's repository root "
+                       f"('{source.parent.name}')", "")
 
 
 def _write(path: Path, data: bytes) -> None:
