@@ -23,6 +23,16 @@ from lcmodules.importbook.quizzes import (
     quiz_document,
     without_converted,
 )
+from lcmodules.importbook.reimport import (
+    Update,
+    changed_since,
+    files,
+    hash_section,
+    listing,
+    merge,
+    recorded,
+    update_section,
+)
 from lcmodules.importbook.rewrite import Rewriter
 from lcmodules.importbook.toc import read_toc
 from lcmodules.load.units import notebook_cell_lines, slugify
@@ -39,6 +49,8 @@ class ImportOptions:
     language: str | None = None
     id_prefix: str | None = None
     split: str = "chapters"  # or "parts"
+    force: bool = False  # replace an earlier import even where it was edited since
+    update: bool = False  # bring the book's changes into an earlier import, keeping edits
 
 
 @dataclass
@@ -46,6 +58,7 @@ class ImportResult:
     modules: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     licence: str | None = None
+    update: Update | None = None  # what --update did
 
     @property
     def ok(self) -> bool:
@@ -60,8 +73,27 @@ def check_out(book: Path, out: Path, notes: Notes) -> None:
     elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (
             (out / REPORT).is_file() and (out / "_config.yml").is_file()))):
         notes.error("--out", None, f"'{out}' exists, is not empty and is not an earlier import",
-                    f"choose a new folder; an earlier import (with {REPORT}) is replaced "
-                    "as a whole")
+                    f"choose a new folder, or an earlier import (with {REPORT})")
+
+
+def earlier_import(out: Path, options: ImportOptions, notes: Notes) -> dict[str, str] | None:
+    """What the earlier import in `out` wrote (the base of --update); an error when the
+    lecturer changed files since and neither --force nor --update says what to do."""
+    if not (out / REPORT).is_file() or options.force:
+        return None
+    base = recorded(out / REPORT)
+    if base is None:
+        notes.error("--out", None, f"'{out}' is an import that recorded no file hashes, so "
+                    "your edits cannot be told from the import's own",
+                    "--force replaces it; or import into a new folder and compare")
+        return None
+    changed = changed_since(base, files(out, REPORT))
+    if changed and not options.update:
+        notes.error("--out", None, f"'{out}' was changed since the last import "
+                    f"({len(changed)} file(s)): {listing(changed)}",
+                    "--update brings in the book's changes and keeps yours; --force "
+                    "replaces them")
+    return base
 
 
 def read_book_config(book: Path, notes: Notes) -> dict:
@@ -86,11 +118,17 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
     book = book.resolve()
     notes = Notes()
     check_out(book, out, notes)
+    base = earlier_import(out, options, notes) if not notes.errors else None
     config = read_book_config(book, notes)
     toc = read_toc(book, notes) if not notes.errors else None
     if notes.errors or toc is None:
         return ImportResult(notes=notes.sorted())
     plan = make_plan(book, toc, options.split)
+    if not plan.modules:
+        notes.error("_toc.yml", toc.root.line if toc.root else 1, "no module was written: "
+                    "none of the pages the TOC names can be read (see the other notes)",
+                    "correct the TOC or add the pages it names")
+        return ImportResult(notes=notes.sorted())
     licence_file = find_licence_file(book)
     licence = spdx_id(licence_file.read_text(encoding="utf-8", errors="replace")) \
         if licence_file else None
@@ -111,8 +149,11 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
         _copy_environment(book, tmp, notes)
         (tmp / "_config.yml").write_text(
             course_config(config, [m.slug for m in plan.modules], notes), encoding="utf-8")
-        result = ImportResult([m.slug for m in plan.modules], notes.sorted(), licence)
-        (tmp / REPORT).write_text(report_text(book, toc.format, plan, result), encoding="utf-8")
+        written = files(tmp, REPORT)
+        update = merge(base, out, tmp, REPORT) if options.update and base is not None else None
+        result = ImportResult([m.slug for m in plan.modules], notes.sorted(), licence, update)
+        (tmp / REPORT).write_text(report_text(book, toc.format, plan, result, written),
+                                  encoding="utf-8")
     return result
 
 
@@ -256,8 +297,10 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult) -> str:
-    """`import-report.md`: the modules made and every note, in book order."""
+def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult,
+                written: dict[str, str]) -> str:
+    """`import-report.md`: the modules made, every note in book order, what --update did and
+    the hash of every file the import wrote."""
     lines = [f"# Import report: {book.name}", "",
              f"A Jupyter Book ({fmt}) imported by `lcmodules import-book`.", "",
              f"Licence: {result.licence or 'not recognised'}", "", "## Modules", ""]
@@ -266,4 +309,8 @@ def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult) -> str:
                      f"({len(module.files)} unit(s), from `_toc.yml:{module.line}`)")
     lines += ["", f"## Not carried over, or changed ({len(result.notes)})", ""]
     lines += [f"- {n.format()}" for n in result.notes] or ["Nothing: everything was carried over."]
+    lines.append("")
+    if result.update is not None:
+        lines += update_section(result.update)
+    lines += hash_section(written)
     return "\n".join(lines) + "\n"
