@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
@@ -15,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lcmodules import __version__
-from lcmodules.cache.models import ACTIVE
+from lcmodules.cache.models import ACTIVE, ModelCache, active
 from lcmodules.cache.store import (
     BuildRecord,
     FileHasher,
     cache_dir,
-    code_fingerprint,
-    dependency_versions,
+    cache_key,
+    models_dir,
     sha256_json,
 )
 from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
-from lcmodules.core.outpath import UnsafePathError
+from lcmodules.core.locate import MODULES_DIR
+from lcmodules.core.outpath import UnsafePathError, out_clash
 from lcmodules.export.registry import (
     Artifact,
     BuildOptions,
@@ -34,13 +35,16 @@ from lcmodules.export.registry import (
     available_formats,
     get_exporter,
 )
-from lcmodules.load.loader import load_module
+from lcmodules.load.loader import load_module, load_paths
 from lcmodules.model import Course, Module
 from lcmodules.transform.learner import course_edition, module_edition
+from lcmodules.validate.rules import check_module, validate_courses
 
 # BuildOptions fields that do not change what an exporter writes (the artifacts a consumer
 # lists are keyed on their own, by their digests).
 NOT_IN_KEY = {"out", "jobs", "formats", "artifacts"}
+# What every build key depends on besides its inputs (see `cache_key`).
+BUILD_ENVIRONMENT = ("lcmodules", "code", "dependencies", "SOURCE_DATE_EPOCH")
 
 Progress = Callable[[str, str], None]  # (what, status) -> None
 Status = Literal["built", "skipped", "failed"]
@@ -61,6 +65,7 @@ class EntryReport:
 @dataclass
 class BuildResult:
     artifacts: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # what the check found, not errors
     entries: list[EntryReport] = field(default_factory=list)
     executed: list[Any] = field(default_factory=list)  # ExecResult of `--execute`
     record: Path | None = None
@@ -107,6 +112,121 @@ def default_formats(courses: list[Course]) -> list[str]:
     return available_formats()
 
 
+# ---------------------------------------------------------------- the one check
+
+
+@dataclass
+class Checked:
+    """Courses and every problem the check of a build of `formats` found (`check_courses`).
+    `run_build` exports a `Checked` without error as it is; anything else it checks first."""
+
+    courses: list[Course]
+    formats: list[str]
+    problems: list[Problem]  # sorted; errors and warnings
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def require_ok(self) -> Checked:
+        """Itself, or InputError with every problem (warnings too) when one is an error."""
+        if not self.ok:
+            raise InputError(self.problems)
+        return self
+
+
+def exporter_checks(courses: list[Course], formats: Sequence[str], diag: Diagnostics) -> None:
+    """What a format cannot hold (each exporter's `check_module`, e.g. imscc's QTI profile),
+    for every module and every format of `formats`."""
+    for name in formats:
+        check = getattr(get_exporter(name), "check_module", None)
+        if check is None:
+            continue
+        for module in (m for c in courses for m in c.modules):
+            try:
+                whole = with_sources(module)
+            except RuntimeError:  # it no longer loads: loading reported why
+                continue
+            check(whole, diag)
+
+
+def check_courses(courses: list[Course], formats: Sequence[str] | None = None,
+                  diag: Diagnostics | None = None) -> Checked:
+    """The one check: every rule `lcmodules build` runs before exporting `formats` (None: the
+    courses' default formats) — the validate rules, then each exporter's own check."""
+    diag = diag if diag is not None else Diagnostics()
+    chosen = list(formats or default_formats(courses))
+    validate_courses(courses, diag)
+    exporter_checks(courses, chosen, diag)
+    return Checked(courses, chosen, diag.sorted())
+
+
+def model_cache(hasher: FileHasher | None = None, lean: bool = False) -> ModelCache:
+    """The model cache of a build, in the user's cache folder (never in a course: see
+    docs/security.md). `lean`: each module is checked as it loads and its sources released."""
+    folder = models_dir()
+    hasher = hasher or FileHasher(cache_dir(None) / "file-hashes.json")
+    return ModelCache(folder, hasher, check_module if lean else None)
+
+
+def check_paths(paths: Sequence[Path], formats: Sequence[str] | None = None,
+                models: ModelCache | None = None) -> Checked:
+    """Load `paths` (courses or modules; none: the current folder) and run the one check
+    (`check_courses`). With `models`, unchanged modules are reused from it and the freshly
+    loaded ones stored in it (when nothing is an error)."""
+    diag = Diagnostics()
+    with active(models) if models is not None else contextlib.nullcontext():
+        courses = load_paths(list(paths), diag)
+        loaded = len(diag.problems)
+        validate_courses(courses, diag)
+        validated = len(diag.problems)
+        chosen = list(formats or default_formats(courses))
+        exporter_checks(courses, chosen, diag)
+    if models is not None and diag.ok:
+        models.store(courses, diag.problems[:loaded], diag.problems[loaded:validated])
+    return Checked(courses, chosen, diag.sorted())
+
+
+def build_options(courses: list[Course], arguments: dict[str, Any], out: Path | None = None,
+                  jobs: int | None = None) -> BuildOptions:
+    """The run's BuildOptions: `arguments` (the command line: edition, sco, html, execute,
+    formats) first, then `lcmodules.build` of _config.yml, then the defaults."""
+    from lcmodules.transform.execute import default_jobs
+
+    settings = courses[0].config.lcmodules.build if courses else None
+    base = courses[0].root if courses and courses[0].has_config_file else Path.cwd()
+    return BuildOptions(
+        out=(out or (base / settings.out if settings else Path("dist"))).resolve(),
+        edition=arguments.get("edition") or (settings.edition if settings else "learner"),
+        sco=arguments.get("sco") or (settings.sco if settings else "single"),
+        html=bool(arguments.get("html")), execute=bool(arguments.get("execute")),
+        jobs=jobs or default_jobs(), formats=list(arguments.get("formats") or [])
+        or default_formats(courses),
+    )
+
+
+def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | None = None,
+                jobs: int | None = None, progress: Progress | None = None, *,
+                use_cache: bool = True, timeout: int | None = None,
+                hasher: FileHasher | None = None,
+                on_checked: Callable[[Checked, BuildOptions], None] | None = None,
+                ) -> BuildResult:
+    """`lcmodules build` as a library call: load, the one check (InputError with every
+    problem on an error), the options, then `run_build`. `result.warnings` holds what the
+    check warned about; `on_checked` is told the check passed, before anything is exported.
+    Without `execute`, memory holds one module's sources at a time."""
+    models = model_cache(hasher, lean=not arguments.get("execute"))
+    with active(models):
+        checked = check_paths(paths, arguments.get("formats"), models).require_ok()
+        options = build_options(checked.courses, arguments, out, jobs)
+        if on_checked is not None:
+            on_checked(checked, options)
+        result = run_build(checked, options, progress, use_cache=use_cache, timeout=timeout,
+                           execute_jobs=jobs, hasher=models.hasher)
+    result.warnings = [p for p in checked.problems if p.severity != "error"]
+    return result
+
+
 # ---------------------------------------------------------------- keys
 
 
@@ -123,11 +243,7 @@ class Keys:
         self.skip = [options.out] + [cache_dir(c.root) for c in courses]
         relevant = {k: v for k, v in dataclasses.asdict(options).items() if k not in NOT_IN_KEY}
         self.common = {
-            "lcmodules": __version__,
-            "code": code_fingerprint(self.hasher),
             "options": {k: str(v) for k, v in sorted(relevant.items())},
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
-            "dependencies": dependency_versions(),
             "tools": _tool_versions(options),
         }
         self._course: dict[Path, str] = {}
@@ -174,20 +290,23 @@ class Keys:
         package = Path(__file__).resolve().parent
         return "" if source.is_relative_to(package) else self.hasher.file(source)
 
+    def key(self, inputs: dict[str, Any]) -> str:
+        """A build key (`cache_key`): the artifact's own inputs, the options, and lcmodules'
+        code, version and dependencies."""
+        return cache_key("build", {**self.common, **inputs}, BUILD_ENVIRONMENT, self.hasher)
+
     def module_key(self, exporter: Exporter, module: Module) -> str:
         course_part = self.course_part(module.course) if module.course else None
-        return sha256_json({**self.common, "format": exporter.name,
-                            "exporter": self.exporter_part(exporter), "course": course_part,
-                            "module": self.module_part(module)})
+        return self.key({"format": exporter.name, "exporter": self.exporter_part(exporter),
+                         "course": course_part, "module": self.module_part(module)})
 
     def course_key(self, exporter: Exporter, course: Course,
                    artifacts: Sequence[Artifact] = ()) -> str:
-        return sha256_json({**self.common, "format": exporter.name,
-                            "exporter": self.exporter_part(exporter),
-                            "course": self.course_part(course),
-                            "modules": [[m.slug, self.module_part(m)] for m in course.modules],
-                            "artifacts": [[a.format, a.module, a.path.name,
-                                           self.artifact_digest(a.path)] for a in artifacts]})
+        return self.key({"format": exporter.name, "exporter": self.exporter_part(exporter),
+                         "course": self.course_part(course),
+                         "modules": [[m.slug, self.module_part(m)] for m in course.modules],
+                         "artifacts": [[a.format, a.module, a.path.name,
+                                        self.artifact_digest(a.path)] for a in artifacts]})
 
     def artifact_digest(self, path: Path) -> str | None:
         if path.is_dir():
@@ -351,17 +470,35 @@ class BuildCrashed(RuntimeError):
     """An exporter raised an unexpected exception (a bug, not a problem in the sources)."""
 
 
+def source_paths(courses: list[Course]) -> tuple[dict[Path, str], dict[Path, str]]:
+    """What a build may never write into (`within`) or be (`exact`): see `out_clash`."""
+    within: dict[Path, str] = {}
+    exact: dict[Path, str] = {}
+    for course in courses:
+        for module in course.all_modules:
+            within[module.root] = f"the sources of module '{module.slug}'"
+        if course.has_config_file or (course.root / MODULES_DIR).is_dir():
+            within[course.root / MODULES_DIR] = f"the course's {MODULES_DIR}/ folder"
+            within[course.root / course.config.lcmodules.templates] = \
+                "the course's templates folder"
+            exact[course.root] = "the course folder itself (its _config.yml, modules/ …)"
+            exact[course.root / "_config.yml"] = "the course's _config.yml"
+            if course.logo_file is not None:
+                exact[course.logo_file] = "the course's logo"
+    return within, exact
+
+
 def check_out(out: Path, courses: list[Course]) -> None:
-    """Refuse an output folder that is a file, cannot be written, or lies inside the sources
-    of a module (a build never writes among the author's files)."""
+    """Refuse an output folder that is a file, cannot be written, or lies among the sources
+    (a build never writes among the author's files: `out_clash`), before writing anything."""
     out = Path(out).resolve()
     problem = None
-    if out.exists() and not out.is_dir():
+    clash = out_clash(out, *source_paths(courses))
+    if clash is not None:
+        problem = (clash, "choose a folder outside every module and the course's own "
+                          "files, e.g. dist/ in the course (--out or lcmodules.build.out)")
+    elif out.exists() and not out.is_dir():
         problem = ("the output folder is a file", "name a folder with --out")
-    for module in (m for c in courses for m in c.all_modules):
-        if out.is_relative_to(module.root.resolve()):
-            problem = (f"the output folder lies inside the sources of module '{module.slug}'",
-                       "choose a folder outside every module, e.g. dist/ in the course")
     if problem is None:
         existing = next(p for p in [out, *out.parents] if p.exists())
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
@@ -508,7 +645,8 @@ class Build:
         return result
 
 
-def run_build(courses: list[Course], options: BuildOptions, progress: Progress | None = None,
+def run_build(courses: list[Course] | Checked, options: BuildOptions,
+              progress: Progress | None = None,
               *, use_cache: bool = True, timeout: int | None = None,
               execute_jobs: int | None = None, hasher: FileHasher | None = None) -> BuildResult:
     """Export every module of every course in every format of `options.formats`.
@@ -520,8 +658,15 @@ def run_build(courses: list[Course], options: BuildOptions, progress: Progress |
     `options.execute` the notebooks are run first (`timeout` overrides the per-cell limit;
     `execute_jobs` kernels at a time) and the executed notebooks are exported; the source
     files are not touched. `hasher` shares a file-hash memo already in use (the CLI's no-op
-    check).
+    check). Nothing is exported before the one check (`check_courses`) passed: `courses` that
+    are not a `Checked` of these formats are checked first (InputError with every problem).
     """
+    if not (isinstance(courses, Checked) and courses.ok
+            and set(options.formats) <= set(courses.formats)):
+        listed = courses.courses if isinstance(courses, Checked) else courses
+        courses = check_courses(listed, options.formats).require_ok()
+    warnings = [p for p in courses.problems if p.severity != "error"]
+    courses = courses.courses
     note = progress or (lambda what, status: None)
     check_out(options.out, courses)
     executed = _execute(courses, options, note, use_cache, timeout, execute_jobs) \
@@ -535,7 +680,7 @@ def run_build(courses: list[Course], options: BuildOptions, progress: Progress |
         build.record.save()
         build.keys.hasher.save()
     result = build.result()
-    result.executed = executed
+    result.executed, result.warnings = executed, warnings
     if build.crashes:
         raise BuildCrashed("an exporter failed:\n" + "\n".join(build.crashes))
     if build.problems:

@@ -12,6 +12,11 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from lcmodules.core.slugs import slugify
 from lcmodules.core.versions import is_version
+from lcmodules.questions.base import Choice, QuestionBase, Strict
+from lcmodules.questions.registry import Question, QuestionType
+
+# a quiz's questions are the registry's types (lcmodules/questions/); named here for callers
+__all__ = ["Choice", "Question", "QuestionBase", "QuestionType"]
 
 # module.lock's version check (versioning/lock.py); module.yml's is `is_version` (semver)
 SEMVER = re.compile(
@@ -26,19 +31,10 @@ BCP47 = re.compile(
 )
 MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
-QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SPDX = re.compile(r"^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$")
 
-QuestionType = Literal["single", "multiple", "true-false", "numeric", "text"]
 UnitKind = Literal["page", "notebook", "quiz"]
-
-
-class Strict(BaseModel):
-    """Base for the YAML schemas: unknown keys are errors, not silently ignored; numbers are
-    finite (YAML's .nan and .inf, and 1e400, which it reads as .inf, are errors)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- module.yml
@@ -166,31 +162,6 @@ class ModuleMeta(Strict):
 # ---------------------------------------------------------------- *.quiz.yml
 
 
-class Choice(Strict):
-    text: str
-    correct: bool = False
-    feedback: str | None = None
-
-
-class Question(Strict):
-    id: str
-    type: QuestionType
-    prompt: str = Field(min_length=1)
-    points: float = 1
-    choices: list[Choice] | None = None
-    answer: bool | float | None = None
-    answers: list[str] | None = None
-    tolerance: float | None = None
-    feedback: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _qid(cls, v: str) -> str:
-        if not QUESTION_ID.match(v):
-            raise ValueError("is not a valid question id: use only letters, digits, '_' and '-'")
-        return v
-
-
 class Quiz(Strict):
     """The contents of a `*.quiz.yml` knowledge check."""
 
@@ -308,6 +279,19 @@ class Page:
     front_matter: dict[str, Any]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    # the body parsed once (lcmodules.load.document.Document; page_document re-derives it
+    # when an edition changed the body)
+    document: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """A file a page pulls in (`{include}`, `{literalinclude}`, a csv-table's `:file:`, a
+    `.bib` file), read at load time: the renderer reads these bytes, never the disk."""
+
+    data: bytes
+    unit: str | None = None  # the unit (its `contents` path) that first pulls it in
+    line: int | None = None  # 1-based line of the reference in that unit's file
 
 
 @dataclass
@@ -326,6 +310,8 @@ class Unit:
     quiz: Quiz | None = None
     raw: bytes = b""  # the file's bytes as read (for fingerprints)
     doc: Any = None  # the parsed YAML of a quiz, kept for line numbers
+    # a notebook's markdown cells parsed once: cell index → lcmodules.load.document.Document
+    documents: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quiz_name(self) -> str:
@@ -347,6 +333,8 @@ class Module:
     edition: Literal["learner", "teacher"] | None = None
     # True once a build released the units' sources (modelcache.release); build re-acquires them
     released: bool = False
+    # what the pages pull in, read at load (lcmodules.load.pulled): module-relative path → file
+    pulled: dict[str, Pulled] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def module_file(self) -> Path:

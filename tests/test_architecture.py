@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "lcmodules"
 # parts of a lower layer, never one of its own layer or above.
 LAYERS: list[set[str]] = [
     {"lcmodules", "core"},  # core: the small helpers every stage shares
+    {"questions"},  # the question types: fields, checks, grading (below the model)
     {"model", "scaffold"},
     {"cache"},  # consulted by load and validate while a build runs
     {"load"},
@@ -27,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"transform", "versioning"},
     {"render"},
     {"export", "inspect"},
-    {"build", "preview", "serve", "importbook"},
+    {"build", "preview", "serve", "importbook", "lti"},
     {"cli"},
     {"__main__"},
 ]

@@ -51,3 +51,25 @@ def test_benchmark_meets_every_target(tmp_path: Path) -> None:
     packages = sorted((tmp_path / "work" / "out-scorm12").glob("*.zip"))
     assert len(packages) == 30
     assert data["chrome"]["single"] > 0
+
+
+@pytest.mark.benchmark
+@pytest.mark.slow
+@pytest.mark.browser
+def test_serve_benchmark_meets_its_ratios(tmp_path: Path) -> None:
+    """`lcmodules serve` on 100 modules against 1, from a browser: save→page ≤ 2×, start ≤ 5×
+    (benchmarks/serve.py exits 1 on a missed target)."""
+    figures = tmp_path / "serve.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "serve.py"), "--modules", "100",
+         "--saves", "3", "--json", str(figures)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(figures.read_text())
+    rows = {row["figure"]: row for row in data["rows"]}
+    assert set(rows) == {"serve save→page", "serve start"}
+    for row in rows.values():
+        assert row["small"] > 0 and row["large"] > 0 and row["met"], row
+    assert rows["serve save→page"]["ratio"] <= 2 and rows["serve start"]["ratio"] <= 5
+    assert len(data["many"]["saves"]) == 3 and "NOT MET" not in proc.stdout

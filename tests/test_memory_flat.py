@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcmodules.build import run_build, with_sources
+from lcmodules.build import build_options, run_build, with_sources
 from lcmodules.cache.models import ModelCache, active
 from lcmodules.cache.store import FileHasher
-from lcmodules.cli.build import build_options
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.loader import load_paths
 from lcmodules.validate.rules import check_module, validate_courses

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 import scormtest  # noqa: E402
+from waiting import wait_for_match  # noqa: E402
 
 
 def start(*args: str | os.PathLike, env: dict | None = None) -> tuple[subprocess.Popen, str]:
@@ -24,17 +23,11 @@ def start(*args: str | os.PathLike, env: dict | None = None) -> tuple[subprocess
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1", **(env or {})}, cwd=scormtest.REPO,
     )
-    deadline = time.monotonic() + 60
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if match:
-            return proc, match.group(1)
+    url = wait_for_match(proc, r"(http://127\.0\.0\.1:\d+/)", 60)
+    if url is not None:
+        return proc, url
     proc.kill()
-    raise AssertionError(f"preview did not start: {proc.stderr.read() if proc.stderr else ''}")
+    raise AssertionError(f"preview did not start: {proc.communicate()[1]}")
 
 
 def stop(proc: subprocess.Popen) -> str:
@@ -50,9 +43,12 @@ def module(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def preview(module: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+def preview(module: Path) -> Iterator[tuple[subprocess.Popen, str, set[str]]]:
+    """A running preview of `module`, with the temporary folders it made (taken before it
+    started, so the test can tell whether they are gone after it stops)."""
+    before = temp_folders()
     proc, url = start(module, "--port", "0")
-    yield proc, url
+    yield proc, url, temp_folders() - before
     if proc.poll() is None:
         proc.kill()
         proc.communicate()
@@ -66,7 +62,7 @@ def temp_folders() -> set[str]:
 
 @pytest.mark.browser
 def test_preview_shows_live_cmi_and_resumes(browser, preview) -> None:  # type: ignore[no-untyped-def]
-    proc, url = preview
+    proc, url, made = preview
     context = browser.new_context()
     outside: list[str] = []
     errors: list[str] = []
@@ -109,10 +105,10 @@ def test_preview_shows_live_cmi_and_resumes(browser, preview) -> None:  # type: 
     frame.locator("main[data-lc-unit='1']:not([hidden])").wait_for()
     context.close()
     assert outside == [] and errors == [], (outside, errors)
-    before = temp_folders()
     out = stop(proc)
     assert "Stopped." in out
-    assert not (temp_folders() - before)
+    # its own folders (other tests' previews may come and go meanwhile) are gone
+    assert made and not (made & temp_folders())
 
 
 @pytest.mark.browser
@@ -155,7 +151,7 @@ def test_preview_http_paths_stay_inside(preview) -> None:  # type: ignore[no-unt
     import urllib.error
     import urllib.request
 
-    proc, url = preview
+    proc, url, _ = preview
     with urllib.request.urlopen(url + "package/index.html") as resp:
         assert resp.status == 200 and b"lc-scorm.js" in resp.read()
     for path in ("package/../../../../etc/passwd", "package/%2e%2e/%2e%2e/etc/passwd", "nothing"):

@@ -123,7 +123,8 @@ def test_module_info_json_matches_the_tracker_contract(site: Site, en: Module) -
     assert info["units"][2]["quiz"] == "check" and info["units"][0]["quiz"] is None
     quiz = info["quizzes"]["check"]
     assert quiz["maxPoints"] == 6 and quiz["mastery"] == 0.6
-    assert quiz["questions"][1] == {"id": "signals", "type": "multiple", "points": 2}
+    assert quiz["questions"][1] == {"id": "signals", "type": "multiple", "points": 2,
+                                    "interaction": "choice"}
 
 
 def test_head_scripts_come_before_lc_js_and_extra_files_are_added(en: Module) -> None:

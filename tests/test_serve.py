@@ -14,6 +14,11 @@ from urllib.request import urlopen
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from waiting import wait_for_match  # noqa: E402
+
+DEADLINE = 60.0  # seconds any one wait may take before the test fails
+
 
 def start(path: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
@@ -21,17 +26,30 @@ def start(path: Path) -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1"}, cwd=path,
     )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise AssertionError(f"serve did not start: {proc.communicate()}")
+    url = wait_for_match(proc, r"(http://127\.0\.0\.1:\d+/)", DEADLINE)
+    if url is None:
+        proc.kill()
+        raise AssertionError(f"serve did not start: {proc.communicate()}")
+    return proc, url
+
+
+def generation(url: str) -> int:
+    """The workspace generation a page of serve was made at."""
+    found = re.search(r'data-generation="(\d+)"', urlopen(url, timeout=DEADLINE).read().decode())
+    assert found, url
+    return int(found.group(1))
+
+
+def wait_for_reload(url: str, seen: int, deadline: float = DEADLINE) -> int:
+    """Wait (with a deadline) for serve's reload event after generation `seen`: the event a
+    browser reloads on; its new generation."""
+    end = time.monotonic() + deadline
+    with urlopen(f"{url}__lcserve/events?generation={seen}", timeout=deadline) as stream:
+        while time.monotonic() < end:
+            line = stream.readline().decode()
+            if line.startswith("data: ") and int(line[6:]) != seen:
+                return int(line[6:])
+    raise AssertionError(f"no reload event within {deadline:.0f} s")
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
@@ -142,8 +160,106 @@ def test_a_browser_hanging_up_is_no_error(course: Path) -> None:
             sock.sendall(b"GET / HTTP/1.1\r\n")  # half a request, then a reset (RST)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
-        time.sleep(0.5)
-        assert urlopen(url).status == 200
+        # a whole request answered after the resets: their connections were handled first
+        assert urlopen(url, timeout=DEADLINE).status == 200
     finally:
         _, err = stop(proc)
     assert "ConnectionResetError" not in err
+
+
+def test_a_save_reloads_only_its_module(course: Path) -> None:
+    """Start-up reads metadata only; opening a module loads it; a save in it reloads that one
+    module and leaves every other module's model as it was."""
+    from lcmodules.serve.workspace import Workspace
+
+    ws = Workspace(course)
+    ws.refresh()
+    assert set(ws.entries) == {"email-triage", "visual-quality-control", "voorspellend-onderhoud"}
+    assert ws.unchecked == 3 and not any(e.opened for e in ws.entries.values())
+    assert ws.entries["email-triage"].title == "Triage of customer e-mail at an installation company"
+    opened = ws.entry("email-triage")
+    assert opened.opened and opened.module is not None and opened.module.units
+    before = opened.module
+    others = {slug: (e.version, e.stub) for slug, e in ws.entries.items() if slug != "email-triage"}
+    case = course / "modules" / "email-triage" / "case.md"
+    save(case, case.read_text(encoding="utf-8").replace("## The organisation", "## Edited", 1))
+    assert ws.apply([case])
+    after = ws.entries["email-triage"]
+    assert after.opened and after.module is not None and after.module is not before
+    assert any(u.page is not None and "## Edited" in u.page.body for u in after.module.units)
+    for slug, (version, stub) in others.items():
+        assert ws.entries[slug].version == version and ws.entries[slug].stub is stub
+        assert not ws.entries[slug].opened
+    # a file that is no source (an output folder, an editor backup) changes nothing
+    assert not ws.apply([course / "dist" / "x.zip", course / "modules" / "email-triage" / "case.md~"])
+
+
+def test_serve_course_checks_in_the_background_and_reruns_course_rules(course: Path) -> None:
+    """A course starts before its modules are checked, checks them in the background, and a
+    module.yml saved with another module's id is reported at once (rules over metadata)."""
+    proc, url = start(course)
+    try:
+        assert wait_for_match(proc, r"Checking 3 modules in the background", DEADLINE)
+        assert wait_for_match(proc, r"Checked every module in [\d.]+ s: 3 modules, \d+ errors?, "
+                              r"\d+ warnings?", DEADLINE)
+        meta = course / "modules" / "voorspellend-onderhoud" / "module.yml"
+        good = meta.read_text(encoding="utf-8")
+        seen = generation(url)
+        save(meta, good.replace("id: lc-ai/voorspellend-onderhoud", "id: lc-ai/email-triage", 1))
+        wait_for_reload(url, seen)
+        index = urlopen(url, timeout=DEADLINE).read().decode()
+        assert "module id &#39;lc-ai/email-triage&#39; is also used by modules/email-triage" in index
+        assert re.search(r"modules/voorspellend-onderhoud/module\.yml:\d+", index)
+        seen = generation(url)
+        save(meta, good)
+        wait_for_reload(url, seen)
+        assert "is also used by" not in urlopen(url, timeout=DEADLINE).read().decode()
+    finally:
+        stop(proc)
+
+
+def test_a_broken_quiz_shows_its_title_and_problem_in_its_page(course: Path) -> None:
+    module = course / "modules" / "email-triage"
+    quiz = module / "knowledge-check.quiz.yml"
+    good = quiz.read_text(encoding="utf-8")
+    save(quiz, good.replace("mastery_score: 0.7", "mastery_score: often", 1))
+    proc, url = start(module)
+    try:
+        page_url = f"{url}email-triage/learner/03-knowledge-check.html"
+        html = urlopen(page_url, timeout=DEADLINE).read().decode()
+        main = html.split("<main>", 1)[1].split("</main>", 1)[0]
+        assert "<h1>Knowledge check — e-mail triage — Triage of customer e-mail" in main
+        assert re.search(r"knowledge-check\.quiz\.yml:2</code>: .*mastery_score", main)
+        seen = generation(page_url)
+        save(quiz, "title: [unclosed\n" + good)  # not even YAML: the file name gives the title
+        wait_for_reload(url, seen)
+        main = urlopen(page_url, timeout=DEADLINE).read().decode().split("<main>", 1)[1]
+        assert "<h1>Knowledge check — Triage of customer e-mail" in main
+        assert re.search(r"knowledge-check\.quiz\.yml:\d+</code>: YAML syntax error",
+                         main.split("</main>", 1)[0])
+    finally:
+        stop(proc)
+
+
+@pytest.mark.browser
+def test_problem_chip_is_readable(browser, course: Path) -> None:  # type: ignore[no-untyped-def]
+    """The `file:line` chips — in the bar over the page's own styles, and in the page of a
+    unit that did not load — pass axe's colour-contrast rule."""
+    from harness.bookaxe import axe_problems
+
+    module = course / "modules" / "email-triage"
+    meta = module / "module.yml"
+    save(meta, meta.read_text(encoding="utf-8").replace(
+        "prerequisites: []", "prerequisites: [lc-ai/not-there]", 1))
+    quiz = module / "knowledge-check.quiz.yml"
+    save(quiz, quiz.read_text(encoding="utf-8").replace("mastery_score: 0.7", "mastery_score: x"))
+    proc, url = start(module)
+    try:
+        pages = ["email-triage/learner/01-case.html", "email-triage/learner/03-knowledge-check.html"]
+        for page in pages:
+            assert "lcserve-where" in urlopen(url + page, timeout=DEADLINE).read().decode()
+        outside: list[str] = []
+        problems = axe_problems(browser, url.rstrip("/"), pages, outside)
+        assert [p for p in problems if p[1] == "color-contrast"] == []
+    finally:
+        stop(proc)

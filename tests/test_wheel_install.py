@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
 import venv
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 import scormtest  # noqa: E402
+from waiting import wait_for_match  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,15 +32,9 @@ def copy_checkout(dest: Path) -> Path:
 
 
 def wait_for_url(proc: subprocess.Popen[str]) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if match:
-            return match.group(1)
+    url = wait_for_match(proc, r"(http://127\.0\.0\.1:\d+/)", 90)
+    if url is not None:
+        return url
     proc.kill()
     raise AssertionError(f"preview did not start: {proc.communicate()}")
 

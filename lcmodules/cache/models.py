@@ -6,12 +6,10 @@ import contextlib
 import contextvars
 import dataclasses
 import pickle
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from lcmodules import __version__
-from lcmodules.cache.store import FileHasher, code_fingerprint, ensure_cache_dir, sha256_json
+from lcmodules.cache.store import FileHasher, cache_key, ensure_cache_dir
 from lcmodules.core.diagnostics import Diagnostics, Problem
 from lcmodules.core.fsutil import write_bytes_atomic
 from lcmodules.model import Course, Module
@@ -51,13 +49,11 @@ class ModelCache:
     def key(self, module_dir: Path, course: Course | None) -> str:
         if module_dir not in self.keys:
             config = course.root / "_config.yml" if course is not None else None
-            self.keys[module_dir] = sha256_json({
-                "folder": str(module_dir), "lcmodules": __version__,
-                "code": code_fingerprint(self.hasher),
-                "python": sys.version,
+            self.keys[module_dir] = cache_key("model", {
+                "folder": str(module_dir),
                 "files": self.hasher.tree(module_dir, [self.folder.parent]),
                 "config": self.hasher.file(config) if config and config.is_file() else None,
-            })
+            }, ("lcmodules", "code", "python"), self.hasher)
         return self.keys[module_dir]
 
     def _path(self, key: str) -> Path:
@@ -138,7 +134,8 @@ def release(module: Module) -> None:
     """Drop the units' sources (pages, notebooks, quizzes, bytes), keeping what the course
     rules and the build plan read (metadata, unit names and kinds)."""
     module.units = [dataclasses.replace(u, page=None, notebook=None, quiz=None, raw=b"",
-                                        doc=None) for u in module.units]
+                                        doc=None, documents={}) for u in module.units]
+    module.pulled = {}
     module.released = True
 
 

@@ -6,8 +6,9 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,23 @@ def cache_dir(root: Path | None) -> Path:
     env = os.environ.get(CACHE_ENV)
     path = Path(env).expanduser() if env else Path(root or Path.cwd()) / CACHE_NAME
     return path.resolve()
+
+
+def user_cache_dir() -> Path:
+    """The user's own cache folder, which no course controls: $LCMODULES_CACHE_DIR, else
+    $XDG_CACHE_HOME/lcmodules, else ~/.cache/lcmodules."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "lcmodules").resolve()
+
+
+def models_dir() -> Path:
+    """Where the model cache keeps its pickles: in the user's cache folder, never in a course
+    (a pickle runs code when read; see docs/security.md)."""
+    return user_cache_dir() / "models"
 
 
 def ensure_cache_dir(path: Path) -> Path:
@@ -366,13 +384,10 @@ class QuickCheck:
                     files[os.fspath(path)] = hasher.file(path)
             else:
                 files[os.fspath(tree)] = ""
-        return sha256_json({
-            "arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
-            "files": files, "code": code_fingerprint(hasher),
-            "installed": installed_packages(),
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
-            "LCMODULES_CACHE_DIR": os.environ.get(CACHE_ENV),
-        })
+        return cache_key(
+            "no-change", {"arguments": self.arguments, "cwd": os.fspath(Path.cwd()),
+                          "files": files},
+            ("code", "installed", "SOURCE_DATE_EPOCH", CACHE_ENV), hasher)
 
     def _runs(self) -> dict[str, Any]:
         try:
@@ -455,8 +470,6 @@ def course_inputs(root: Path) -> list[Path]:
 def installed_packages() -> list[str]:
     """The names of the installed distributions' metadata folders (name and version), one
     listdir per sys.path folder: any install, upgrade or removal changes it."""
-    import sys
-
     found: list[str] = []
     for entry in sys.path:
         try:
@@ -465,3 +478,26 @@ def installed_packages() -> list[str]:
             continue
         found += [n for n in names if n.endswith((".dist-info", ".egg-info"))]
     return sorted(found)
+
+
+# ---------------------------------------------------------------- cache keys
+
+# What a key may depend on besides its own inputs, by name (each a function of the file hasher).
+ENVIRONMENT: dict[str, Callable[[FileHasher], Any]] = {
+    "lcmodules": lambda hasher: __version__,
+    "code": code_fingerprint,  # every file of the lcmodules package
+    "python": lambda hasher: sys.version,
+    "dependencies": lambda hasher: dependency_versions(),
+    "installed": lambda hasher: installed_packages(),
+    "SOURCE_DATE_EPOCH": lambda hasher: os.environ.get("SOURCE_DATE_EPOCH"),
+    CACHE_ENV: lambda hasher: os.environ.get(CACHE_ENV),
+}
+
+
+def cache_key(purpose: str, inputs: dict[str, Any], environment: Iterable[str] = (),
+              hasher: FileHasher | None = None) -> str:
+    """The one recipe of every cache key (build keys, the no-change check, the model cache,
+    the execution cache): sha256 over the sorted JSON of `purpose`, the named `inputs` and
+    the named parts of `ENVIRONMENT` the cached thing depends on."""
+    named = {name: ENVIRONMENT[name](hasher or FileHasher()) for name in environment}
+    return sha256_json({"purpose": purpose, "inputs": inputs, "environment": named})

@@ -63,16 +63,13 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     if hit is not None:  # nothing changed since the last successful build with these arguments
         report_quick_hit(hit)
         return
-    from lcmodules.cache.models import active  # after the no-change check: it imports the model
+    from lcmodules.cli.common import check_formats  # only after the no-change check
 
     check_formats(formats)
     # Without --execute, each module's sources are held only while it is checked and built.
-    courses, warnings, models = load_checked(paths, quick, lean=not execute)
-    with active(models):
-        options = build_options(courses, arguments, out, jobs)
-        warnings += format_checks(courses, options.formats)
-        result = run_with_progress(courses, options, no_cache=no_cache, timeout=timeout,
-                                   jobs=jobs, hasher=quick.hasher)
+    result = run_with_progress(list(paths), arguments, out, jobs, no_cache=no_cache,
+                               timeout=timeout, hasher=quick.hasher)
+    warnings = [p.format() for p in result.warnings]
     if result.record is not None:
         quick.remember(result.record, [e.entry for e in result.entries], warnings)
     report_result(result)
@@ -84,36 +81,6 @@ def report_quick_hit(hit: Any) -> None:
     for path in hit.artifacts:
         click.echo(click.style("up to date", dim=True) + f" {_rel(path)}", err=True)
     click.secho(f"0 written, {len(hit.artifacts)} up to date.", fg="green", err=True)
-
-
-def check_formats(formats: tuple[str, ...]) -> None:
-    from lcmodules.export.registry import available_formats
-
-    known = available_formats()
-    unknown = [f for f in formats if f not in known]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
-            param_hint="--format",
-        )
-
-
-def build_options(courses: list, arguments: dict[str, Any], out: Path | None,
-                  jobs: int | None) -> Any:
-    """The run's BuildOptions: the command line first, then `lcmodules.build` of _config.yml."""
-    from lcmodules.build import default_formats
-    from lcmodules.export.registry import BuildOptions
-    from lcmodules.transform.execute import default_jobs
-
-    settings = courses[0].config.lcmodules.build if courses else None
-    base = courses[0].root if courses and courses[0].has_config_file else Path.cwd()
-    return BuildOptions(
-        out=(out or (base / settings.out if settings else Path("dist"))).resolve(),
-        edition=arguments["edition"] or (settings.edition if settings else "learner"),
-        sco=arguments["sco"] or (settings.sco if settings else "single"),
-        html=arguments["html"], execute=arguments["execute"], jobs=jobs or default_jobs(),
-        formats=arguments["formats"] or default_formats(courses),
-    )
 
 
 class ProgressBar:
@@ -156,23 +123,37 @@ class ProgressBar:
         self.bar.stop()
 
 
-def run_with_progress(courses: list, options: Any, *, no_cache: bool, timeout: int | None,
-                      jobs: int | None, hasher: Any) -> Any:
-    """run_build with a progress bar; problems and failed notebooks end the command (exit 1)."""
-    from lcmodules.build import planned_tasks, run_build
-    from lcmodules.cli.common import console, fail
+def run_with_progress(paths: list[Path], arguments: dict[str, Any], out: Path | None,
+                      jobs: int | None, *, no_cache: bool, timeout: int | None,
+                      hasher: Any) -> Any:
+    """`build_paths` with a progress bar, the check's warnings printed before it starts;
+    problems and failed notebooks end the command (exit 1)."""
+    from lcmodules.build import build_paths, planned_tasks
+    from lcmodules.cli.common import console, fail, report
     from lcmodules.core.diagnostics import InputError
     from lcmodules.transform.execute import ExecutionFailed
 
-    bar = ProgressBar(planned_tasks(courses, options.formats))
+    bar: ProgressBar | None = None
+
+    def progress(what: str, status: str) -> None:
+        if bar is not None:
+            bar(what, status)
+
+    def checked(found: Any, options: Any) -> None:
+        nonlocal bar
+        report([p for p in found.problems if p.severity != "error"])
+        bar = ProgressBar(planned_tasks(found.courses, options.formats))
+
     try:
-        return run_build(courses, options, bar, use_cache=not no_cache, timeout=timeout,
-                         execute_jobs=jobs, hasher=hasher)
+        return build_paths(paths, arguments, out, jobs, progress, use_cache=not no_cache,
+                           timeout=timeout, hasher=hasher, on_checked=checked)
     except InputError as exc:
-        bar.stop()
+        if bar is not None:
+            bar.stop()
         fail(exc.problems)
     except ExecutionFailed as exc:
-        bar.stop()
+        if bar is not None:
+            bar.stop()
         for failure in exc.failures:
             console.print(failure.format(), style="red", markup=False, highlight=False)
         n = len(exc.failures)
@@ -180,7 +161,8 @@ def run_with_progress(courses: list, options: Any, *, no_cache: bool, timeout: i
                       "nothing was built.[/]")
         sys.exit(1)
     finally:
-        bar.stop()
+        if bar is not None:
+            bar.stop()
 
 
 def report_result(result: Any) -> None:
@@ -200,56 +182,6 @@ def report_result(result: Any) -> None:
         summary += (f"; {len(result.executed)} notebooks executed ({ran} ran, "
                     f"{len(result.executed) - ran} from the cache)")
     console.print(f"[green]{summary}.[/]")
-
-
-def load_checked(paths: tuple[Path, ...], quick: Any = None,
-                 lean: bool = False) -> tuple[list, list[str], Any]:
-    """Load and validate (exit 1 on any error), reusing the modules an earlier build loaded
-    and checked that are unchanged since; also return the warnings as text and the model
-    cache. `lean`: check each module as it loads and release its sources (see modelcache)."""
-    from lcmodules.cache.models import ModelCache, active
-    from lcmodules.cache.store import FileHasher, cache_dir
-    from lcmodules.cli.common import fail, report
-    from lcmodules.core.diagnostics import Diagnostics
-    from lcmodules.load.loader import load_paths
-    from lcmodules.validate.rules import check_module, validate_courses
-
-    folder = getattr(quick, "cache", None) or cache_dir(None)
-    hasher = getattr(quick, "hasher", None) or FileHasher(folder / "file-hashes.json")
-    models = ModelCache(folder / "models", hasher, check_module if lean else None)
-    diag = Diagnostics()
-    with active(models):
-        courses = load_paths(list(paths), diag)
-        loaded = len(diag.problems)
-        validate_courses(courses, diag)
-    problems = diag.sorted()
-    if not diag.ok:
-        fail(problems)
-    models.store(courses, diag.problems[:loaded], diag.problems[loaded:])
-    report(problems)
-    return courses, [p.format() for p in problems], models
-
-
-def format_checks(courses: list, formats: list[str]) -> list[str]:
-    """What a format cannot hold, reported before building (an exporter's `check_module`,
-    e.g. imscc); exit 1 on an error, else return the warnings as text."""
-    from lcmodules.build import with_sources
-    from lcmodules.cli.common import fail, report
-    from lcmodules.core.diagnostics import Diagnostics
-    from lcmodules.export.registry import get_exporter
-
-    diag = Diagnostics()
-    for name in formats:
-        check = getattr(get_exporter(name), "check_module", None)
-        if not check:
-            continue
-        for module in (m for c in courses for m in c.modules):
-            check(with_sources(module), diag)
-    problems = diag.sorted()
-    if not diag.ok:
-        fail(problems)
-    report(problems)
-    return [p.format() for p in problems]
 
 
 def _rel(path: Path) -> str:

@@ -17,6 +17,25 @@ out = Console(highlight=False, soft_wrap=True)
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+FORMATS = click.option(
+    "--format", "-f", "formats", multiple=True, metavar="FORMAT",
+    help="Output format; repeat for several (default: `lcmodules.build.formats` of "
+         "_config.yml, else every format). See `lcmodules build --list-formats`.")
+
+
+def check_formats(formats: tuple[str, ...]) -> None:
+    """Refuse an unknown format name (a usage error, exit 2)."""
+    from lcmodules.export.registry import available_formats
+
+    known = available_formats()
+    unknown = [f for f in formats if f not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(known)}",
+            param_hint="--format",
+        )
+
+
 def report(problems: list[Problem]) -> None:
     """Print every problem as `file:line:col: message — hint`."""
     for problem in problems:

@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "status": "status",
     "release": "release",
     "import-book": "import_book",
+    "lti": "lti",
 }
 
 

@@ -7,11 +7,16 @@ import signal
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from lcmodules.cli.common import console
+
+if TYPE_CHECKING:
+    from lcmodules.serve.workspace import Workspace
 
 DEFAULT_PORT = 8790
 
@@ -46,15 +51,15 @@ def command(path: Path, port: int | None, no_browser: bool) -> None:
             sys.exit(1)
         server = ServeServer(workspace, port=0)
     stop = threading.Event()
-    watcher = threading.Thread(target=workspace.watch, args=(stop,), daemon=True)
-    watcher.start()
-    problems = list(workspace.all_problems())
-    errors = sum(p.severity == "error" for p in problems)
-    click.echo(f"Serving {path} at {server.url} ({len(workspace.entries)} module"
-               f"{'' if len(workspace.entries) == 1 else 's'}, {errors} error"
-               f"{'' if errors == 1 else 's'}, {len(problems) - errors} warning"
-               f"{'' if len(problems) - errors == 1 else 's'}; loaded in "
-               f"{workspace.last_load_seconds:.2f} s)")
+    threading.Thread(target=workspace.watch, args=(stop,), daemon=True).start()
+    workspace.watching.wait(timeout=10)
+    click.echo(f"Serving {path} at {server.url} ({_counts(workspace)}; "
+               f"read in {workspace.last_load_seconds:.2f} s)")
+    if workspace.unchecked:
+        click.echo(f"Checking {_plural(workspace.unchecked, 'module')} in the background; "
+                   "each module is checked at once when you open it.")
+        threading.Thread(target=workspace.check_all, args=(stop, _checked(workspace)),
+                         daemon=True).start()
     click.echo("Saved sources show in the browser by themselves. Press Ctrl-C to stop.")
     sys.stdout.flush()
     if not no_browser:
@@ -69,6 +74,25 @@ def command(path: Path, port: int | None, no_browser: bool) -> None:
         stop.set()
         server.stopping.set()
         server.server_close()
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _counts(workspace: Workspace) -> str:
+    """`3 modules, 1 error, 0 warnings`: what the workspace knows so far."""
+    problems = list(workspace.all_problems())
+    errors = sum(p.severity == "error" for p in problems)
+    return (f"{_plural(len(workspace.entries), 'module')}, {_plural(errors, 'error')}, "
+            f"{_plural(len(problems) - errors, 'warning')}")
+
+
+def _checked(workspace: Workspace) -> Callable[[float], None]:
+    def done(seconds: float) -> None:
+        click.echo(f"Checked every module in {seconds:.2f} s: {_counts(workspace)}.")
+        sys.stdout.flush()
+    return done
 
 
 def _interrupt(signum: int, frame: object) -> None:

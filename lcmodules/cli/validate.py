@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from lcmodules.cli.common import PATHS, console, out, report
-from lcmodules.core.diagnostics import Diagnostics, Problem
+from lcmodules.cli.common import FORMATS, PATHS, check_formats, console, out, report
+from lcmodules.core.diagnostics import Problem
 
 
 def _plural(count: int, word: str) -> str:
@@ -26,21 +26,21 @@ def summary(problems: list[Problem], modules: int) -> str:
 
 @click.command("validate")
 @PATHS
+@FORMATS
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1) on warnings too, e.g. in a course's CI.")
-def command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
-    """Check courses or modules (default: the current folder); exit 1 on any error
-    (with --strict, on any warning too)."""
-    from lcmodules.load.loader import load_paths
-    from lcmodules.validate.rules import validate_courses
+def command(paths: tuple[Path, ...], formats: tuple[str, ...], as_json: bool,
+            strict: bool) -> None:
+    """Check courses or modules (default: the current folder) with every rule `lcmodules
+    build` runs for the formats; exit 1 on any error (with --strict, on any warning too)."""
+    from lcmodules.build import check_paths
 
-    diag = Diagnostics()
-    courses = load_paths(list(paths), diag)
-    validate_courses(courses, diag)
-    problems = diag.sorted()
-    modules = sum(len(c.modules) for c in courses)
-    failed = not diag.ok or (strict and bool(problems))
+    check_formats(formats)
+    checked = check_paths(list(paths), formats)
+    problems = checked.problems
+    modules = sum(len(c.modules) for c in checked.courses)
+    failed = not checked.ok or (strict and bool(problems))
     if as_json:
         errors = sum(p.severity == "error" for p in problems)
         out.print_json(json.dumps({
@@ -51,7 +51,7 @@ def command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         report(problems)
         colour = "red" if failed else "yellow" if problems else "green"
         line = summary(problems, modules) if problems else f"{modules} module(s) valid."
-        if strict and problems and diag.ok:
+        if strict and problems and checked.ok:
             line += " (--strict: warnings fail)"
         console.print(f"[{colour}]{line}[/]")
     if failed:

@@ -74,3 +74,18 @@ def outside_links(root: Path) -> list[tuple[Path, str]]:
             if path.is_symlink() and not path.resolve().is_relative_to(base):
                 found.append((path, os.readlink(path)))
     return sorted(found)
+
+
+def out_clash(out: Path, within: dict[Path, str], exact: dict[Path, str]) -> str | None:
+    """Why `out` cannot be a build's output folder, or None: the one rule that keeps outputs
+    outside sources. `within`: folders nothing may be written into (a module, `modules/`,
+    `templates/`) → what they are; `exact`: paths the output folder may not be (the course
+    root, `_config.yml`, the logo). Every path is compared resolved."""
+    real = Path(out).resolve()
+    for path, what in exact.items():
+        if real == Path(path).resolve():
+            return f"the output folder is {what}"
+    for path, what in within.items():
+        if real.is_relative_to(Path(path).resolve()):
+            return f"the output folder lies inside {what}"
+    return None

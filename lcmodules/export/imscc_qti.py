@@ -10,6 +10,12 @@ from lxml import etree
 from lcmodules.core.diagnostics import Problem
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Question, Unit
+from lcmodules.questions.choices import ChoiceQuestion
+from lcmodules.questions.multiple import MultipleQuestion
+from lcmodules.questions.numeric import NumericQuestion
+from lcmodules.questions.single import SingleQuestion
+from lcmodules.questions.text import TextQuestion
+from lcmodules.questions.truefalse import TrueFalseQuestion
 from lcmodules.render.i18n import strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 
@@ -17,17 +23,11 @@ QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_LOCATION = (f"{QTI_NS} http://www.imsglobal.org/profile/cc/ccv1p1/"
                 "ccv1p1_qtiasiv1p2p1_v1p0.xsd")
-# Our question types → the CC 1.1 profile's question types (`cc_profile` of an item).
-PROFILE = {
-    "single": "cc.multiple_choice.v0p1",
-    "multiple": "cc.multiple_response.v0p1",
-    "true-false": "cc.true_false.v0p1",
-    "text": "cc.fib.v0p1",
-    "numeric": "cc.fib.v0p1",
-}
+# Each question type names its CC 1.1 profile type (`qti_profile`) or why it has none.
 RESPONSE = "response1"
 GENERAL_FEEDBACK = "general_fb"
 MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
+MULTIPLE_RESPONSE = MultipleQuestion.qti_profile
 # One test of a <conditionvar>: ("varequal" or "not", a value), ("other", None) or ("and", tests).
 Test = tuple[str, "str | None | list[Test]"]
 MAX_WEIGHT = 99  # rule 2c: cc_weighting is an integer 1..99
@@ -94,12 +94,22 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
         return node_line(unit.doc, loc)[0]
 
     for i, q in enumerate(quiz.questions):
-        if q.type == "single" and len(q.choices or []) < MIN_SINGLE_CHOICES:
+        if q.qti_profile is None:
+            problems.append(Problem(
+                unit.source, at("questions", i, "type") or at("questions", i),
+                f"question '{q.id}': a {q.type} question cannot go into a Common Cartridge: "
+                f"{q.qti_refusal}",
+                "leave `imscc` out of the formats for this module, or use another question type"))
+            continue
+        if _checkbox_single(q):
             problems.append(Problem(
                 unit.source, at("questions", i, "choices"),
-                f"question '{q.id}': a single-choice question needs at least "
-                f"{MIN_SINGLE_CHOICES} choices in a Common Cartridge (cc.multiple_choice)",
-                "add a choice, or make it `type: true-false` if it is a yes/no question"))
+                f"question '{q.id}': a Common Cartridge holds a single-choice question only with "
+                f"{MIN_SINGLE_CHOICES} or more choices (cc.multiple_choice); this one goes in as "
+                "check boxes (cc.multiple_response) that are right only with its one correct "
+                "choice ticked",
+                "add a choice to keep radio buttons in the LMS, or make it `type: true-false` "
+                "if it is a yes/no question", severity="warning"))
         if weighting(q.points) != q.points:
             problems.append(Problem(
                 unit.source, at("questions", i, "points") or at("questions", i),
@@ -107,7 +117,7 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 f"{weighting(q.points)} in a Common Cartridge (whole numbers 1 to 99 only)",
                 "use whole points to keep the same weights in every format",
                 severity="warning"))
-        if q.type == "numeric" and q.tolerance:
+        if isinstance(q, NumericQuestion) and q.tolerance:
             values, places = numeric_grid(float(q.answer or 0), q.tolerance)
             first, last = _spellings(values[0], 0)[0], _spellings(values[-1], 0)[0]
             shown = (f"the numbers {first} to {last} in steps of "
@@ -121,6 +131,17 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 "question; Canvas: a Numerical Answer), or drop `tolerance`",
                 severity="warning"))
     return problems
+
+
+def _checkbox_single(q: Question) -> bool:
+    """A single-choice question with too few choices for cc.multiple_choice: it goes into the
+    cartridge as cc.multiple_response, scored right only with exactly its correct choice."""
+    return isinstance(q, SingleQuestion) and len(q.choices) < MIN_SINGLE_CHOICES
+
+
+def qti_profile(q: Question) -> str:
+    """The CC profile type the question is written as."""
+    return MULTIPLE_RESPONSE if _checkbox_single(q) else q.qti_profile or ""
 
 
 class _Builder:
@@ -178,7 +199,7 @@ class _Builder:
     def item(self, section: etree._Element, q: Question) -> None:
         item = self.el(section, "item", ident=f"{self.ident}-{q.id}", title=q.id)
         meta = self.el(item, "itemmetadata")
-        self.fields(meta, [("cc_profile", PROFILE[q.type]),
+        self.fields(meta, [("cc_profile", qti_profile(q)),
                            ("cc_weighting", str(weighting(q.points)))])
         presentation = self.el(item, "presentation")
         self.material(presentation, self.inline(q.prompt))
@@ -199,13 +220,13 @@ class _Builder:
 
     def presentation(self, parent: etree._Element, q: Question) -> Iterator[tuple[str, str]]:
         """The response part; yields (choice ident, feedback HTML) for choices with feedback."""
-        if q.type in ("text", "numeric"):
+        if isinstance(q, TextQuestion | NumericQuestion):
             response = self.el(parent, "response_str", ident=RESPONSE, rcardinality="Single")
             fib = self.el(response, "render_fib",
-                          fibtype="Decimal" if q.type == "numeric" else "String")
+                          fibtype="Decimal" if isinstance(q, NumericQuestion) else "String")
             self.el(fib, "response_label", ident="answer1")
             return
-        cardinality = "Multiple" if q.type == "multiple" else "Single"
+        cardinality = "Multiple" if qti_profile(q) == MULTIPLE_RESPONSE else "Single"
         response = self.el(parent, "response_lid", ident=RESPONSE, rcardinality=cardinality)
         choice = self.el(response, "render_choice", shuffle="No")
         for ident, html, feedback in self.choices(q):
@@ -216,23 +237,23 @@ class _Builder:
 
     def choices(self, q: Question) -> list[tuple[str, str, str]]:
         """(ident, text HTML, feedback HTML) per choice; true-false idents are `true`/`false`."""
-        if q.type == "true-false":
+        if not isinstance(q, ChoiceQuestion):  # true-false
             return [("true", self.table["true"], ""), ("false", self.table["false"], "")]
         return [(f"c{i}", self.inline(c.text), self.inline(c.feedback) if c.feedback else "")
-                for i, c in enumerate(q.choices or [])]
+                for i, c in enumerate(q.choices)]
 
     def scoring(self, processing: etree._Element, q: Question) -> None:
-        if q.type == "true-false":
+        if isinstance(q, TrueFalseQuestion):
             self.condition(processing, [("varequal", "true" if q.answer else "false")], "100")
-        elif q.type == "single":
-            right = next(i for i, c in enumerate(q.choices or []) if c.correct)
-            self.condition(processing, [("varequal", f"c{right}")], "100")
-        elif q.type == "multiple":
+        elif isinstance(q, SingleQuestion) and not _checkbox_single(q):
+            self.condition(processing, [("varequal", f"c{q.correct_indices[0]}")], "100")
+        elif isinstance(q, MultipleQuestion | SingleQuestion):
             parts: list[Test] = [("varequal" if c.correct else "not", f"c{i}")
-                                 for i, c in enumerate(q.choices or [])]
+                                 for i, c in enumerate(q.choices)]
             self.condition(processing, [("and", parts)], "100")
-        else:
-            answers = (numeric_answers(float(q.answer or 0), q.tolerance) if q.type == "numeric"
+        elif isinstance(q, NumericQuestion | TextQuestion):
+            answers = (numeric_answers(float(q.answer or 0), q.tolerance)
+                       if isinstance(q, NumericQuestion)
                        else [a.strip() for a in q.answers or [] if a.strip()])
             self.condition(processing, [("varequal", a) for a in answers], "100")
 

@@ -30,14 +30,21 @@ from lcmodules.export.jupyter_book_config import (
     support_files,
     yaml_text,
 )
-from lcmodules.load.references import find_references, is_local, target_path
+from lcmodules.load.document import page_document, parse_document, unit_documents
+from lcmodules.load.pulled import included_text
+from lcmodules.load.references import Reference, document_references, is_local, target_path
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
 from lcmodules.render.markdown import Context, renderer
 from lcmodules.render.quiz import render_quiz, script_json
-from lcmodules.render.sanitize import sanitize_notebook_outputs, sanitize_output_html
+from lcmodules.render.sanitize import (
+    filter_author_markdown,
+    inert_asset,
+    sanitize_notebook_outputs,
+    sanitize_output_html,
+)
 from lcmodules.render.site import page_environment, static_files
 from lcmodules.transform.learner import (
     learner_markdown,
@@ -67,14 +74,16 @@ def _keep_context(new: str) -> Callable[[re.Match[str]], str]:
     return lambda m: m.group(1) + new
 
 
-def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path]) -> str:
+def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path],
+                    refs: list[Reference] | None = None) -> str:
     """References in MyST text to files in `mapping` point at their new paths (relative to `base`).
 
     Only the line a reference is on changes, and only where a target can stand: after `](`,
-    `<`, a figure/image directive, a role's `<`, or an HTML `src=`/`href=`.
+    `<`, a figure/image directive, a role's `<`, or an HTML `src=`/`href=`. `refs`: the
+    references of the text's parse, with lines in `text` (default: parse it).
     """
     lines = text.split("\n")
-    for ref in find_references(text):
+    for ref in document_references(parse_document(text)) if refs is None else refs:
         if not is_local(ref.target) or not 0 <= ref.line < len(lines):
             continue
         path = (base / target_path(ref.target)).resolve()
@@ -141,19 +150,22 @@ class ModuleBook:
         the references are rewritten, like links to quizzes (which become `.md` pages).
         """
         pages: dict[int, str] = {}
+        page_refs: dict[int, list[Reference]] = {}
         notebooks: dict[int, NotebookNode] = {}
         referenced: dict[Path, None] = {}
         for unit in self.module.units:
             base = unit.source.parent
-            if unit.kind == "page":
+            if unit.kind == "page" and unit.page is not None:
                 pages[unit.index] = page_text(unit.raw)
-                self._collect(pages[unit.index], base, referenced)
+                # the page's one parse; its lines counted in the file (front matter included)
+                page_refs[unit.index] = document_references(page_document(unit.page),
+                                                            unit.page.body_line - 1)
+                self._collect(page_refs[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
                 notebooks[unit.index] = sanitize_notebook_outputs(
                     copy.deepcopy(unit.notebook), self.module.config.lcmodules.trusted_outputs)
-                for cell in notebooks[unit.index].cells:
-                    if cell.cell_type == "markdown":
-                        self._collect(cell.source, base, referenced)
+                for _, document in unit_documents(unit):
+                    self._collect(document_references(document), base, referenced)
         taken = {r.lower() for r in self.rel.values()} | {p.lower() for p in self.quiz_pages.values()}
         copies: dict[str, Path] = {}
         for source in sorted(referenced):
@@ -170,7 +182,9 @@ class ModuleBook:
         for unit in self.module.units:
             base = unit.source.parent
             if unit.index in pages:
-                text = rewrite_targets(pages[unit.index], base, self.moved)
+                text = filter_author_markdown(  # after the rewrite: its lines are the parse's
+                    rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index]),
+                    self.module.config.lcmodules.trusted_outputs)
                 files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
@@ -181,18 +195,25 @@ class ModuleBook:
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
         for name, source in copies.items():
-            if source.suffix.lower() == ".md":  # an included MyST file: its learner edition too
-                text = source.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-                files[self.path(name)] = learner_markdown(text, self.module.edition or "learner").encode("utf-8")
-            else:
-                files[self.path(name)] = source
+            files[self.path(name)] = inert_asset(
+                name, self._copy(source), self.module.config.lcmodules.trusted_outputs)
         return files
 
-    def _collect(self, text: str, base: Path, found: dict[Path, None], depth: int = 0) -> None:
+    def _copy(self, source: Path) -> FileContent:
+        """A referenced file: as load read it when a page pulls it in (an included MyST file
+        in the edition's form), else the file itself."""
+        pulled = self.module.pulled.get(source.relative_to(self.root).as_posix())
+        if source.suffix.lower() == ".md":
+            text = included_text(pulled.data if pulled else source.read_bytes())
+            return learner_markdown(text, self.module.edition or "learner").encode("utf-8")
+        return pulled.data if pulled else source
+
+    def _collect(self, refs: list[Reference], base: Path, found: dict[Path, None],
+                 depth: int = 0) -> None:
         """Files inside the module that a page or markdown cell refers to (not units), and
         those the MyST files it includes refer to (from the included file's folder or the page's)."""
         units = {u.source.resolve() for u in self.module.units}
-        for ref in find_references(text):
+        for ref in refs:
             if not is_local(ref.target):
                 continue
             path = (base / target_path(ref.target)).resolve()
@@ -201,7 +222,9 @@ class ModuleBook:
                     continue
                 found[path] = None
                 if ref.tag == "include" and path.suffix.lower() == ".md" and depth < 8:
-                    included = path.read_text(encoding="utf-8-sig")
+                    pulled = self.module.pulled.get(path.relative_to(self.root).as_posix())
+                    text = included_text(pulled.data if pulled else path.read_bytes())
+                    included = document_references(parse_document(text))
                     for folder in dict.fromkeys([path.parent, base]):
                         self._collect(included, folder, found, depth + 1)
 

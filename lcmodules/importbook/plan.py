@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
 from lcmodules.importbook.toc import Entry, Group, Toc
+from lcmodules.load.document import markdown_parser
 from lcmodules.load.references import find_labels
 from lcmodules.load.units import slugify
 
@@ -78,7 +77,7 @@ def file_title(book: Path, rel: str) -> str | None:
 def plain_heading(markdown: str) -> str:
     """A heading's text without its Markdown: `` The `pip` tool `` → `The pip tool` (module
     titles appear in LMS menus and manifests, which show no Markdown)."""
-    tokens = MarkdownIt("commonmark").parseInline(markdown.strip())
+    tokens = markdown_parser().parseInline(markdown.strip())
     children = tokens[0].children or [] if tokens else []
     text = "".join(t.content for t in children if t.type in ("text", "code_inline"))
     return text.strip() or markdown.strip()

@@ -1,4 +1,5 @@
-"""Will replacing one SCORM package with another keep the learners' records? (`inspect --against`)"""
+"""Will replacing one package (SCORM or Common Cartridge) with another keep the learners'
+records? (`inspect --against`)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from lcmodules.core.versions import VersionError, compare
+from lcmodules.inspect.cartridge import CartridgeReport, CcItem, inspect_cartridge, is_cartridge
 from lcmodules.inspect.package import Finding, Item, Report, Severity, inspect_package
+
+AnyReport = Report | CartridgeReport
 
 
 @dataclass
@@ -23,8 +27,8 @@ class Tracked:
 class Comparison:
     """NEW against OLD: identities, items kept / removed / added, launch changes, findings."""
 
-    new: Report
-    old: Report
+    new: AnyReport
+    old: AnyReport
     kept: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
@@ -40,9 +44,10 @@ class Comparison:
         self.findings.append(Finding(severity, code, message, hint))
 
     def to_json(self) -> dict[str, Any]:
-        def side(r: Report) -> dict[str, Any]:
-            return {"path": r.path, "identifier": r.identifier, "scorm_version": r.scorm_version,
-                    "version": r.version, "errors": len(r.errors)}
+        def side(r: AnyReport) -> dict[str, Any]:
+            return {"path": r.path, "identifier": r.identifier, "format": package_format(r),
+                    "scorm_version": getattr(r, "scorm_version", None),
+                    "version": getattr(r, "version", None), "errors": len(r.errors)}
 
         return {
             "new": side(self.new), "old": side(self.old),
@@ -53,9 +58,30 @@ class Comparison:
         }
 
 
-def tracked_items(report: Report) -> dict[str, Tracked]:
-    """Every item of every organisation that launches something, by identifier."""
+def package_format(report: AnyReport) -> str | None:
+    """"SCORM 2004 …", "Common Cartridge 1.1", or None when it could not be told."""
+    if isinstance(report, CartridgeReport):
+        return f"Common Cartridge {report.cc_version}" if report.cc_version else None
+    return f"SCORM {report.scorm_version}" if report.scorm_version else None
+
+
+def tracked_items(report: AnyReport) -> dict[str, Tracked]:
+    """Every item that launches something (an LMS keeps records for it), by identifier: in a
+    SCORM package every organisation's items with a resource; in a cartridge every item with
+    a resource (launching the resource's href, or the resource itself: a QTI assessment)."""
     found: dict[str, Tracked] = {}
+    if isinstance(report, CartridgeReport):
+        hrefs = {r.identifier: r.href or r.identifier for r in report.resources}
+
+        def walk_cc(items: list[CcItem]) -> None:
+            for item in items:
+                if item.resource:
+                    found.setdefault(item.identifier, Tracked(
+                        item.identifier, item.title, hrefs.get(item.resource, item.resource)))
+                walk_cc(item.children)
+
+        walk_cc(report.items)
+        return found
 
     def walk(items: list[Item]) -> None:
         for item in items:
@@ -69,16 +95,22 @@ def tracked_items(report: Report) -> dict[str, Tracked]:
     return found
 
 
+def inspect_any(path: str | Path) -> AnyReport:
+    """The report of a cartridge or of a SCORM package, whichever `path` is."""
+    return inspect_cartridge(path) if is_cartridge(path) else inspect_package(path)
+
+
 def compare_packages(new: str | Path, old: str | Path) -> Comparison:
-    """Compare two SCORM packages (zips or manifests, anyone's); never raises for bad input."""
-    result = Comparison(inspect_package(new), inspect_package(old))
+    """Compare two SCORM packages (zips or manifests) or two cartridges, anyone's; never
+    raises for bad input."""
+    result = Comparison(inspect_any(new), inspect_any(old))
     for label, report in (("NEW", result.new), ("OLD", result.old)):
         if report.errors:
             first = report.errors[0]
             result.add("error", "package-errors",
                        f"{label} ({report.path}) has {len(report.errors)} error(s), e.g. "
                        f"{first.message}", f"run `lcmodules inspect {report.path}` for all of them")
-    if not (result.new.organizations and result.old.organizations):
+    if not (tracked_items(result.new) and tracked_items(result.old)):
         return result
     _identity(result)
     _items(result)
@@ -88,21 +120,22 @@ def compare_packages(new: str | Path, old: str | Path) -> Comparison:
 def _identity(result: Comparison) -> None:
     """Manifest identifier, SCORM version and module versions of the two packages."""
     new, old = result.new, result.old
-    if new.scorm_version != old.scorm_version:
+    if package_format(new) != package_format(old):
         result.add("error", "scorm-version-changed",
-                   f"OLD is SCORM {old.scorm_version}, NEW is SCORM {new.scorm_version}: the "
-                   "records of the old version (its CMI data) do not carry over to the new one",
-                   f"build NEW as SCORM {old.scorm_version}, or add it as a new activity")
+                   f"OLD is {package_format(old)}, NEW is {package_format(new)}: the records "
+                   "of the old one (its CMI data, its quiz attempts) do not carry over to the "
+                   "new one", f"build NEW as {package_format(old)}, or add it as a new activity")
     if new.identifier != old.identifier:
         result.add("warning", "identifier-changed",
                    f"the manifest identifier changed from '{old.identifier}' to "
                    f"'{new.identifier}'",
                    "Moodle matches items alone, but an LMS that keys packages by manifest "
                    "identifier may treat NEW as another package")
-    if new.version and old.version and new.version == old.version:
-        result.add("info", "same-version", f"both packages say version {new.version}")
-    elif new.version and old.version and _older(new.version, old.version):
-        result.add("warning", "older", f"NEW ({new.version}) is older than OLD ({old.version})",
+    new_version, old_version = getattr(new, "version", None), getattr(old, "version", None)
+    if new_version and old_version and new_version == old_version:
+        result.add("info", "same-version", f"both packages say version {new_version}")
+    elif new_version and old_version and _older(new_version, old_version):
+        result.add("warning", "older", f"NEW ({new_version}) is older than OLD ({old_version})",
                    "check that the two packages are not swapped")
 
 

@@ -13,7 +13,14 @@ from lxml import etree
 
 from lcmodules.inspect import schemas as schema_mod
 from lcmodules.inspect.pages import scan_pages
-from lcmodules.inspect.safezip import MAX_XML, SafeZip, UnsafeZip, unsafe_member_name
+from lcmodules.inspect.safezip import (
+    MAX_RATIO,
+    MAX_XML,
+    RATIO_FLOOR,
+    SafeZip,
+    UnsafeZip,
+    unsafe_member_name,
+)
 
 if TYPE_CHECKING:
     from lcmodules.inspect.cartridge import CartridgeReport
@@ -166,7 +173,8 @@ def check_zip(zf: SafeZip, report: Report | CartridgeReport) -> None:
     bombs = [e.name for e in files if zf.suspicious_ratio(e)]
     if bombs:
         report.add("error", "zip-bomb",
-                   f"entries unpack to over 200 times their packed size: {_names(bombs)}",
+                   f"entries unpack to over {MAX_RATIO} times their packed size and over "
+                   f"{RATIO_FLOOR // 1024**2} MB: {_names(bombs)}",
                    "this looks like a zip bomb; it was not unpacked")
     bad: dict[str, list[str]] = {}
     for e in zf.entries:

@@ -12,21 +12,23 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 from lxml import html as lxml_html
 
-from lcmodules.core.urlpolicy import dangerous_url, url_host
+from lcmodules.core.urlpolicy import (
+    DATA_SCRIPT_TYPES,
+    HTML_ASSETS,
+    attribute_urls,
+    css_urls,
+    loads,
+    tag_findings,
+    url_host,
+)
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 
 PACKAGE = Path(__file__).resolve().parent.parent
 OWN_SCRIPT_FOLDERS = (PACKAGE / "render" / "static", PACKAGE / "export" / "static")
 MAX_PAGE = 20 * 1024 * 1024
-CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
 CONFIG_SCRIPT = re.compile(
     r"^/\* lcmodules: settings of the SCORM tracker for this package \(generated\)\. \*/\n"
     r"window\.lcScormConfig = (\{.*\});\n$", re.S)
-# Element → the attributes whose URL the browser loads while showing the page.
-LOADING = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
-           "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset"),
-           "track": ("src",), "embed": ("src",), "object": ("data",), "input": ("src",)}
-DATA_SCRIPT_TYPES = frozenset({"application/json", "application/ld+json", "text/template"})
 
 
 @dataclass
@@ -64,12 +66,13 @@ def own_script(data: bytes) -> bool:
 
 
 def scan_pages(zf: SafeZip) -> PageScan:
-    """Every HTML page and stylesheet of the zip: what it loads from elsewhere, what it runs."""
+    """Every HTML page, SVG file and stylesheet of the zip: what it loads from elsewhere, what
+    it runs (the policy table of core/urlpolicy.py)."""
     scan = PageScan()
     files = {e.name for e in zf.entries if not e.is_dir and not e.is_symlink}
     for name in sorted(files):
         suffix = PurePosixPath(name).suffix.lower()
-        if suffix not in (".html", ".htm", ".xhtml", ".css"):
+        if suffix not in HTML_ASSETS and suffix != ".css":
             continue
         try:
             data = zf.read(name, limit=MAX_PAGE)
@@ -85,8 +88,8 @@ def scan_pages(zf: SafeZip) -> PageScan:
 
 
 def _css_hosts(text: str, name: str, scan: PageScan) -> None:
-    for match in CSS_URL.finditer(text):
-        host = url_host(match.group(2) or match.group(4) or "")
+    for url in css_urls(text):
+        host = url_host(url)
         if host:
             scan.host(host, name)
 
@@ -99,29 +102,33 @@ def _scan_page(text: str, name: str, zf: SafeZip, files: set[str], scan: PageSca
     for el in doc.iter():
         if not isinstance(el.tag, str):
             continue
-        tag = el.tag.lower()
+        tag = el.tag.rpartition("}")[2].lower()
         _element_hosts(el, tag, name, scan)
-        handlers = sorted(a for a in el.attrib if a.lower().startswith("on"))
-        if handlers:
-            scan.foreign_scripts.append(f"{name}: <{tag} {handlers[0]}=…> event handler")
-        for attr in ("href", "src", "action", "formaction", "data"):
-            if dangerous_url(el.get(attr, "")):
-                scan.foreign_scripts.append(f"{name}: <{tag} {attr}='{el.get(attr)[:30]}'>")
+        attrs = [(_local(a), v) for a, v in el.attrib.items()]
+        for found in tag_findings(tag, attrs):
+            if found.attribute is not None or found.always:
+                scan.foreign_scripts.append(f"{name}: {found.what}")
         if tag == "style" and el.text:
             _css_hosts(el.text, name, scan)
-        if el.get("style"):
-            _css_hosts(el.get("style"), name, scan)
         if tag == "script":
             _check_script(el, name, zf, files, scan)
 
 
+def _local(name: str) -> str:
+    """`xlink:href` for lxml's `{http://www.w3.org/1999/xlink}href`, names lowercase."""
+    if name.startswith("{"):
+        space, _, local = name[1:].partition("}")
+        return f"xlink:{local}".lower() if space.endswith("xlink") else local.lower()
+    return name.lower()
+
+
 def _element_hosts(el: etree._Element, tag: str, name: str, scan: PageScan) -> None:
-    attrs = LOADING.get(tag, ())
-    if tag == "link" and re.search(r"stylesheet|icon|preload|manifest", el.get("rel", ""), re.I):
-        attrs = ("href",)
-    for attr in attrs:
-        for value in (el.get(attr) or "").split(",") if attr == "srcset" else [el.get(attr) or ""]:
-            host = url_host(value.strip().split(" ")[0])
+    attrs = {_local(a): v for a, v in el.attrib.items()}
+    for attr, value in attrs.items():
+        if not loads(tag, attr, attrs):
+            continue
+        for url in attribute_urls(attr, value, tag):
+            host = url_host(url)
             if host:
                 scan.host(host, name)
 

@@ -15,7 +15,11 @@ from pathlib import Path, PurePosixPath
 MAX_ENTRIES = 20_000
 MAX_TOTAL_UNCOMPRESSED = 4 * 1024**3  # declared, all entries together
 MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR
-RATIO_FLOOR = 1024**2
+# A ratio only matters for an entry that unpacks to more than this: a long but honest output
+# (30,000 identical warning lines, a sparse CSV) compresses far better than 200:1, yet a few
+# MB harm no LMS. Anything above it with that ratio is refused, as is more than
+# MAX_TOTAL_UNCOMPRESSED in all (docs/scorm.md, "lcmodules inspect").
+RATIO_FLOOR = 32 * 1024**2
 MAX_XML = 16 * 1024**2  # imsmanifest.xml and metadata files are read into memory up to this
 EOCD = b"PK\x05\x06"
 ZIP64_LOCATOR = b"PK\x06\x07"
@@ -107,7 +111,8 @@ class SafeZip:
         )
 
     def suspicious_ratio(self, entry: Entry) -> bool:
-        """True for an entry that unpacks to far more than it takes (a zip bomb's trick)."""
+        """True for an entry that unpacks to far more than it takes (a zip bomb's trick): over
+        RATIO_FLOOR bytes and over MAX_RATIO times its packed size."""
         return entry.size > RATIO_FLOOR and entry.size > MAX_RATIO * max(entry.compressed, 1)
 
     def read(self, name: str, limit: int = MAX_XML) -> bytes:

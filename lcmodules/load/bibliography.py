@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from pybtex.database import BibliographyData, parse_string
 from pybtex.scanner import PybtexError
+
+from lcmodules.model import Pulled
 
 
 def cite_keys(content: str) -> list[str]:
@@ -24,23 +27,25 @@ def bib_files(root: Path) -> list[Path]:
     return found
 
 
-def load_bibliography(root: Path) -> tuple[BibliographyData, list[tuple[Path, str]]]:
-    """Every entry of the module's `.bib` files (the first file wins a duplicate key), and the
-    files pybtex could not read with why."""
-    files = bib_files(root)
-    stamps = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    return _load(stamps)
+def read_bibliography(root: Path, pulled: Mapping[str, Pulled]
+                      ) -> tuple[BibliographyData, list[tuple[Path, str]]]:
+    """Every entry of the module's `.bib` files as load read them (`Module.pulled`; the first
+    file wins a duplicate key), and the files pybtex could not read with why."""
+    files = tuple((rel, found.data) for rel, found in sorted(pulled.items())
+                  if rel.lower().endswith(".bib"))
+    data, problems = _parse(files)
+    return data, [(root / rel, why) for rel, why in problems]
 
 
 @lru_cache(maxsize=32)
-def _load(stamps: tuple[tuple[Path, int, int], ...]) -> tuple[BibliographyData, list[tuple[Path, str]]]:
+def _parse(files: tuple[tuple[str, bytes], ...]) -> tuple[BibliographyData, list[tuple[str, str]]]:
     data = BibliographyData()
-    problems: list[tuple[Path, str]] = []
-    for path, _, _ in stamps:
+    problems: list[tuple[str, str]] = []
+    for rel, raw in files:
         try:
-            part = parse_string(path.read_text(encoding="utf-8"), "bibtex")
+            part = parse_string(raw.decode("utf-8"), "bibtex")
         except (PybtexError, UnicodeDecodeError) as exc:
-            problems.append((path, str(exc)))
+            problems.append((rel, str(exc)))
             continue
         for key, entry in part.entries.items():
             if key not in data.entries:

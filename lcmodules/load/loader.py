@@ -8,6 +8,7 @@ from lcmodules.cache.models import loaded_module, reuse_module
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.locate import locate
 from lcmodules.core.slugs import ascii_slug
+from lcmodules.load.pulled import pull_files
 from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
 from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
@@ -77,6 +78,7 @@ def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = Non
         if unit is not None:
             unit.uid = uid
             module.units.append(unit)
+    pull_files(module)
     return module
 
 

@@ -46,6 +46,7 @@ EXAMPLES = {
     "Question.tolerance": "tolerance: 5",
     "Question.answers": "answers: [recall, sensitivity]",
     "Question.choices": "choices: [{text: Recall, correct: true}, {text: Accuracy}]",
+    "Question.items": "items: [collect data, train the model, evaluate]",
     "Choice.text": "text: Recall",
     "Choice.correct": "correct: true",
     "Prerequisite.id": "id: lc-ai/python-basics",
@@ -58,6 +59,7 @@ ITEM_EXAMPLES = {
     "ModuleMeta.learning_objectives": "- The learner can explain …",
     "ModuleMeta.keywords": "- sensors",
     "Question.answers": "- recall",
+    "Question.items": "- train the model",
 }
 # What one item of a model type is called, for "a choice: …".
 NAMES = {"Choice": "a choice", "Author": "an author", "Question": "a question",
@@ -89,6 +91,11 @@ def _members(annotation: Any) -> list[Any]:
         return [a for m in typing.get_args(annotation) for a in _members(m)
                 if a is not type(None)]
     return [annotation]
+
+
+def catalogue_name(model: type[BaseModel]) -> str:
+    """The name a model's fields have in the catalogues (every question type: "Question")."""
+    return str(getattr(model, "catalogue_name", model.__name__))
 
 
 def _is_model(t: Any) -> TypeGuard[type[BaseModel]]:
@@ -152,7 +159,7 @@ def _one(t: Any) -> str:
     if _is_model(t):
         required = [n for n, f in t.model_fields.items() if f.is_required()]
         keys = ", ".join(f"`{n}:`" for n in (required or list(t.model_fields)[:3]))
-        return f"{NAMES.get(t.__name__, 'a mapping')} with {keys}"
+        return f"{NAMES.get(catalogue_name(t), 'a mapping')} with {keys}"
     return {str: "text", bool: "true or false", int: "a whole number",
             float: "a number"}.get(t, "a value")
 
@@ -179,7 +186,7 @@ def found(value: Any) -> str:
 
 def example(field: Field, value: Any = None) -> str:
     """A right form to copy: from the catalogue, else made from the type (and what was written)."""
-    key = f"{field.owner.__name__}.{field.name}" if field.owner else ""
+    key = f"{catalogue_name(field.owner)}.{field.name}" if field.owner else ""
     members = _members(field.annotation)
     if field.item and key in ITEM_EXAMPLES:
         return ITEM_EXAMPLES[key]
@@ -213,7 +220,7 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
     name = dotted(field.path)
     kind = err["type"]
     value = err.get("input")
-    key = f"{field.owner.__name__}.{field.name}" if field.owner and not field.item else ""
+    key = f"{catalogue_name(field.owner)}.{field.name}" if field.owner and not field.item else ""
     what = expected(field.annotation, key)
     if kind == "missing":
         info = field.owner.model_fields[field.name] if field.owner else None

@@ -5,17 +5,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import latex2mathml.converter
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.myst_blocks import myst_block_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 
 from lcmodules.load.bibliography import cite_keys
+from lcmodules.load.document import Document, parse_document
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:.-]+)\}\s*(.*)$")
 OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
@@ -114,29 +109,27 @@ class MystProblem:
     hint: str
 
 
-@cache
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    md.use(colon_fence_plugin).use(dollarmath_plugin, allow_space=True, allow_digits=False,
-                                   double_inline=True)
-    return md.use(myst_role_plugin).use(myst_block_plugin)
-
-
 def myst_problems(text: str, line_offset: int = 0,
                   bib_keys: set[str] | None = None) -> list[MystProblem]:
     """Unknown directives and roles, unclosed fences, LaTeX that cannot be converted, reST
     that docutils cannot render, citations missing from `bib_keys` (lowercase) — each with
     what will appear instead."""
+    return document_problems(parse_document(text), line_offset, bib_keys)
+
+
+def document_problems(document: Document, line_offset: int = 0,
+                      bib_keys: set[str] | None = None) -> list[MystProblem]:
+    """`myst_problems` of a parsed document."""
     problems: list[MystProblem] = []
-    lines = text.split("\n")
-    for token in _parser().parse(text):
+    lines = document.text.split("\n")
+    for token in document.tokens:
         line = (token.map[0] if token.map else 0) + line_offset
         if token.type in ("fence", "colon_fence"):
             if _unclosed(token, lines):
                 problems.append(MystProblem(line, f"the fence '{token.markup}' opened here is never "
                                             "closed: everything after it is shown as its content",
                                             f"close it with a line '{token.markup}'"))
-            problems.extend(_directive_problems(token, line, bib_keys))
+            problems.extend(_directive_problems(document, token, line, bib_keys))
         elif token.type in ("math_block", "math_block_label"):
             problems.extend(_math_problem(token.content, line))
         elif token.type == "inline":
@@ -162,7 +155,8 @@ def _math_problem(latex: str, line: int) -> list[MystProblem]:
                         "simplify the LaTeX or write it with commands latex2mathml knows")]
 
 
-def _directive_problems(token: Token, line: int, bib_keys: set[str] | None) -> list[MystProblem]:
+def _directive_problems(document: Document, token: Token, line: int,
+                        bib_keys: set[str] | None) -> list[MystProblem]:
     directive = parse_directive(token.info, token.content)
     if directive is None:
         return []
@@ -184,7 +178,7 @@ def _directive_problems(token: Token, line: int, bib_keys: set[str] | None) -> l
                 for at, message in found]
     if name in CODE_DIRECTIVES or name in ("csv-table", "bibliography", "raw"):
         return []
-    return myst_problems(directive.body, body_line, bib_keys)
+    return document_problems(document.body(directive.body), body_line, bib_keys)
 
 
 def _inline_problems(children: list[Token], line: int,

@@ -8,19 +8,15 @@ Book export and fingerprints all read references from here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.myst_blocks import myst_block_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 
+from lcmodules.core.urlpolicy import URL_ATTRIBUTES  # the one policy table
+from lcmodules.load.document import Document, parse_document
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 
 LABEL = re.compile(r"^\s*\(([^()\s]+)\)=\s*$|^\s*:(?:name|label):\s*(\S+)\s*$|^\$\$\s*\((\S+)\)\s*$",
@@ -30,8 +26,6 @@ PATH_ROLES = {"download"}
 NO_MARKDOWN_BODY = {"code", "code-block", "sourcecode", "code-cell", "literalinclude", "math",
                     "csv-table", "eval-rst", "raw", "bibliography"}
 CARD_IMAGES = ("img-top", "img-bottom", "img-background")
-# HTML attributes that name a resource; `srcset` holds several, comma-separated
-URL_ATTRIBUTES = ("src", "href", "poster", "data", "srcset", "action", "formaction", "background")
 # elements whose resource the browser loads while showing the page
 EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
              "embed", "input", "image", "use"}
@@ -57,47 +51,59 @@ class Reference:
     title: str | None = None  # for <iframe>/<frame>: the title ("" when missing); None when n/a
 
 
-@cache
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    md.use(colon_fence_plugin).use(dollarmath_plugin).use(myst_role_plugin).use(myst_block_plugin)
-    return md
-
-
 def find_references(text: str, line_offset: int = 0) -> list[Reference]:
     """Every link, image, figure, include, download and HTML resource in MyST Markdown text.
 
     A link `[text](name)` to a label defined in the same text (`(name)=`, `:name:`, `:label:`)
     has kind "label": it is no file.
     """
-    refs = _references(text, line_offset)
-    labels = find_labels(text)
-    return [Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds, r.title)
-            if r.kind == "link" and r.tag == "a" and r.target in labels else r for r in refs]
+    return document_references(parse_document(text), line_offset)
+
+
+def document_references(document: Document, line_offset: int = 0) -> list[Reference]:
+    """`find_references` of a parsed document (worked out once, then shifted by the offset)."""
+    refs = document.derived.get("references")
+    if refs is None:
+        labels = document_labels(document)
+        refs = document.derived["references"] = [
+            Reference(r.line, "label", r.target, r.alt, r.tag, r.embeds, r.title)
+            if r.kind == "link" and r.tag == "a" and r.target in labels else r
+            for r in _references(document, 0)]
+    if not line_offset:
+        return list(refs)
+    return [replace(r, line=r.line + line_offset) for r in refs]
 
 
 def find_labels(text: str) -> set[str]:
     """Every label MyST text defines: `(name)=`, `$$ (name)`, and a directive's `name` or
     `label` option, written as `:name:` or in a `---` YAML block (nested directives too)."""
-    labels = {name for found in LABEL.findall(text) for name in found if name}
-    for token in _parser().parse(text):
-        directive = parse_directive(token.info, token.content) \
-            if token.type in ("fence", "colon_fence") else None
-        if directive is None:
-            continue
-        labels |= {directive.options[key] for key in ("name", "label")
-                   if directive.options.get(key)}
-        if directive.name not in NO_MARKDOWN_BODY:
-            labels |= find_labels(directive.body)
+    return set(document_labels(parse_document(text)))
+
+
+def document_labels(document: Document) -> frozenset[str]:
+    """`find_labels` of a parsed document."""
+    labels = document.derived.get("labels")
+    if labels is None:
+        found = {name for match in LABEL.findall(document.text) for name in match if name}
+        for token in document.tokens:
+            directive = parse_directive(token.info, token.content) \
+                if token.type in ("fence", "colon_fence") else None
+            if directive is None:
+                continue
+            found |= {directive.options[key] for key in ("name", "label")
+                      if directive.options.get(key)}
+            if directive.name not in NO_MARKDOWN_BODY:
+                found |= document_labels(document.body(directive.body))
+        labels = document.derived["labels"] = frozenset(found)
     return labels
 
 
-def _references(text: str, line_offset: int) -> list[Reference]:
+def _references(document: Document, line_offset: int) -> list[Reference]:
     refs: list[Reference] = []
-    for token in _parser().parse(text):
+    for token in document.tokens:
         line = (token.map[0] if token.map else 0) + line_offset
         if token.type in ("fence", "colon_fence"):
-            refs.extend(_directive_references(token, line))
+            refs.extend(_directive_references(document, token, line))
         elif token.type == "inline":
             refs.extend(_inline_references(token.children or [], line))
         elif token.type == "html_block":
@@ -105,7 +111,7 @@ def _references(text: str, line_offset: int) -> list[Reference]:
     return refs
 
 
-def _directive_references(token: Token, line: int) -> list[Reference]:
+def _directive_references(document: Document, token: Token, line: int) -> list[Reference]:
     directive = parse_directive(token.info, token.content)
     if directive is None:
         return []
@@ -129,7 +135,8 @@ def _directive_references(token: Token, line: int) -> list[Reference]:
     if options.get("link") and options.get("link-type", "url") == "url":
         refs.append(Reference(line, "link", options["link"], None, name))
     if name not in NO_MARKDOWN_BODY and directive.body.strip():
-        refs.extend(find_references(directive.body, line + 1 + directive.body_offset))
+        refs.extend(document_references(document.body(directive.body),
+                                        line + 1 + directive.body_offset))
     return refs
 
 
@@ -155,8 +162,12 @@ def _inline_references(children: list[Token], line: int) -> list[Reference]:
 def html_fragments(text: str, line_offset: int = 0) -> list[tuple[int, str]]:
     """The raw HTML of MyST text with its line: HTML blocks, inline tags, `{raw} html` bodies,
     also inside directives whose body is Markdown (never code)."""
+    return _fragments(parse_document(text), line_offset)
+
+
+def _fragments(document: Document, line_offset: int) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    for token in _parser().parse(text):
+    for token in document.tokens:
         line = (token.map[0] if token.map else 0) + line_offset
         if token.type == "html_block":
             found.append((line, token.content))
@@ -167,11 +178,11 @@ def html_fragments(text: str, line_offset: int = 0) -> list[tuple[int, str]]:
                 elif child.type == "html_inline":
                     found.append((line, child.content))
         elif token.type in ("fence", "colon_fence"):
-            found.extend(_directive_fragments(token, line))
+            found.extend(_directive_fragments(document, token, line))
     return found
 
 
-def _directive_fragments(token: Token, line: int) -> list[tuple[int, str]]:
+def _directive_fragments(document: Document, token: Token, line: int) -> list[tuple[int, str]]:
     directive = parse_directive(token.info, token.content)
     if directive is None:
         return []
@@ -180,7 +191,7 @@ def _directive_fragments(token: Token, line: int) -> list[tuple[int, str]]:
         return [(body_line, directive.body)] if directive.argument.strip().lower() == "html" else []
     if directive.name in NO_MARKDOWN_BODY:
         return []
-    return html_fragments(directive.body, body_line)
+    return _fragments(document.body(directive.body), body_line)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from nbformat.validator import iter_validate, normalize
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.slugs import ascii_slug, fold_ascii, slugify  # noqa: F401 (re-exported)
+from lcmodules.load.document import parse_unit
 from lcmodules.load.yamlsrc import check_model, decode_text, parse_yaml
 from lcmodules.model import Page, Quiz, Unit, UnitKind
 
@@ -192,4 +193,5 @@ def load_unit(module_root: Path, index: int, rel: str, diag: Diagnostics,
             unit.quiz = check_model(Quiz, unit.doc, source, diag, what="knowledge check")
             if unit.quiz is not None:
                 unit.title = unit.quiz.title
+    parse_unit(unit)
     return unit

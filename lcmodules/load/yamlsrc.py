@@ -102,6 +102,7 @@ def _unwrap(annotation: Any) -> list[Any]:
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model that holds the last key of `loc`."""
     current: type[BaseModel] | None = model
+    subs: list[type[BaseModel]] = []
     for part in loc[:-1]:
         if current is None:
             return None
@@ -112,8 +113,8 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             ]
             current = subs[0] if subs else None
         elif isinstance(part, str) and part[:1].isupper():
-            # pydantic names a union branch after its class
-            continue
+            # pydantic names a union branch after its class (question types: tagged so)
+            current = next((c for c in subs if c.__name__ == part), current)
     return current
 
 

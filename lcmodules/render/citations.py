@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from pybtex.backends.html import Backend
@@ -11,7 +10,7 @@ from pybtex.database import BibliographyData, Entry
 from pybtex.style.formatting.plain import Style
 from pybtex.style.template import names, sentence
 
-from lcmodules.load.bibliography import cite_keys, load_bibliography
+from lcmodules.load.bibliography import cite_keys
 from lcmodules.load.units import slugify
 
 AND = {"nl": "en", "de": "und", "fr": "et"}
@@ -51,9 +50,9 @@ def _names(entry: Entry, language: str) -> str:
     return f"{last[0]} et al."
 
 
-def in_text(root: Path | None, role: str, content: str, language: str, prefix: str) -> str:
-    """One cite role as HTML: `Author (Year)` for cite:t, `(Author, Year)` otherwise."""
-    data = load_bibliography(root)[0] if root is not None else BibliographyData()
+def in_text(data: BibliographyData, role: str, content: str, language: str, prefix: str) -> str:
+    """One cite role as HTML: `Author (Year)` for cite:t, `(Author, Year)` otherwise; `data`:
+    the module's bibliography as load read it."""
     parts = []
     for key in cite_keys(content):
         entry = data.entries.get(key)
@@ -68,10 +67,9 @@ def in_text(root: Path | None, role: str, content: str, language: str, prefix: s
     return "(" + "; ".join(parts) + ")"
 
 
-def bibliography(root: Path | None, keys: list[str], everything: bool, language: str,
+def bibliography(data: BibliographyData, keys: list[str], everything: bool, language: str,
                  prefix: str) -> str:
     """The entries cited on the page (or all with `:all:`), formatted by pybtex's plain style."""
-    data = load_bibliography(root)[0] if root is not None else BibliographyData()
     wanted = list(data.entries) if everything else [k for k in dict.fromkeys(keys) if k in data.entries]
     if not wanted:
         return ""

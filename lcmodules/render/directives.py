@@ -167,9 +167,7 @@ def table(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
 def _csv_text(d: Directive, ctx: Context) -> str:
     if d.options.get("file"):
         path = (ctx.base / target_path(d.options["file"])).resolve()
-        if ctx.inside(path) and path.is_file():
-            return path.read_text(encoding="utf-8-sig")
-        return ""
+        return ctx.read(path) or ""
     return d.body
 
 
@@ -188,9 +186,10 @@ def csv_table(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
 def include(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     """`{include}`: a MyST file inside the module, rendered in place (relative links from it)."""
     path = (ctx.base / target_path(d.argument)).resolve()
-    if not (ctx.inside(path) and path.is_file()):
+    loaded = ctx.read(path)
+    if loaded is None:
         return ""  # validation reports the missing file
-    text = learner_markdown(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"), ctx.edition)
+    text = learner_markdown(loaded, ctx.edition)
     if d.options.get("start-after") and d.options["start-after"] in text:
         text = text.split(d.options["start-after"], 1)[1]
     if d.options.get("end-before") and d.options["end-before"] in text:
@@ -210,7 +209,7 @@ def eval_rst(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
 def bibliography(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     """`{bibliography}`: the entries cited on this page (every entry with `:all:`)."""
     everything = "all" in d.options
-    return citations.bibliography(ctx.root, ctx.numbering.cited, everything, ctx.language, ctx.id_prefix)
+    return citations.bibliography(ctx.bibliography(), ctx.numbering.cited, everything, ctx.language, ctx.id_prefix)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -23,6 +23,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "numeric_hint": "A number, e.g. 2.5 (a decimal comma is fine too)",
         "true": "True",
         "false": "False",
+        "position_n": "Position {n}",
+        "choose_item": "(choose an item)",
+        "score_sent": "Your score was sent to the learning environment.",
+        "score_not_sent": "Your score could not be sent to the learning environment.",
+        "grading_failed": "Your answers could not be checked; try again.",
         "download_notebook": "Download notebook",
         "open_binder": "Open in Binder",
         "open_colab": "Open in Colab",
@@ -76,6 +81,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "numeric_hint": "Een getal, bijvoorbeeld 2,5 (een punt mag ook)",
         "true": "Waar",
         "false": "Niet waar",
+        "position_n": "Plaats {n}",
+        "choose_item": "(kies een onderdeel)",
+        "score_sent": "Je score is doorgegeven aan de leeromgeving.",
+        "score_not_sent": "Je score kon niet worden doorgegeven aan de leeromgeving.",
+        "grading_failed": "Je antwoorden konden niet worden gecontroleerd; probeer het opnieuw.",
         "download_notebook": "Notebook downloaden",
         "open_binder": "Openen in Binder",
         "open_colab": "Openen in Colab",
@@ -114,7 +124,8 @@ STRINGS: dict[str, dict[str, str]] = {
 FALLBACK = "en"
 
 # the strings lc.js needs in the browser
-SCRIPT_KEYS = ("correct", "incorrect", "points", "passed", "not_passed")
+SCRIPT_KEYS = ("correct", "incorrect", "points", "passed", "not_passed", "score_sent",
+               "score_not_sent", "grading_failed")
 
 
 def language_key(language: str) -> str:

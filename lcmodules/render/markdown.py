@@ -4,30 +4,26 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import latex2mathml.converter
-from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.colon_fence import colon_fence_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.myst_blocks import myst_block_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
+from pybtex.database import BibliographyData
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from lcmodules.load.bibliography import read_bibliography
+from lcmodules.load.document import Document, markdown_parser, parse_document
+from lcmodules.load.links import LinkIndex, Target
 from lcmodules.load.myst import (
     ADMONITIONS,
     CODE_DIRECTIVES,
@@ -35,8 +31,10 @@ from lcmodules.load.myst import (
     Directive,
     parse_directive,
 )
+from lcmodules.load.pulled import included_text
 from lcmodules.load.references import URL_ATTRIBUTES, html_tags, srcset_urls
 from lcmodules.load.units import slugify
+from lcmodules.model import Pulled
 from lcmodules.render import citations
 from lcmodules.render.directives import HANDLERS
 from lcmodules.render.i18n import strings
@@ -54,6 +52,10 @@ class Linker(Protocol):
 
     def source(self, base: Path, target: str) -> str: ...
 
+    def to_unit(self, unit: int, anchor: str) -> str:
+        """A link to unit `unit` of the module, at element id `anchor` ("" = its top)."""
+        ...
+
 
 class KeepLinks:
     """The linker that leaves every reference as written."""
@@ -63,6 +65,9 @@ class KeepLinks:
 
     def source(self, base: Path, target: str) -> str:
         return target
+
+    def to_unit(self, unit: int, anchor: str) -> str:
+        return f"#{anchor}" if anchor else "#"
 
 
 @dataclass
@@ -81,10 +86,39 @@ class Context:
     edition: Literal["learner", "teacher"] = "learner"  # included MyST files lose their solution blocks unless "teacher"
     numbering: Numbering = field(default_factory=Numbering)  # labels and counters of the page
 
+    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
+    # the files the module's pages pull in, as load read them (Module.pulled)
+    pulled: Mapping[str, Pulled] = field(default_factory=dict)
+    links: LinkIndex | None = None  # the module's pages, labels and heading anchors
+    unit: int = -1  # the index of the unit rendered
+
+    def resolve(self, target: str) -> str | None:
+        """The href of a link to a page, label or heading anchor of the module, else None."""
+        found = self.links.link(self.unit, self.base, target) if self.links else None
+        return self.to(found) if found is not None else None
+
+    def to(self, target: Target) -> str:
+        """The href of a resolved target: in-page for this unit, else through the linker."""
+        if target.unit == self.unit and target.anchor:
+            return f"#{self.id_prefix}{target.anchor}"
+        return self.linker.to_unit(target.unit, target.anchor)
+
     def inside(self, path: Path) -> bool:
         """True when `path` lies inside the module (without a known module: below `base`)."""
         return path.resolve().is_relative_to((self.root or self.base).resolve())
-    trusted: bool = False  # raw HTML kept as written, scripts included (docs/security.md)
+
+    def read(self, path: Path) -> str | None:
+        """The text of a file the page pulls in, as load read it (None: not in the model —
+        the renderer never reads the disk)."""
+        root = (self.root or self.base).resolve()
+        if not path.is_relative_to(root):
+            return None
+        found = self.pulled.get(path.relative_to(root).as_posix())
+        return included_text(found.data) if found is not None else None
+
+    def bibliography(self) -> BibliographyData:
+        """The module's `.bib` entries, as load read them."""
+        return read_bibliography((self.root or self.base).resolve(), self.pulled)[0]
 
     def href(self, target: str) -> str:
         """A link target for the built page: in-page anchors get the unit's id prefix."""
@@ -186,16 +220,25 @@ def _as_rule(method: Any) -> Any:
     return rule
 
 
+def _html_renderer(rules: dict[str, Any]) -> RendererHTML:
+    """An HTML renderer of its own with the parser's plugin rules, then `rules` on top
+    (the one parser is shared; its renderer is left as it is)."""
+    html = RendererHTML()
+    parser_renderer = markdown_parser().renderer
+    assert isinstance(parser_renderer, RendererHTML)  # markdown-it's default renderer
+    for name, rule in parser_renderer.rules.items():
+        function: Any = getattr(rule, "__func__", rule)  # the plugin's function, unbound
+        html.rules[name] = function.__get__(html)
+    for name, rule in rules.items():
+        html.rules[name] = _as_rule(rule).__get__(html)
+    return html
+
+
 class MarkdownRenderer:
-    """Renders MyST Markdown (block or inline) with lcmodules' rules; one per site."""
+    """Renders MyST Markdown (block or inline) with lcmodules' rules from the one parse
+    (`lcmodules.load.document`); one per site."""
 
     def __init__(self) -> None:
-        md = MarkdownIt("commonmark", {"html": True, "typographer": False})
-        md.enable(["table", "strikethrough"])
-        md.use(front_matter_plugin).use(colon_fence_plugin).use(footnote_plugin)
-        md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
-        md.use(myst_role_plugin).use(myst_block_plugin).use(deflist_plugin)
-        md.use(attrs_plugin, spans=False)
         rules = {
             "heading_open": self._heading_open,
             "link_open": self._link_open,
@@ -219,22 +262,27 @@ class MarkdownRenderer:
             "table_open": self._table_open,
             "table_close": lambda *a: "</table>\n</div>\n",
         }
-        for name, rule in rules.items():
-            md.add_render_rule(name, _as_rule(rule))
-        self.md = md
+        self.md = markdown_parser()
+        self.html = _html_renderer(rules)
 
     # public API
 
     def render(self, text: str, ctx: Context) -> str:
         """Block-level Markdown → HTML (labels of the text are numbered first, unless
         `prepare` already did so for the whole page)."""
-        self.prepare(ctx, [text])
-        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
-        return self.md.render(text, env)
+        return self.render_document(parse_document(text), ctx)
 
-    def prepare(self, ctx: Context, texts: Sequence[str]) -> None:
-        """Number the labels of a page made of several texts (a notebook's markdown cells)."""
-        scan_labels(self.md, ctx.numbering, texts, ctx.id_prefix)
+    def render_document(self, document: Document, ctx: Context) -> str:
+        """A parsed document → HTML, from its stored tokens (which stay unchanged)."""
+        self.prepare(ctx, [document])
+        env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id, "document": document}
+        return self.html.render(document.tokens, self.md.options, env)
+
+    def prepare(self, ctx: Context, documents: Sequence[Document | str]) -> None:
+        """Number the labels of a page made of several documents (a notebook's markdown
+        cells)."""
+        scan_labels(ctx.numbering, [parse_document(d) if isinstance(d, str) else d
+                                    for d in documents], ctx.id_prefix)
 
     def code(self, text: str, language: str) -> str:
         """Highlighted code (for directives in other modules)."""
@@ -243,7 +291,7 @@ class MarkdownRenderer:
     def render_inline(self, text: str, ctx: Context) -> str:
         """One paragraph of inline Markdown (a quiz prompt, a caption) → HTML without <p>."""
         env: dict[str, Any] = {"lc": ctx, "docId": ctx.doc_id}
-        return self.md.renderInline(text, env).strip()
+        return self.html.render(self.md.parseInline(text, env), self.md.options, env).strip()
 
     def nested(self, text: str, env: Any, base: Path | None = None) -> str:
         """A directive's body: rendered on its own, so its footnotes stay inside it; `base`
@@ -252,7 +300,10 @@ class MarkdownRenderer:
         ctx.nested += 1
         if base is not None:
             ctx = replace(ctx, base=base)
-        return self.md.render(text, {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}"})
+        parent = env.get("document") if isinstance(env, dict) else None
+        document = parent.body(text) if isinstance(parent, Document) else parse_document(text)
+        env = {"lc": ctx, "docId": f"{ctx.doc_id}-{ctx.nested}", "document": document}
+        return self.html.render(document.tokens, self.md.options, env)
 
     # rules
 
@@ -276,19 +327,19 @@ class MarkdownRenderer:
 
     def _link_open(self, renderer: Any, tokens: Sequence[Token], idx: int,
                    options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
         ctx = self._ctx(env)
-        href = str(token.attrs.get("href", ""))
+        attrs = dict(tokens[idx].attrs)  # the stored tokens stay as parsed
+        href = str(attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
-        token.attrs["href"] = "#" + label.ident if label else ctx.href(href)
-        for key in [k for k in token.attrs if str(k).startswith(":")]:
+        attrs["href"] = "#" + label.ident if label else ctx.resolve(href) or ctx.href(href)
+        for key in [k for k in attrs if str(k).startswith(":")]:
             # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
-            value, name = token.attrs.pop(key), str(key)[1:]
+            value, name = attrs.pop(key), str(key)[1:]
             if name in KRAMDOWN_LINK_ATTRIBUTES:
-                token.attrs[name] = value
-        if token.attrs.get("target") == "_blank":
-            token.attrs["rel"] = "noopener"
-        return renderer.renderToken(tokens, idx, options, env)
+                attrs[name] = value
+        if attrs.get("target") == "_blank":
+            attrs["rel"] = "noopener"
+        return renderer.renderToken([tokens[idx].copy(attrs=attrs)], 0, options, env)
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
                options: OptionsDict, env: Any) -> str:
@@ -446,13 +497,15 @@ class MarkdownRenderer:
         if name in ("ref", "numref", "eq"):
             return self._label_role(name, content, ctx)
         if name.startswith("cite"):
-            return citations.in_text(ctx.root, name, content, ctx.language, ctx.id_prefix)
+            return citations.in_text(ctx.bibliography(), name, content, ctx.language, ctx.id_prefix)
         if name in ("doc", "download", "term"):
             match = ROLE_TARGET.match(content)
             text, target = (match.group(1), match.group(2)) if match else (content, content)
             if name == "term":
                 return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text)}</a>'
-            href = ctx.href(target)
+            page = ctx.links.role("doc", ctx.unit, ctx.base, target) \
+                if ctx.links and name == "doc" else None
+            href = ctx.to(page) if page is not None else ctx.href(target)
             return f'<a href="{esc(href)}">{esc(text)}</a>'
         if name in ("code", "samp", "literal", "file", "command", "program", "envvar"):
             return f"<code>{esc(content)}</code>"
@@ -468,7 +521,10 @@ class MarkdownRenderer:
         match = ROLE_TARGET.match(content)
         text, target = (match.group(1), match.group(2)) if match else ("", content.strip())
         label = ctx.numbering.labels.get(target)
-        if label is None:
+        if label is None:  # on another page of the module (its number is that page's)
+            found = ctx.links.role(name, ctx.unit, ctx.base, target) if ctx.links else None
+            if found is not None:
+                return f'<a href="{esc(ctx.to(found))}">{esc(text or found.title or target)}</a>'
             return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text or target)}</a>'
         if name == "eq":
             shown = text or f"({label.number})"

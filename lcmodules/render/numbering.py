@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from lcmodules.load.bibliography import cite_keys
+from lcmodules.load.document import Document
 from lcmodules.load.myst import CODE_DIRECTIVES, parse_directive
 from lcmodules.load.units import slugify
 
@@ -58,8 +58,8 @@ def _inline_text(token: Token | None) -> str:
 
 
 class _Scanner:
-    def __init__(self, md: MarkdownIt, numbering: Numbering, prefix: str) -> None:
-        self.md, self.numbering, self.prefix = md, numbering, prefix
+    def __init__(self, numbering: Numbering, prefix: str) -> None:
+        self.numbering, self.prefix = numbering, prefix
         self.counts: dict[str, int] = {}
 
     def add(self, name: str, kind: str, title: str, numbered: bool = False) -> None:
@@ -70,8 +70,8 @@ class _Scanner:
             self.numbering.labels.setdefault(
                 name, Label(self.prefix + slugify(name), kind, number, title.strip()))
 
-    def scan(self, text: str) -> None:
-        tokens = self.md.parse(text, {})
+    def scan(self, document: Document) -> None:
+        tokens = document.tokens
         for index, token in enumerate(tokens):
             if token.type == "myst_target":
                 after = next((i for i in range(index + 1, len(tokens))
@@ -82,11 +82,11 @@ class _Scanner:
             elif token.type == "math_block_label":
                 self.add(token.info, "equation", "", numbered=True)
             elif token.type in ("fence", "colon_fence"):
-                self.directive(token)
+                self.directive(document, token)
             elif token.type == "inline":
                 self.roles(token.children or [])
 
-    def directive(self, token: Token) -> None:
+    def directive(self, document: Document, token: Token) -> None:
         d = parse_directive(token.info, token.content)
         if d is None or d.name in CODE_DIRECTIVES:
             return
@@ -101,7 +101,7 @@ class _Scanner:
         elif name:
             self.add(name, "target", d.argument)
         if d.name not in ("math", "csv-table", "raw", "eval-rst", "bibliography"):
-            self.scan(d.body)
+            self.scan(document.body(d.body))
 
     def roles(self, children: Iterable[Token]) -> None:
         for child in children:
@@ -109,11 +109,11 @@ class _Scanner:
                 self.numbering.cited.extend(cite_keys(child.content))
 
 
-def scan_labels(md: MarkdownIt, numbering: Numbering, texts: Iterable[str], prefix: str) -> None:
-    """Collect the labels and citations of a page's (or notebook's) Markdown, once."""
+def scan_labels(numbering: Numbering, documents: Iterable[Document], prefix: str) -> None:
+    """Collect the labels and citations of a page's (or notebook's) parsed Markdown, once."""
     if numbering.scanned:
         return
-    scanner = _Scanner(md, numbering, prefix)
-    for text in texts:
-        scanner.scan(text)
+    scanner = _Scanner(numbering, prefix)
+    for document in documents:
+        scanner.scan(document)
     numbering.scanned = True

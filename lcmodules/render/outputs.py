@@ -11,7 +11,7 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from lcmodules.load.outputtypes import TEMPLATE_TYPES, scripted_types
+from lcmodules.load.outputtypes import TEMPLATE_TYPES, plain_fallback, scripted_types
 from lcmodules.render.assets import SiteFiles
 
 LC_HTML = "application/vnd.lcmodules.html"  # an output this module rendered already
@@ -44,19 +44,21 @@ def _decode(value: Any) -> bytes | None:
 
 def fit_output(output: NotebookNode, site: SiteFiles, language: str, alt: str,
                trusted: bool = False) -> None:
-    """Make `output` (of a render-ready copy) one the template shows: scripted types removed
-    (their image or text kept, else a note; a trusted course keeps `application/javascript`,
-    docs/security.md), GIF/WebP/PDF turned into page HTML."""
+    """Make `output` (of a render-ready copy) one the template shows: scripted types and HTML
+    that needs script removed (their image or text kept, else a note; a trusted course keeps
+    `application/javascript` and its HTML, docs/security.md), GIF/WebP/PDF as page HTML."""
     data = output.get("data")
     if not data:
         return
     notes = _notes(language)
-    scripted = [m for m in scripted_types(data)
+    scripted = [m for m in scripted_types(data, trusted)
                 if not (trusted and m == "application/javascript")]
     for mime in scripted:
         del data[mime]
     if scripted and "text/html" in data:
         del data["text/html"]  # its markup only works with the scripts removed above
+    if scripted and "text/plain" in data and plain_fallback(data) is None:
+        del data["text/plain"]  # `<IPython.core.display.HTML object>` tells a learner nothing
     if any(m in data for m in TEMPLATE_TYPES):
         return
     html = _static_html(data, site, notes, alt)

@@ -6,23 +6,27 @@ import copy
 from functools import cache
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nh3
 from lxml import etree, html
 from nbformat import NotebookNode
 
 from lcmodules.core.urlpolicy import (  # noqa: F401  (the policy's URL rules, re-exported)
+    DROPPED_ELEMENTS,
+    HTML_ASSETS,
+    POLICY,
     dangerous_url,
     host_accepted,
+    tag_findings,
+    unsafe_attribute,
+    unsafe_url,
     url_host,
 )
+from lcmodules.load.outputtypes import plain_fallback, scripted_types
+from lcmodules.load.references import html_fragments
 
-# URL-holding attributes a browser follows or loads.
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "background",
-                            "cite", "longdesc", "xlink:href", "srcset", "ping", "manifest"})
 INERT_URL = "#"
-# Raw author HTML: elements left out of an untrusted course's pages.
-DROPPED_TAGS = frozenset({"script", "base", "meta"})
 
 # Notebook HTML outputs that are not trusted keep structure, tables, styles and images;
 # scripts, event handlers, forms and frames go.
@@ -33,22 +37,23 @@ OUTPUT_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
     "video", "audio", "source", "picture", "sub", "sup", "hr", "br", "p", "h1", "h2", "h3",
     "h4", "h5", "h6",
 }
+# Attributes kept on every allowed element: these, plus the URL attributes of the policy table
+# that show or link something (each value checked by `_output_attribute`).
 GENERIC_ATTRIBUTES = {"class", "style", "id", "title", "lang", "dir", "role", "align", "width",
-                      "height", "colspan", "rowspan", "scope", "alt", "src", "href", "border",
+                      "height", "colspan", "rowspan", "scope", "alt", "border",
                       "cellpadding", "cellspacing", "valign", "open", "controls", "type",
                       "viewbox", "d", "x", "y", "fill", "stroke", "transform", "points",
                       "cx", "cy", "r", "x1", "x2", "y1", "y2", "start", "reversed"}
 
 
 def _output_attribute(tag: str, attribute: str, value: str) -> str | None:
-    if attribute in URL_ATTRIBUTES and dangerous_url(value):
-        return None
-    return value
+    return None if unsafe_attribute(tag, attribute, value) else value
 
 
 @cache
 def _output_attributes() -> dict[str, set[str]]:
-    return {"*": set(GENERIC_ATTRIBUTES)}
+    shown = {row.name for row in POLICY if row.reference and row.effect != "submits"}
+    return {"*": GENERIC_ATTRIBUTES | shown}
 
 
 def sanitize_output_html(text: str) -> str:
@@ -68,9 +73,9 @@ def output_html(text: str, trusted: bool = False) -> str:
 
 
 def neutralise_urls(page: bytes) -> bytes:
-    """The final pass over a built page: every `href`/`src` (and other URL attribute) that
-    would run script or is a non-image `data:` URL becomes `#`. A page without one is
-    returned byte for byte."""
+    """The final pass over a built page: every attribute of the policy table holding a URL
+    that would run script or is a non-image `data:` URL (`href`, SVG animation `to`/`values`,
+    `style` url(), a refresh …) becomes `#`. A page without one is returned byte for byte."""
     try:
         doc = html.document_fromstring(page.decode("utf-8"))
     except etree.ParserError:
@@ -81,7 +86,7 @@ def neutralise_urls(page: bytes) -> bytes:
             continue
         for name, value in list(element.attrib.items()):
             local = name.rpartition("}")[2].lower() if name.startswith("{") else name.lower()
-            if (local in URL_ATTRIBUTES or local.endswith(":href")) and dangerous_url(value):
+            if unsafe_url(element.tag, "href" if local.endswith(":href") else local, value):
                 element.set(name, INERT_URL)
                 changed = True
     if not changed:
@@ -90,19 +95,25 @@ def neutralise_urls(page: bytes) -> bytes:
 
 
 def sanitize_notebook_outputs(nb: NotebookNode, trusted: bool = False) -> NotebookNode:
-    """A copy of `nb` whose HTML outputs are sanitised and whose JavaScript outputs are left
-    out, for formats whose own renderer shows outputs as they are (Jupyter Book); `nb` itself
-    when the course trusts its outputs."""
+    """A copy of `nb` whose HTML outputs are sanitised (or left out for their image or text
+    when they need script) and whose JavaScript outputs are left out, for formats whose own
+    renderer shows outputs as they are (Jupyter Book); `nb` itself when the course trusts
+    its outputs. Markdown cells get `filter_author_markdown`."""
     if trusted:
         return nb
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = filter_author_markdown(cell.source)
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data")
             if not data:
                 continue
             data.pop("application/javascript", None)
-            if "text/html" in data:
+            fallback = plain_fallback(data) is not None or any(m.startswith("image/") for m in data)
+            if "text/html" in scripted_types(data) and fallback:
+                del data["text/html"]
+            elif "text/html" in data:
                 value = data["text/html"]
                 text = "".join(value) if isinstance(value, list) else str(value)
                 data["text/html"] = sanitize_output_html(text)
@@ -119,10 +130,12 @@ class _AuthorHtmlFilter(HTMLParser):
         self.skipping = False
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
-        if tag in DROPPED_TAGS:
+        findings = tag_findings(tag, attrs)
+        if any(f.attribute is None for f in findings) or tag in DROPPED_ELEMENTS:
             self.skipping = tag == "script" and not close
             return
-        kept = [(name, value) for name, value in attrs if not _unsafe_attribute(name, value)]
+        left_out = {f.attribute for f in findings}
+        kept = [(name, value) for name, value in attrs if name not in left_out]
         if len(kept) == len(attrs):
             self.out.append(self.get_starttag_text() or "")
             return
@@ -139,7 +152,7 @@ class _AuthorHtmlFilter(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self.skipping = False
-        elif tag not in DROPPED_TAGS:
+        elif tag not in DROPPED_ELEMENTS:
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
@@ -162,19 +175,79 @@ class _AuthorHtmlFilter(HTMLParser):
         self.handle_data(f"<![{data}]>")
 
 
-def _unsafe_attribute(name: str, value: str | None) -> bool:
-    if name.startswith("on") or name == "srcdoc":
-        return True
-    return (name in URL_ATTRIBUTES or name.endswith(":href")) and dangerous_url(value or "")
-
-
 def filter_author_html(fragment: str, trusted: bool = False) -> str:
     """Raw HTML an author wrote in a page or markdown cell, for a page: as written when the
-    course is trusted; otherwise without `<script>` (and its text), `<base>`, `<meta>`,
-    event handlers, `srcdoc` and script URLs (validation reports each of them as an error)."""
+    course is trusted; otherwise without what the policy table names (`tag_findings`):
+    `<script>` (and its text), `<base>`, `<meta>`, event handlers, `srcdoc`, script URLs,
+    form targets on other hosts (validation names each in a warning)."""
     if trusted or "<" not in fragment:
         return fragment
     parser = _AuthorHtmlFilter()
     parser.feed(fragment)
     parser.close()
     return "".join(parser.out)
+
+
+def filter_author_markdown(text: str, trusted: bool = False) -> str:
+    """MyST text with `filter_author_html` applied to each of its raw HTML fragments (and
+    script URLs made inert), for formats that hand the text to another renderer (Jupyter
+    Book); the text itself when nothing changes."""
+    if "<" not in text:
+        return text
+    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+    out: list[str] = []
+    done = 0
+    for line, fragment in html_fragments(text):
+        clean = neutralise_fragment(filter_author_html(fragment, trusted))
+        at = text.find(fragment, max(done, starts[min(line, len(starts) - 1)]))
+        if at < 0:
+            at = text.find(fragment, done)
+        if clean == fragment or at < 0:
+            continue
+        out.append(text[done:at] + clean)
+        done = at + len(fragment)
+    return "".join(out) + text[done:] if out else text
+
+
+def neutralise_fragment(fragment: str) -> str:
+    """An HTML fragment whose script URLs (any attribute of the policy table) became `#`."""
+    if "<" not in fragment:
+        return fragment
+    parser = _UrlNeutraliser()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
+
+
+class _UrlNeutraliser(_AuthorHtmlFilter):
+    """Keeps every tag, only replaces the values the final pass would replace."""
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        bad = {name for name, value in attrs if unsafe_url(tag, name, value)}
+        if not bad:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        text = "".join(f' {name}="{INERT_URL if name in bad else escape(value or "", quote=True)}"'
+                       if value is not None else f" {name}" for name, value in attrs)
+        self.out.append(f"<{tag}{text}{close}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+
+def inert_asset(name: str, content: bytes | Path, trusted: bool = False) -> bytes | Path:
+    """An HTML or SVG file a module ships (an `<iframe>`'s page, an image) under the policy of
+    a page: what `filter_author_html` leaves out goes, script URLs become `#`. Any other file,
+    or one with nothing to change, is returned as it is (a `Path` stays streamed)."""
+    if Path(name).suffix.lower() not in HTML_ASSETS:
+        return content
+    data = content.read_bytes() if isinstance(content, Path) else content
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return content
+    clean = neutralise_fragment(filter_author_html(text, trusted))
+    return content if clean == text else clean.encode("utf-8")

@@ -11,6 +11,8 @@ from urllib.parse import quote, urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
+from lcmodules.load.document import cell_document, cell_text, page_document
+from lcmodules.load.links import link_index
 from lcmodules.load.references import is_local, target_path
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import FileContent, SiteFiles, safe_path
@@ -18,7 +20,7 @@ from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
-from lcmodules.render.sanitize import neutralise_urls
+from lcmodules.render.sanitize import inert_asset, neutralise_urls
 from lcmodules.transform.learner import module_edition, notebook_bytes
 
 __all__ = [
@@ -49,6 +51,9 @@ class SiteOptions:
     nav: bool = True
     head_scripts: list[str] = field(default_factory=list)
     extra_files: dict[str, FileContent] = field(default_factory=dict)
+    # False: quizzes hold no expected values and no feedback that reveals the key; lc.js
+    # then grades on the server that serves the page (`lc-grade-url`, the LTI tool)
+    answer_key: bool = True
 
 
 @dataclass
@@ -164,6 +169,7 @@ class _SiteBuilder:
         self.md: MarkdownRenderer = renderer()
         self.env = page_environment(module)
         self.units_by_source = {u.source.resolve(): u for u in module.units}
+        self.links = link_index(module)
         self.language = module.meta.language
         self.strings = strings(self.language)
         self.single = options.layout == "single"
@@ -188,10 +194,13 @@ class _SiteBuilder:
         path = (base / target_path(target)).resolve()
         unit = self._unit_for(path)
         if unit is not None:
-            if self.single:
-                return f"#u{unit.index}-{fragment}" if fragment else f"#unit-{unit.index}"
-            return self.unit_page[unit.index] + (f"#{fragment}" if fragment else "")
+            return self.to_unit(unit.index, fragment)
         return self.source(base, target)
+
+    def to_unit(self, unit: int, anchor: str) -> str:
+        if self.single:
+            return f"#u{unit}-{anchor}" if anchor else f"#unit-{unit}"
+        return self.unit_page[unit] + (f"#{anchor}" if anchor else "")
 
     def source(self, base: Path, target: str) -> str:
         if not is_local(target):
@@ -211,23 +220,26 @@ class _SiteBuilder:
             id_prefix=f"u{unit.index}-" if self.single else "", linker=self,
             ids=set(reserved), doc_id=f"u{unit.index}", root=self.root,
             edition=self.module.edition or self.options.edition,
-            trusted=self.module.config.lcmodules.trusted_outputs,
+            trusted=self.module.config.lcmodules.trusted_outputs, pulled=self.module.pulled,
+            links=self.links, unit=unit.index,
         )
 
     def unit_html(self, unit: Unit) -> str:
         ctx = self.context(unit)
         if unit.kind == "page" and unit.page is not None:
-            return self.md.render(unit.page.body, ctx)
+            return self.md.render_document(page_document(unit.page), ctx)
         if unit.kind == "notebook" and unit.notebook is not None:
             nb = unit.notebook
-            self.md.prepare(ctx, [c.source for c in nb.cells if c.cell_type == "markdown"])
+            self.md.prepare(ctx, [cell_document(unit, i, cell_text(c.source))
+                                  for i, c in enumerate(nb.cells) if c.cell_type == "markdown"])
             self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
             return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()],
                                    trusted=self.module.config.lcmodules.trusted_outputs)
         if unit.kind == "quiz" and unit.quiz is not None:
             heading = f'<h1 id="{ctx.unique_id(unit.title)}">{Markup.escape(unit.title)}</h1>\n'
-            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env)
+            return heading + render_quiz(unit.quiz, unit.quiz_name, ctx, self.md, self.env,
+                                       answer_key=self.options.answer_key)
         return ""
 
     def href(self, unit: Unit) -> str:
@@ -302,6 +314,10 @@ class _SiteBuilder:
             content = self.files.files[name]  # bytes, or a file if an extra file replaced the page
             self.files.files[name] = neutralise_urls(
                 content if isinstance(content, bytes) else content.read_bytes())
+        trusted, root = self.module.config.lcmodules.trusted_outputs, self.module.root.resolve()
+        for name, content in self.files.files.items():  # module HTML/SVG: the same policy
+            if isinstance(content, Path) and content.is_relative_to(root):
+                self.files.files[name] = inert_asset(name, content, trusted)
         files = {name: self.files.files[name] for name in sorted(self.files.files)}
         return Site(files=files, pages=pages, unit_pages=dict(self.unit_page))
 

@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from lcmodules.core.diagnostics import Problem
 from lcmodules.core.localserver import LocalServer
-from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace
+from lcmodules.render.site import Site
+from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace, broken_title
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}
@@ -64,9 +65,26 @@ class ServeServer(LocalServer):
             warnings=sum(v["severity"] == "warning" for v in views))
 
     def standalone(self, heading: str, panel: str, reason: str = "",
-                   modules: list[ModuleEntry] | None = None) -> bytes:
+                   modules: list[ModuleEntry] | None = None,
+                   problems: list[Problem] | None = None) -> bytes:
+        views = [problem_view(p, self.workspace.root) for p in problems or []]
         return ENV.get_template("page.html.j2").render(
-            heading=heading, reason=reason, modules=modules, panel=Markup(panel)).encode("utf-8")
+            heading=heading, reason=reason, modules=modules, panel=Markup(panel),
+            problems=views).encode("utf-8")
+
+    def broken_unit(self, entry: ModuleEntry, site: Site, edition: str, rel: str) -> bytes | None:
+        """The page of a unit that did not load: its title and its problems, in the page
+        (None when the page `rel` shows a unit that loaded)."""
+        index = next((i for i, name in site.unit_pages.items() if name == rel), None)
+        units = entry.module.units if entry.module is not None else []
+        unit = next((u for u in units if u.index == index), None)
+        title = broken_title(unit) if unit is not None else None
+        if unit is None or title is None:
+            return None
+        source = unit.source.resolve()
+        own = [p for p in entry.problems if Path(p.file).resolve() == source]
+        return self.standalone(f"{title} — {entry.title}", self.panel(entry, edition, rel),
+                               reason=f"{unit.rel} could not be loaded", problems=own)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -143,6 +161,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         body = content if isinstance(content, bytes) else content.read_bytes()
         ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+        broken = self.server.broken_unit(entry, site, edition, rel) if rel in site.pages else None
+        if broken is not None:
+            self._send(200, broken, "text/html; charset=utf-8")
+            return
         if rel in site.pages:
             bar = self.server.panel(entry, edition, rel).encode("utf-8")
             body = body.replace(b"</body>", bar + b"</body>", 1)

@@ -16,8 +16,7 @@ from typing import Any, Literal
 import nbformat
 from nbformat import NotebookNode
 
-from lcmodules import __version__
-from lcmodules.cache.store import FileHasher, NotebookCache, cache_dir, iter_files, sha256_json
+from lcmodules.cache.store import FileHasher, NotebookCache, cache_dir, cache_key, iter_files
 from lcmodules.core.diagnostics import display_path
 from lcmodules.core.fsutil import write_text_atomic
 
@@ -153,19 +152,16 @@ def code_key(job: NotebookJob) -> str:
         {"source": _source(c), "tags": sorted(c.get("metadata", {}).get("tags", []))}
         for c in code_cells(job.notebook)
     ]
-    return sha256_json({
-        "cells": cells,
-        "kernel": job.kernel_name,
-        "lcmodules": __version__,
-        "nbformat": job.notebook.get("nbformat"),
-    })
+    return cache_key("notebook-code", {
+        "cells": cells, "kernel": job.kernel_name, "nbformat": job.notebook.get("nbformat"),
+    }, ("lcmodules",))
 
 
 def execution_key(code: str, files: dict[str, str], produced: set[str]) -> str:
     """The cache key: the code key plus the data files the notebook reads, leaving out the
     files an earlier run of the same code wrote itself (its outputs are not its inputs)."""
     inputs = {rel: digest for rel, digest in files.items() if rel not in produced}
-    return sha256_json({"code": code, "files": inputs})
+    return cache_key("execution", {"code": code, "files": inputs})
 
 
 def merge_outputs(source: NotebookNode, executed: NotebookNode) -> NotebookNode:

@@ -1,31 +1,40 @@
-"""Rules for knowledge checks: unique ids, a correct answer for every question, sane scores."""
+"""Rules for knowledge checks: unique ids, sane scores, and each question type's own checks."""
 
 from __future__ import annotations
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import node_line
-from lcmodules.model import Module, Question, Unit
+from lcmodules.model import LcSettings, Module, Unit
 
-CHOICE_TYPES = ("single", "multiple")
+# the pages' HTML and URL policy, for a text at one line (as a notebook cell's)
+from lcmodules.validate.safety_rules import check_text as check_text_at_line
 
 
 def check_quizzes(module: Module, diag: Diagnostics) -> None:
     for unit in module.quizzes:
         if unit.quiz is not None:
-            check_quiz(unit, diag)
+            check_quiz(unit, module.config.lcmodules, diag)
 
 
-def check_quiz(unit: Unit, diag: Diagnostics) -> None:
+def check_quiz(unit: Unit, settings: LcSettings, diag: Diagnostics) -> None:
+    """The quiz's own rules, every question's checks (lcmodules/questions/), and its texts
+    under the pages' HTML policy."""
     quiz = unit.quiz
     assert quiz is not None
 
     def at(*loc: object) -> tuple[int | None, int | None]:
         return node_line(unit.doc, loc)
 
+    if quiz.intro:
+        check_text_at_line(unit.source, quiz.intro, at("intro")[0], "", settings, diag, cell=True)
     if not 0 <= quiz.mastery_score <= 1:
         line, col = at("mastery_score")
         diag.error(unit.source, line, f"mastery_score {quiz.mastery_score:g} is outside 0..1",
                    "write the fraction of points needed to pass, e.g. 0.7 for 70 %", col)
+    elif quiz.mastery_score == 0:
+        line, col = at("mastery_score")
+        diag.warning(unit.source, line, "mastery_score is 0: everyone passes, even with no "
+                     "answer right", "write the fraction of points needed to pass, e.g. 0.7", col)
     seen: dict[str, int] = {}
     for i, q in enumerate(quiz.questions):
         if q.id in seen:
@@ -34,51 +43,10 @@ def check_quiz(unit: Unit, diag: Diagnostics) -> None:
                        f"question id '{q.id}' is used twice (first as question {seen[q.id] + 1})",
                        "give every question its own id", col)
         seen.setdefault(q.id, i)
-        if q.points <= 0:
-            line, col = at("questions", i, "points")
-            diag.error(unit.source, line, f"question '{q.id}': points must be more than 0",
-                       "leave `points` out for 1 point", col)
-        for line_loc, message, hint in question_problems(q):
-            line, col = at("questions", i, *line_loc)
-            diag.error(unit.source, line, f"question '{q.id}': {message}", hint, col)
-
-
-def question_problems(q: Question) -> list[tuple[tuple[object, ...], str, str]]:
-    """What is wrong with one question for its type, as (yaml location, message, hint)."""
-    out: list[tuple[tuple[object, ...], str, str]] = []
-    not_for = {
-        "choices": q.choices is not None and q.type not in CHOICE_TYPES,
-        "answer": q.answer is not None and q.type not in ("true-false", "numeric"),
-        "answers": q.answers is not None and q.type != "text",
-        "tolerance": q.tolerance is not None and q.type != "numeric",
-    }
-    for key, wrong in not_for.items():
-        if wrong:
-            out.append(((key,), f"'{key}' does not apply to a {q.type} question",
-                        "remove it, or change `type`"))
-    if q.type in CHOICE_TYPES:
-        choices = q.choices or []
-        correct = sum(1 for c in choices if c.correct)
-        if len(choices) < 2:
-            out.append((("choices",), f"a {q.type} question needs at least two choices",
-                        "add `choices:` with a `- text: …` line per choice"))
-        elif correct == 0:
-            out.append((("choices",), "no choice is marked correct",
-                        "add `correct: true` under the right choice"))
-        elif q.type == "single" and correct > 1:
-            out.append((("choices",), f"{correct} choices are marked correct in a single-choice "
-                        "question", "keep one `correct: true`, or use `type: multiple`"))
-    elif q.type == "true-false":
-        if not isinstance(q.answer, bool):
-            out.append((("answer",), "a true-false question needs `answer: true` or `answer: false`",
-                        "add the answer"))
-    elif q.type == "numeric":
-        if q.answer is None or isinstance(q.answer, bool):
-            out.append((("answer",), "a numeric question needs a number as `answer`",
-                        "add e.g. `answer: 230`"))
-        if q.tolerance is not None and q.tolerance < 0:
-            out.append((("tolerance",), "tolerance may not be negative", "use 0 or more"))
-    elif q.type == "text" and (not q.answers or not all(a.strip() for a in q.answers)):
-        out.append((("answers",), "a text question needs `answers`: a list of accepted answers",
-                    "add e.g. `answers: [random forest]`"))
-    return out
+        for check in q.checks():
+            line, col = at("questions", i, *check.loc)
+            report = diag.error if check.severity == "error" else diag.warning
+            report(unit.source, line, f"question '{q.id}': {check.message}", check.hint, col)
+        for loc, text in q.texts():
+            check_text_at_line(unit.source, text, at("questions", i, *loc)[0],
+                               f"question '{q.id}': ", settings, diag, cell=True)

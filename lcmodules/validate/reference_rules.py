@@ -3,43 +3,100 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.document import Document, page_document, unit_documents
+from lcmodules.load.links import LinkIndex, link_index, role_targets
 from lcmodules.load.references import (
     Reference,
-    find_references,
+    document_references,
     is_local,
     resolve_reference,
     target_path,
 )
 from lcmodules.load.units import notebook_cell_lines
-from lcmodules.model import Module
+from lcmodules.model import Module, Unit
 
 
 def check_references(module: Module, diag: Diagnostics) -> None:
-    """Every local reference stays inside the module and exists; every image has alt text."""
+    """Every local reference stays inside the module and exists; every image has alt text;
+    links and `{doc}`/`{ref}`/`{numref}`/`{eq}` roles resolve as Jupyter Book resolves them
+    (a dead link is a warning)."""
     root = module.root.resolve()
+    index = link_index(module)
     for unit in module.units:
         base = unit.source.parent
         if unit.page is not None:
-            for ref in find_references(unit.page.body, unit.page.body_line):
-                _check(ref, unit.source, ref.line, base, root, diag, "")
+            document = page_document(unit.page)
+            for ref in document_references(document, unit.page.body_line):
+                if not _dead_link(ref, unit, index, ref.line, diag, ""):
+                    _check(ref, unit.source, ref.line, base, root, diag, "")
+            _check_roles(document, unit, index, unit.page.body_line, None, diag, "")
         if unit.notebook is not None:
             lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
-            for number, cell in enumerate(unit.notebook.cells):
-                if cell.cell_type != "markdown":
-                    continue
-                attachments = set((cell.get("attachments") or {}).keys())
-                for ref in find_references(cell.source):
-                    if ref.target.startswith("attachment:"):
-                        name = ref.target.removeprefix("attachment:")
-                        if name not in attachments:
-                            diag.error(unit.source, lines[number] if number < len(lines) else None,
-                                       f"cell {number + 1}: attachment '{name}' is not in the cell",
-                                       "paste the image into the cell again")
-                        continue
-                    where = lines[number] if number < len(lines) else None
-                    _check(ref, unit.source, where, base, root, diag, f"cell {number + 1}: ")
+            for number, document in unit_documents(unit):
+                assert number is not None
+                where = lines[number] if number < len(lines) else None
+                _check_cell(unit, number, document, where, index, root, diag)
+
+
+def _check_cell(unit: Unit, number: int, document: Document, where: int | None,
+                index: LinkIndex, root: Path, diag: Diagnostics) -> None:
+    assert unit.notebook is not None
+    cell = unit.notebook.cells[number]
+    attachments = set((cell.get("attachments") or {}).keys())
+    prefix = f"cell {number + 1}: "
+    for ref in document_references(document):
+        if ref.target.startswith("attachment:"):
+            name = ref.target.removeprefix("attachment:")
+            if name not in attachments:
+                diag.error(unit.source, where, f"{prefix}attachment '{name}' is not in the cell",
+                           "paste the image into the cell again")
+            continue
+        if not _dead_link(ref, unit, index, where, diag, prefix):
+            _check(ref, unit.source, where, unit.source.parent, root, diag, prefix)
+    _check_roles(document, unit, index, 0, where, diag, prefix)
+
+
+def _dead_link(ref: Reference, unit: Unit, index: LinkIndex, line: int | None,
+               diag: Diagnostics, prefix: str) -> bool:
+    """True when a Markdown link is settled here: it resolves to a page, label or heading of
+    the module, or it names none and no file either (a dead link: a warning)."""
+    if ref.tag != "a" or ref.kind not in ("link", "label") or not ref.target:
+        return False
+    if index.link(unit.index, unit.source.parent, ref.target) is not None:
+        return True
+    parts = urlsplit(ref.target)
+    if parts.scheme or parts.netloc:
+        return False
+    page = index.page(unit.source.parent, unquote(parts.path)) if parts.path else unit.index
+    if page is not None and parts.fragment:
+        diag.warning(unit.source, line, f"{prefix}link '{ref.target}': no label or heading "
+                     f"anchor '{parts.fragment}' on that page (a dead link)",
+                     "add a label `(name)=` above the heading, or set `myst_heading_anchors` "
+                     "in _config.yml (parse:)")
+        return True
+    name = unquote(parts.path)
+    if page is None and "." not in name.rsplit("/", 1)[-1] and \
+            not resolve_reference(unit.source.parent, ref.target).exists():
+        diag.warning(unit.source, line, f"{prefix}link '{ref.target}' names no page, label or "
+                     "file of the module (a dead link)",
+                     "link to a page (`intro` or `intro.md`), a label `(name)=`, or a file")
+        return True
+    return False
+
+
+def _check_roles(document: Document, unit: Unit, index: LinkIndex, offset: int,
+                 where: int | None, diag: Diagnostics, prefix: str) -> None:
+    for line, role, target in role_targets(document, offset):
+        if index.role(role, unit.index, unit.source.parent, target) is None:
+            what = "page" if role == "doc" else "equation label" if role == "eq" else \
+                "numbered label (figure, table, equation)" if role == "numref" else "label"
+            diag.warning(unit.source, where if where is not None else line,
+                         f"{prefix}{{{role}}}`{target}` names no {what} of the module "
+                         "(a dead link)",
+                         "define the label with `(name)=` or `:name:`, or correct the name")
 
 
 def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,

@@ -16,6 +16,7 @@ from lcmodules.validate import (
     safety_rules,
 )
 from lcmodules.validate.output_rules import check_outputs
+from lcmodules.validate.size_rules import check_sizes
 
 # Each rule reads the model and reports to `diag`; loading already reported syntax and schema
 # errors, so rules only see what loaded.
@@ -25,6 +26,7 @@ MODULE_RULES = [
     quiz_rules.check_quizzes,
     placeholder_rules.check_placeholders,
     check_outputs,
+    check_sizes,
     markdown_rules.check_markdown,
     safety_rules.check_links,
     safety_rules.check_content,

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
-
-from nbformat import NotebookNode
+from pathlib import Path, PurePosixPath
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.outpath import outside_links
-from lcmodules.core.urlpolicy import dangerous_url, host_accepted, url_host
-from lcmodules.load.references import find_references, html_fragments, html_tags
+from lcmodules.core.urlpolicy import (
+    HTML_ASSETS,
+    dangerous_url,
+    host_accepted,
+    tag_findings,
+    url_host,
+)
+from lcmodules.load.references import (
+    find_references,
+    html_fragments,
+    html_references,
+    html_tags,
+    is_local,
+    resolve_reference,
+    target_path,
+)
 from lcmodules.load.units import notebook_cell_lines
 from lcmodules.model import LcSettings, Module
-
-TRUST_HINT = ("remove it, or set `lcmodules.trusted_outputs: true` in _config.yml if every "
-              "module of the course is trusted (docs/security.md)")
+from lcmodules.validate.output_rules import TRUST_HINT
 
 
 def check_links(module: Module, diag: Diagnostics) -> None:
@@ -26,60 +36,96 @@ def check_links(module: Module, diag: Diagnostics) -> None:
 
 
 def check_content(module: Module, diag: Diagnostics) -> None:
-    """Script URLs and raw scripts in pages and markdown cells are errors; resources loaded
-    from another host are warnings unless the course accepts the host."""
+    """What the pages would leave out (scripts, handlers, script URLs: made inert, named in a
+    warning) and resources loaded from another host (a warning unless the host is accepted),
+    in pages, markdown cells and the HTML files they refer to."""
     settings = module.config.lcmodules
+    assets: dict[Path, None] = {}
     for unit in module.units:
         if unit.page is not None:
-            _check_text(unit.source, unit.page.body, unit.page.body_line, "", settings, diag)
+            check_text(unit.source, unit.page.body, unit.page.body_line, "", settings, diag)
+            _collect_assets(unit.source.parent, unit.page.body, module.root, assets)
         if unit.notebook is None:
             continue
         lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
         for number, cell in enumerate(unit.notebook.cells):
-            where = lines[number] if number < len(lines) else None
-            prefix = f"cell {number + 1}: "
             if cell.cell_type == "markdown":
-                _check_text(unit.source, cell.source, where, prefix, settings, diag, cell=True)
-            elif cell.cell_type == "code" and not settings.trusted_outputs:
-                _check_outputs(unit.source, where, prefix, cell, diag)
+                where = lines[number] if number < len(lines) else None
+                check_text(unit.source, cell.source, where, f"cell {number + 1}: ", settings,
+                           diag, cell=True)
+                _collect_assets(unit.source.parent, cell.source, module.root, assets)
+    for asset in sorted(assets):
+        check_html_asset(asset, settings, diag)
 
 
-def _check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
-                diag: Diagnostics, cell: bool = False) -> None:
-    accepted, trusted = settings.external_hosts, settings.trusted_outputs
+def check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
+               diag: Diagnostics, cell: bool = False) -> None:
+    """Warnings for what MyST text (a page, a cell, a quiz text) loads or runs: script URLs,
+    hosts not accepted, raw HTML the pages leave out; `cell`: every line is `first`."""
     offset = 0 if first is None or cell else first
     for ref in find_references(text, offset):
         line = first if cell else ref.line
         target = html.unescape(ref.target)
-        what = _what(ref.kind, ref.tag)
-        if dangerous_url(target):
-            diag.error(file, line, f"{prefix}{what} points at '{_short(target)}', which would run "
-                       "a script or open unchecked content", "link to a page or a file instead")
+        if ref.kind != "html" and dangerous_url(target):
+            diag.warning(file, line, f"{prefix}{_what(ref.kind, ref.tag)} points at "
+                         f"'{_short(target)}', which would run a script: it is made inert in "
+                         "every page", "link to a page or a file instead")
             continue
         host = url_host(target) if ref.embeds else None
-        if host and not host_accepted(host, accepted):
-            diag.warning(file, line, f"{prefix}{what} loads from {host}: the page needs internet "
-                         "and that host sees every learner who opens it",
-                         "copy the file into the module, or accept the host in "
-                         "`lcmodules.external_hosts` of _config.yml")
-    if trusted:
+        if host and not host_accepted(host, settings.external_hosts):
+            _host_warning(file, line, f"{prefix}{_what(ref.kind, ref.tag)}", host, diag)
+    for line, fragment in html_fragments(text, offset):
+        check_html(file, fragment, first if cell else line, prefix, settings, diag,
+                   fixed_line=cell)
+
+
+def check_html(file: Path, fragment: str, line: int | None, prefix: str, settings: LcSettings,
+               diag: Diagnostics, fixed_line: bool = False) -> None:
+    """A warning for everything of raw HTML the pages leave out (the policy table,
+    core/urlpolicy.py) unless the course trusts it; script URLs are left out always."""
+    for tag in html_tags(fragment):
+        where = line if fixed_line or line is None else line + tag.line
+        for found in tag_findings(tag.tag, tag.attrs):
+            if settings.trusted_outputs and not found.always:
+                continue
+            if found.always:
+                diag.warning(file, where, f"{prefix}{found.what} is made inert in every page: "
+                             "it would run a script", "link to a page or a file instead")
+            else:
+                diag.warning(file, where, f"{prefix}{found.what} is left out: LMS pages run no "
+                             "author scripts", TRUST_HINT)
+
+
+def check_html_asset(path: Path, settings: LcSettings, diag: Diagnostics) -> None:
+    """An HTML or SVG file a module ships, under the same policy as a page: what is left out,
+    and every host it loads from, at `file:line` of the asset."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
         return
-    for line, message in _html_scripts(text, offset):
-        diag.error(file, first if cell else line, f"{prefix}{message}", TRUST_HINT)
+    check_html(path, text, 1, "", settings, diag)
+    for ref in html_references(text, 1):
+        host = url_host(html.unescape(ref.target)) if ref.embeds else None
+        if host and not host_accepted(host, settings.external_hosts):
+            _host_warning(path, ref.line, f"<{ref.tag}>", host, diag)
 
 
-def _check_outputs(file: Path, line: int | None, prefix: str, cell: NotebookNode,
-                   diag: Diagnostics) -> None:
-    for output in cell.get("outputs") or []:
-        data = output.get("data") or {}
-        value = data.get("text/html")
-        if value is None:
+def _host_warning(file: Path, line: int | None, what: str, host: str, diag: Diagnostics) -> None:
+    diag.warning(file, line, f"{what} loads from {host}: the page needs internet "
+                 "and that host sees every learner who opens it",
+                 "copy the file into the module, or accept the host in "
+                 "`lcmodules.external_hosts` of _config.yml")
+
+
+def _collect_assets(base: Path, text: str, root: Path, found: dict[Path, None]) -> None:
+    """The HTML/SVG files inside the module that a text refers to."""
+    for ref in find_references(text):
+        if not is_local(ref.target) or PurePosixPath(target_path(ref.target)).suffix.lower() \
+                not in HTML_ASSETS:
             continue
-        text = "".join(value) if isinstance(value, list) else str(value)
-        if _fragment_scripts(text, 0):
-            diag.warning(file, line, f"{prefix}an HTML output holds a script or an event handler; "
-                         "the built pages leave it out", TRUST_HINT)
-            return
+        path = resolve_reference(base, ref.target)
+        if path.is_file() and path.is_relative_to(root.resolve()):
+            found[path] = None
 
 
 def _what(kind: str, tag: str | None) -> str:
@@ -90,25 +136,3 @@ def _what(kind: str, tag: str | None) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _html_scripts(text: str, offset: int) -> list[tuple[int, str]]:
-    """(line, problem) for every raw HTML script or event handler in MyST text."""
-    found: list[tuple[int, str]] = []
-    for line, fragment in html_fragments(text, offset):
-        found.extend(_fragment_scripts(fragment, line))
-    return found
-
-
-def _fragment_scripts(fragment: str, line: int) -> list[tuple[int, str]]:
-    """(line, problem) for each script element and event handler in an HTML fragment."""
-    found: list[tuple[int, str]] = []
-    for tag in html_tags(fragment):
-        if tag.tag == "script":
-            found.append((line + tag.line, "raw HTML <script> would run in the LMS page with the "
-                                           "learner's login"))
-        handlers = sorted(name for name, _ in tag.attrs if name.startswith("on"))
-        if handlers:
-            found.append((line + tag.line, f"<{tag.tag}> has an event handler "
-                                           f"({', '.join(handlers)}) that would run a script"))
-    return found

@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lcmodules.load.bibliography import bib_files
-from lcmodules.load.references import find_references, is_local, resolve_reference
+from lcmodules.load.document import Document, parse_document, unit_documents
+from lcmodules.load.references import document_references, is_local, resolve_reference
 from lcmodules.model import Module, Unit
 
 ALGORITHM = "lcmodules-fingerprint-1"
@@ -184,13 +185,7 @@ def _quiz_texts(unit: Unit) -> Iterable[str]:
     if quiz.intro:
         yield quiz.intro
     for q in quiz.questions:
-        yield q.prompt
-        if q.feedback:
-            yield q.feedback
-        for choice in q.choices or []:
-            yield choice.text
-            if choice.feedback:
-                yield choice.feedback
+        yield from (text for _loc, text in q.texts())
 
 
 def _code_strings(source: str) -> Iterable[str]:
@@ -230,20 +225,17 @@ def referenced_files(module: Module) -> set[str]:
 def _unit_targets(unit: Unit) -> Iterator[Path]:
     """The files a unit's markdown and code refer to, resolved (maybe outside the module)."""
     base = unit.source.parent
-    texts = list(_quiz_texts(unit))
-    if unit.page is not None:
-        texts.append(unit.page.body)
+    documents = [parse_document(text) for text in _quiz_texts(unit)]
+    documents += [document for _, document in unit_documents(unit)]
     for cell in unit.notebook.cells if unit.notebook is not None else []:
-        if cell.cell_type == "markdown":
-            texts.append(_source_text(cell.source))
-        elif cell.cell_type == "code":
+        if cell.cell_type == "code":
             yield from _code_targets(_source_text(cell.source), base)
-    for text in texts:
-        yield from _markdown_targets(text, base)
+    for document in documents:
+        yield from _markdown_targets(document, base)
 
 
-def _markdown_targets(text: str, base: Path) -> Iterator[Path]:
-    for ref in find_references(text):
+def _markdown_targets(document: Document, base: Path) -> Iterator[Path]:
+    for ref in document_references(document):
         if is_local(ref.target) and not ref.target.startswith("attachment:"):
             yield resolve_reference(base, ref.target)
 
@@ -259,9 +251,9 @@ def _code_targets(source: str, base: Path) -> Iterator[Path]:
 
 def module_sources(module: Module,
                    overrides: Mapping[str, bytes] | None = None) -> dict[str, bytes | Path]:
-    """Every file in the fingerprint: module.yml and the units as bytes, referenced files and
-    the module's bibliography (`.bib` files, which citations read) as paths (hashed in chunks,
-    never read whole).
+    """Every file in the fingerprint: module.yml and the units as bytes, the files pages pull
+    in (includes, csv-table files, `.bib` files) as load read them (`Module.pulled`), other
+    referenced files as paths (hashed in chunks, never read whole).
 
     `overrides` replaces files by module-relative path (a release fingerprints the module.yml
     it is about to write).
@@ -273,6 +265,9 @@ def module_sources(module: Module,
         sources[rel] = unit.raw
     for rel in sorted(referenced_files(module) - set(sources)):
         sources[rel] = root / rel
+    for rel, found in sorted(module.pulled.items()):  # what pages pull in, as load read it
+        if not isinstance(sources.get(rel), bytes):
+            sources[rel] = found.data
     for path in bib_files(root):
         sources.setdefault(path.relative_to(root).as_posix(), path)
     for rel, data in (overrides or {}).items():

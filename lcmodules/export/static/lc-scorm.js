@@ -168,22 +168,30 @@
   // ------------------------------------------------------------------ suspend_data
   // "1|<fingerprint>|<visited bits>|<quiz>;<quiz>;…" with, per quiz of the module in unit
   // order, "" (untouched) or "<a|s>:<1.2 interaction base>:<points>_<correct bits>:<answers>".
-  // Answers are comma-separated: a choice index (base 36), a bit set of indices, t/f, or
-  // escaped text. The whole stays within cfg.suspendLimit characters: when it would not,
-  // typed text is cut short, unsubmitted quizzes first.
+  // Answers are comma-separated: a choice index (base 36), a bit set of indices, t/f, an
+  // order (base-36 indexes joined by ".", "_" for an open position), or escaped text.
+  // The whole stays within cfg.suspendLimit characters: when it would not, typed text is
+  // cut short, unsubmitted quizzes first.
 
   function encodeAnswer(type, value, cap) {
     if (value === null || value === undefined) return "";
     if (type === "single") return typeof value === "number" && value >= 0 ? value.toString(36) : "";
     if (type === "multiple") return value && value.length ? bitsEncode(value) : "";
     if (type === "true-false") return value === true ? "t" : value === false ? "f" : "";
+    if (type === "ordering") {
+      if (!Array.isArray(value) || !value.some(function (v) { return v !== null; })) return "";
+      return value.map(function (v) { return typeof v === "number" && v >= 0 ? v.toString(36) : "_"; }).join(".");
+    }
     var text = String(value);
     if (cap !== undefined && text.length > cap) text = text.slice(0, cap);
     return text === "" ? "" : "~" + esc(text);
   }
 
   function decodeAnswer(type, text) {
-    if (text === "") return type === "multiple" ? [] : type === "numeric" || type === "text" ? "" : null;
+    if (text === "") return type === "multiple" || type === "ordering" ? [] : type === "numeric" || type === "text" ? "" : null;
+    if (type === "ordering") {
+      return text.split(".").map(function (part) { var n = parseInt(part, 36); return isNaN(n) ? null : n; });
+    }
     if (type === "single") { var n = parseInt(text, 36); return isNaN(n) ? null : n; }
     if (type === "multiple") return bitsDecode(text) || [];
     if (type === "true-false") return text === "t" ? true : text === "f" ? false : null;
@@ -224,7 +232,8 @@
     if (!q || !q.answers) return false;
     for (var id in q.answers) {
       var v = q.answers[id];
-      if (v !== null && v !== undefined && v !== "" && !(v.length === 0 && typeof v === "object")) return true;
+      var open = Array.isArray(v) && !v.some(function (x) { return x !== null; }); // [] or no position set
+      if (v !== null && v !== undefined && v !== "" && !open) return true;
     }
     return false;
   }
@@ -346,8 +355,18 @@
   }
 
   function numeric(text) {
-    var t = String(text === null || text === undefined ? "" : text).replace(/\s+/g, "").replace(",", ".");
-    return /^-?\d+(\.\d+)?$/.test(t) ? num(parseFloat(t)) : null;
+    // lc.js's one number parser (window.lcQuestions): what is graded is what is recorded
+    var questions = window.lcQuestions;
+    var x = questions && typeof questions.parseNumber === "function" ? questions.parseNumber(text) : null;
+    return x === null ? null : num(x);
+  }
+
+  function indexList(value) {
+    if (!Array.isArray(value) || !value.length) return null;
+    for (var i = 0; i < value.length; i++) {
+      if (typeof value[i] !== "number" || value[i] < 0 || Math.floor(value[i]) !== value[i]) return null;
+    }
+    return value;
   }
 
   function fillText(text, max) {
@@ -366,6 +385,7 @@
       if (typeof expected.answer !== "boolean") return [];
       return [V2004 ? String(expected.answer) : (expected.answer ? "t" : "f")];
     }
+    if (type === "ordering") return expected.order && expected.order.length ? [choiceIds(expected.order)] : [];
     if (type === "numeric") {
       if (typeof expected.answer !== "number") return [];
       var tol = Math.abs(+expected.tolerance || 0);
@@ -388,11 +408,11 @@
       return V2004 ? String(value) : (value ? "t" : "f");
     }
     if (type === "numeric") return numeric(value);
+    if (type === "ordering") return indexList(value) ? choiceIds(value) : null;
     var t = fillText(value, V2004 ? 250 : 255);
     return t === "" ? null : t;
   }
 
-  var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", numeric: "numeric", text: "fill-in" };
 
   function indexFor(name, position, id) {
     if (V2004) {
@@ -417,12 +437,14 @@
       var q = qs[i];
       var position = i;
       for (var p = 0; p < order.length; p++) if (order[p].id === q.id) position = p;
+      // the interaction type the question type declares (`scorm_type`, in info)
+      var kind = (order[position] && order[position].interaction) || "fill-in";
       var id = idMap[name + "\u0000" + q.id] || q.id;
       var slot = indexFor(name, position, id);
       var prefix = "cmi.interactions." + slot.n + ".";
       if (slot.fresh && !freshDone[prefix]) {
         set(prefix + "id", id);
-        set(prefix + "type", TYPES[q.type] || "fill-in");
+        set(prefix + "type", kind);
         var pats = patterns(q.type, q.expected);
         for (var k = 0; k < pats.length; k++) set(prefix + "correct_responses." + k + ".pattern", pats[k]);
         freshDone[prefix] = true;

@@ -9,6 +9,90 @@
 
   var EPSILON = 1e-9;
 
+  /* ------------------------------------------------------------ grading
+   * The one number parser and the one grading function of the browser. They follow the
+   * question types of lcmodules/questions/ (tests/test_questions_browser.py compares them
+   * with Python's `grade` over a table of responses); lc-scorm.js calls them through
+   * window.lcQuestions for the learner_response it records. */
+
+  function isIndex(value) {
+    return typeof value === "number" && isFinite(value) && Math.floor(value) === value;
+  }
+
+  /* A learner's number (lcmodules/questions/numbers.py): spaces ignored, U+2212 for minus, a
+   * decimal comma or point; with both, the last one is the decimal separator. Else null. */
+  function parseNumber(raw) {
+    if (typeof raw !== "string") return null;
+    var s = raw.replace(/\u2212/g, "-").replace(/\s+/g, "");
+    if (s.indexOf(",") >= 0 && s.indexOf(".") >= 0) {
+      var last = Math.max(s.lastIndexOf(","), s.lastIndexOf("."));
+      s = s.slice(0, last).replace(/[.,]/g, "") + "." + s.slice(last + 1);
+    } else {
+      s = s.replace(",", ".");
+    }
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+    var value = parseFloat(s);
+    return isFinite(value) ? value : null;
+  }
+
+  function normaliseText(value) {
+    var s = String(value);
+    if (s.normalize) s = s.normalize("NFC");
+    return s.toLowerCase().replace(/\s+/g, "");
+  }
+
+  function sameList(a, b) {
+    return a.length === b.length && a.every(function (v, i) { return v === b[i]; });
+  }
+
+  function sortedIndexes(list) {
+    return list.slice().sort(function (a, b) { return a - b; });
+  }
+
+  /* Whether a value in the tracker's shape answers a question of the answer key rightly. */
+  var CORRECT = {
+    single: function (value, expected) {
+      return isIndex(value) && (expected.choices || []).indexOf(value) >= 0;
+    },
+    multiple: function (value, expected) {
+      if (!Array.isArray(value) || !value.every(isIndex)) return false;
+      var got = sortedIndexes(value);
+      var unique = got.every(function (v, i) { return i === 0 || v !== got[i - 1]; });
+      return unique && sameList(sortedIndexes(expected.choices || []), got);
+    },
+    "true-false": function (value, expected) {
+      return typeof value === "boolean" && value === expected.answer;
+    },
+    numeric: function (value, expected) {
+      var x = parseNumber(value);
+      if (x === null || typeof expected.answer !== "number") return false;
+      var slack = Math.abs(expected.tolerance || 0) + EPSILON * Math.max(1, Math.abs(expected.answer));
+      return Math.abs(x - expected.answer) <= slack;
+    },
+    text: function (value, expected) {
+      if (typeof value !== "string") return false;
+      var given = normaliseText(value);
+      return given !== "" && (expected.answers || []).some(function (a) { return normaliseText(a) === given; });
+    },
+    ordering: function (value, expected) {
+      return Array.isArray(value) && value.every(isIndex) && sameList(expected.order || [], value);
+    }
+  };
+
+  /* {points, correct} for one question of the answer key and a value; never throws. */
+  function grade(question, value) {
+    var check = CORRECT[question.type];
+    var correct = false;
+    try {
+      correct = !!(check && check(value, question.expected || {}));
+    } catch (e) {
+      correct = false;
+    }
+    return { points: correct ? (Number(question.points) || 0) : 0, correct: correct };
+  }
+
+  window.lcQuestions = { parseNumber: parseNumber, grade: grade };
+
   function readJSON(element) {
     if (!element) return null;
     try {
@@ -38,6 +122,11 @@
     }
   }
 
+  function metaContent(name) {
+    var meta = document.querySelector('meta[name="' + name + '"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+
   function init() {
     var body = document.body;
     var info = readJSON(document.getElementById("lc-module"));
@@ -49,6 +138,8 @@
     var mains = toArray(document.querySelectorAll("main[data-lc-unit]"));
     var unitCount = info && info.units ? info.units.length : mains.length;
     var quizzes = {};   // name -> {form, key, timer}
+    var gradeUrl = metaContent("lc-grade-url");
+    var csrfToken = metaContent("lc-csrf-token");
     var state = { unit: 0, visited: [], quizzes: {} };
 
     function text(key, fallback) {
@@ -72,7 +163,7 @@
     /* ------------------------------------------------------------ answers */
 
     function inputsOf(form, qid) {
-      return toArray(form.querySelectorAll("input")).filter(function (el) {
+      return toArray(form.querySelectorAll("input, select")).filter(function (el) {
         return el.name === qid;
       });
     }
@@ -88,6 +179,8 @@
             .sort(function (a, b) { return a - b; });
         case "true-false":
           return checked.length ? checked[0].value === "true" : null;
+        case "ordering":  // one select per position: the shown index put there, or null
+          return inputs.map(function (el) { return el.value === "" ? null : parseInt(el.value, 10); });
         default:
           return inputs.length ? inputs[0].value : "";
       }
@@ -108,6 +201,12 @@
             el.checked = (value === true && el.value === "true") || (value === false && el.value === "false");
           });
           break;
+        case "ordering":
+          inputs.forEach(function (el, i) {
+            var v = Array.isArray(value) ? value[i] : null;
+            el.value = isIndex(v) ? String(v) : "";
+          });
+          break;
         default:
           if (inputs.length) inputs[0].value = value === null || value === undefined ? "" : String(value);
       }
@@ -121,63 +220,19 @@
 
     /* ------------------------------------------------------------ scoring */
 
-    function parseNumber(raw) {
-      if (raw === null || raw === undefined) return null;
-      var s = String(raw).replace(/\u2212/g, "-").replace(/\s+/g, "");
-      if (s.indexOf(",") >= 0 && s.indexOf(".") >= 0) {
-        // both: the last one is the decimal separator, the other groups thousands
-        var last = Math.max(s.lastIndexOf(","), s.lastIndexOf("."));
-        s = s.slice(0, last).replace(/[.,]/g, "") + "." + s.slice(last + 1);
-      } else {
-        s = s.replace(",", ".");
-      }
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
-      return parseFloat(s);
-    }
-
-    function normaliseText(value) {
-      var s = String(value === null || value === undefined ? "" : value);
-      if (s.normalize) s = s.normalize("NFC");
-      return s.toLowerCase().replace(/\s+/g, "");
-    }
-
-    function isCorrect(question, value) {
-      var expected = question.expected || {};
-      switch (question.type) {
-        case "single":
-          return typeof value === "number" && (expected.choices || []).indexOf(value) >= 0;
-        case "multiple":
-          var want = (expected.choices || []).slice().sort(function (a, b) { return a - b; });
-          var got = Array.isArray(value) ? value.slice().sort(function (a, b) { return a - b; }) : [];
-          return want.length === got.length && want.every(function (v, i) { return v === got[i]; });
-        case "true-false":
-          return typeof value === "boolean" && value === expected.answer;
-        case "numeric":
-          var x = parseNumber(value);
-          if (x === null || typeof expected.answer !== "number") return false;
-          var tolerance = Math.abs(expected.tolerance || 0);
-          return Math.abs(x - expected.answer) <= tolerance + EPSILON * Math.max(1, Math.abs(expected.answer));
-        case "text":
-          var given = normaliseText(value);
-          return given !== "" && (expected.answers || []).some(function (a) { return normaliseText(a) === given; });
-        default:
-          return false;
-      }
-    }
-
     function score(quiz, answers) {
       var key = quiz.key;
       var points = 0;
       var maxPoints = 0;
       var questions = key.questions.map(function (q) {
         var response = answers.hasOwnProperty(q.id) ? answers[q.id] : null;
-        var correct = isCorrect(q, response);
+        var graded = grade(q, response);
         var qPoints = Number(q.points) || 0;
         maxPoints += qPoints;
-        if (correct) points += qPoints;
+        points += graded.points;
         return {
-          id: q.id, type: q.type, points: correct ? qPoints : 0, maxPoints: qPoints,
-          correct: correct, response: clone(response), expected: clone(q.expected)
+          id: q.id, type: q.type, points: graded.points, maxPoints: qPoints,
+          correct: graded.correct, response: clone(response), expected: clone(q.expected)
         };
       });
       var scaled = maxPoints > 0 ? Math.round((points / maxPoints) * 10000) / 10000 : 0;
@@ -215,7 +270,8 @@
           var html = q.choiceFeedback && q.choiceFeedback[i];
           if (html) parts.push('<p class="lc-choice-feedback">' + html + "</p>");
         });
-        if (q.feedback) parts.push('<p class="lc-question-feedback">' + q.feedback + "</p>");
+        var general = typeof r.feedback === "string" ? r.feedback : q.feedback;  // the server's, else the key's
+        if (general) parts.push('<p class="lc-question-feedback">' + general + "</p>");
         box.innerHTML = parts.join("");
         box.hidden = false;
       });
@@ -252,16 +308,63 @@
       callTracker("answersChanged", [name, snapshot()]);
     }
 
+    function submitted(name, result) {
+      var entry = quizState(name);
+      entry.submitted = true;
+      entry.result = result;
+      showResult(quizzes[name], result);
+      callTracker("quizSubmitted", [name, clone(result), snapshot()]);
+    }
+
+    function showScoreSent(quiz, sent) {
+      var box = quiz.form.querySelector("[data-lc-score-sent]");
+      if (!box) return;
+      if (sent !== true && sent !== false) {
+        box.setAttribute("data-lc-score-sent", "");
+        box.textContent = "";
+        box.hidden = true;
+        return;
+      }
+      box.setAttribute("data-lc-score-sent", sent ? "true" : "false");
+      box.textContent = sent ? text("score_sent", "Your score was sent to the learning environment.")
+        : text("score_not_sent", "Your score could not be sent to the learning environment.");
+      box.hidden = false;
+    }
+
+    function gradingFailed(quiz) {
+      var out = quiz.form.querySelector("[data-lc-quiz-result]");
+      if (out) out.textContent = text("grading_failed", "Your answers could not be checked; try again.");
+    }
+
+    /* Without the answer key in the page, the server that served it grades (lc-grade-url). */
+    function gradeOnServer(name, answers) {
+      var quiz = quizzes[name];
+      var request = new XMLHttpRequest();
+      request.open("POST", gradeUrl, true);
+      request.setRequestHeader("Content-Type", "application/json");
+      if (csrfToken !== null) request.setRequestHeader("X-CSRF-Token", csrfToken);
+      request.onload = function () {
+        var reply = null;
+        try { reply = JSON.parse(request.responseText); } catch (e) { reply = null; }
+        if (request.status !== 200 || !reply || !reply.result || typeof reply.result !== "object") {
+          gradingFailed(quiz);
+          return;
+        }
+        submitted(name, reply.result);
+        showScoreSent(quiz, reply.scoreSent);
+      };
+      request.onerror = function () { gradingFailed(quiz); };
+      request.send(JSON.stringify({ quiz: name, answers: answers }));
+    }
+
     function submit(name) {
       var quiz = quizzes[name];
       if (quiz.timer) { clearTimeout(quiz.timer); quiz.timer = null; }
       var entry = quizState(name);
       entry.answers = readAnswers(quiz);
-      var result = score(quiz, entry.answers);
-      entry.submitted = true;
-      entry.result = result;
-      showResult(quiz, result);
-      callTracker("quizSubmitted", [name, clone(result), snapshot()]);
+      if (gradeUrl !== null) gradeOnServer(name, clone(entry.answers));
+      else if (quiz.key.answerKey === false) gradingFailed(quiz);  // no key, no server
+      else submitted(name, score(quiz, entry.answers));
     }
 
     toArray(document.querySelectorAll("form[data-lc-quiz]")).forEach(function (form) {

@@ -1,0 +1,201 @@
+"""MyST link semantics within a module, as Jupyter Book resolves them: pages with or without
+their suffix, labels on any page, heading anchors (`myst_heading_anchors`), and the `{doc}`,
+`{ref}`, `{numref}` and `{eq}` roles. Validation and the renderer both ask `LinkIndex`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it.token import Token
+
+from lcmodules.core.slugs import slugify
+from lcmodules.load.document import Document, unit_documents
+from lcmodules.load.myst import ROLE_TARGET, parse_directive
+from lcmodules.load.references import NO_MARKDOWN_BODY
+from lcmodules.model import Module
+
+PAGE_SUFFIXES = (".md", ".ipynb")
+MYST_SLUG_DROP = re.compile(r"[^\w\- ]")  # MyST's slug: lowercase, word characters, -, space
+NUMBERED_KINDS = {"figure", "table", "equation"}
+LINK_ROLES = ("doc", "ref", "numref", "eq")
+
+
+def myst_slug(title: str) -> str:
+    """A heading's anchor as MyST makes it (`## Mijn kop!` → `mijn-kop`)."""
+    return MYST_SLUG_DROP.sub("", title.strip().lower()).replace(" ", "-")
+
+
+def heading_anchor_depth(module: Module) -> int:
+    """`myst_heading_anchors` of the course (in `parse:` or `sphinx.config`), 0 when unset."""
+    config = module.config
+    for section in (config.parse or {}, (config.sphinx or {}).get("config") or {}):
+        value = section.get("myst_heading_anchors") if isinstance(section, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(0, value)
+    return 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a link goes in the module: unit `unit`, element id `anchor` there ("" = the page);
+    `kind` is "page", "heading" or the label's kind; `title` the heading or caption."""
+
+    unit: int
+    anchor: str = ""
+    kind: str = "page"
+    title: str = ""
+
+
+@dataclass
+class LinkIndex:
+    """The pages, labels and heading anchors of one module."""
+
+    units: dict[Path, int] = field(default_factory=dict)  # resolved source path → unit index
+    labels: dict[str, Target] = field(default_factory=dict)
+    headings: dict[tuple[int, str], Target] = field(default_factory=dict)  # (unit, MyST slug)
+
+    def page(self, base: Path, path: str) -> int | None:
+        """The unit a path names, with or without its suffix (`intro`, `notebooks/x`)."""
+        if not path:
+            return None
+        resolved = (base / path).resolve() if not path.startswith("/") else None
+        if resolved is None:
+            return None
+        if resolved in self.units:
+            return self.units[resolved]
+        for suffix in PAGE_SUFFIXES:
+            found = self.units.get(resolved.with_name(resolved.name + suffix))
+            if found is not None:
+                return found
+        return None
+
+    def link(self, unit: int, base: Path, target: str) -> Target | None:
+        """A Markdown link's target in the module: a page (and anchor), a label or a heading;
+        None when it names none of them (a file, a web address or a dead link)."""
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc:
+            return None
+        path, fragment = unquote(parts.path), unquote(parts.fragment)
+        if not path:
+            return self.anchor(unit, fragment) if fragment else None
+        page = self.page(base, path)
+        if page is not None:
+            return self.anchor(page, fragment) if fragment else Target(page)
+        return self.labels.get(path) if not fragment else None
+
+    def anchor(self, unit: int, name: str) -> Target | None:
+        """`#name` on page `unit`: a label of the module, else a heading anchor of that page."""
+        return self.labels.get(name) or self.headings.get((unit, name))
+
+    def role(self, role: str, unit: int, base: Path, target: str) -> Target | None:
+        """The target of a `{doc}`, `{ref}`, `{numref}` or `{eq}` role."""
+        if role == "doc":
+            page = self.page(base, target.lstrip("/")) if not target.startswith("/") \
+                else self.page(self.root_of(base), target.lstrip("/"))
+            return Target(page) if page is not None else None
+        found = self.labels.get(target)
+        if found is None:
+            return None
+        if role == "eq" and found.kind != "equation":
+            return None
+        if role == "numref" and found.kind not in NUMBERED_KINDS:
+            return None
+        return found
+
+    def root_of(self, base: Path) -> Path:
+        """The module folder (`{doc}` paths starting with `/` start there)."""
+        return min(self.units, key=lambda p: len(p.parts)).parent if self.units else base
+
+
+def link_index(module: Module) -> LinkIndex:
+    """Every page, label and (with `myst_heading_anchors`) heading anchor of the module."""
+    index = LinkIndex(units={u.source.resolve(): u.index for u in module.units})
+    depth = heading_anchor_depth(module)
+    for unit in module.units:
+        seen: dict[str, int] = {}
+        for _, document in unit_documents(unit):
+            _collect(index, unit.index, document, depth, seen)
+    return index
+
+
+def _collect(index: LinkIndex, unit: int, document: Document, depth: int,
+             seen: dict[str, int]) -> None:
+    tokens = document.tokens
+    for at, token in enumerate(tokens):
+        if token.type == "myst_target":
+            title = _heading_after(tokens, at)
+            index.labels.setdefault(token.content, Target(
+                unit, slugify(token.content), "section" if title is not None else "target",
+                title or ""))
+        elif token.type == "math_block_label":
+            index.labels.setdefault(token.info, Target(unit, slugify(token.info), "equation"))
+        elif token.type in ("fence", "colon_fence"):
+            _directive(index, unit, document, token, depth, seen)
+        elif token.type == "heading_open" and depth and int(token.tag[1:]) <= depth:
+            title = _inline_text(tokens[at + 1])
+            slug = myst_slug(title)
+            count = seen.get(slug, 0)
+            seen[slug] = count + 1
+            ident = str(token.attrs.get("id") or "") or _heading_id(title, count)
+            index.headings.setdefault((unit, slug if not count else f"{slug}-{count}"),
+                                      Target(unit, ident, "heading", title))
+
+
+def _heading_id(title: str, count: int) -> str:
+    """The id our renderer gives the heading: its ASCII slug, numbered when repeated."""
+    base = slugify(title) or "section"
+    return base if not count else f"{base}-{count + 1}"
+
+
+def _directive(index: LinkIndex, unit: int, document: Document, token: Token, depth: int,
+               seen: dict[str, int]) -> None:
+    directive = parse_directive(token.info, token.content)
+    if directive is None:
+        return
+    kinds = {"figure": "figure", "math": "equation", "list-table": "table", "csv-table": "table",
+             "table": "table"}
+    for key in ("name", "label"):
+        name = directive.options.get(key)
+        if name:
+            kind = kinds.get(directive.name, "target")
+            title = directive.body.strip().split("\n\n")[0] if kind == "figure" else directive.argument
+            index.labels.setdefault(name, Target(unit, slugify(name), kind, title))
+    if directive.name not in NO_MARKDOWN_BODY:
+        _collect(index, unit, document.body(directive.body), depth, seen)
+
+
+def _heading_after(tokens: list[Token], at: int) -> str | None:
+    following = next((i for i in range(at + 1, len(tokens))
+                      if tokens[i].type != "myst_line_comment"), None)
+    if following is None or tokens[following].type != "heading_open":
+        return None
+    return _inline_text(tokens[following + 1]) if following + 1 < len(tokens) else ""
+
+
+def _inline_text(token: Token) -> str:
+    return "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+
+
+def role_targets(document: Document, line_offset: int = 0) -> list[tuple[int, str, str]]:
+    """(0-based line plus offset, role, target) of every `{doc}`, `{ref}`, `{numref}` and
+    `{eq}` role in a document, directive bodies included."""
+    found: list[tuple[int, str, str]] = []
+    for token in document.tokens:
+        line = (token.map[0] if token.map else 0) + line_offset
+        if token.type in ("fence", "colon_fence"):
+            directive = parse_directive(token.info, token.content)
+            if directive is not None and directive.name not in NO_MARKDOWN_BODY:
+                found += role_targets(document.body(directive.body),
+                                      line + 1 + directive.body_offset)
+            continue
+        for child in token.children or [] if token.type == "inline" else []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "myst_role" and child.meta.get("name") in LINK_ROLES:
+                match = ROLE_TARGET.match(child.content)
+                target = (match.group(2) if match else child.content).strip()
+                found.append((line, str(child.meta["name"]), target))
+    return found

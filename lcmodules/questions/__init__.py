@@ -1,0 +1,1 @@
+"""Question types: one module per type declares its fields, checks, grading and mappings."""

@@ -1,0 +1,57 @@
+"""The tool on PostgreSQL (runs when LCMODULES_LTI_TEST_PG names an empty throw-away database,
+e.g. postgresql+psycopg://user:pw@127.0.0.1/lcmlti; skipped otherwise): launches, replay refused,
+grading and AGS, and concurrent learners with state, nonce and outbox on the shared database."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+PG = os.environ.get("LCMODULES_LTI_TEST_PG", "")
+pytestmark = pytest.mark.skipif(not PG, reason="no LCMODULES_LTI_TEST_PG database given")
+pytest.importorskip("flask")
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+
+from lti_course import loaded_modules, write_course  # noqa: E402
+from lti_platform import Browser, lti_world, resource_link  # noqa: E402
+
+from lcmodules.lti import grading, store  # noqa: E402
+
+RIGHT = {"pick": 1, "truth": False, "number": "0.25"}
+
+
+def test_launch_grade_and_concurrency_on_postgresql(tmp_path: Path) -> None:
+    modules = loaded_modules(write_course(tmp_path / "course"))
+    with lti_world(tmp_path, db_url=PG) as world:
+        assert world.engine.dialect.name == "postgresql"
+        for module in modules:
+            store.publish_module(world.engine, module, f"sha256:{module.slug}")
+        resource_link(world.platform, "lc-test/beta", lc_quiz="check")
+        browser = Browser()
+        fields = browser.auth_form(browser.login(world.tool, world.platform))
+        assert browser.post_launch(fields).status_code == 200
+        assert browser.post_launch(fields).status_code == 401  # replay
+        assert Browser().post_launch(fields).status_code == 401  # another browser
+
+        def learner(i: int) -> bool:
+            b = Browser()
+            page = b.launch(world.tool, world.platform, login_hint=f"pg-learner-{i}")
+            grade = re.search(r'name="lc-grade-url" content="([^"]+)"', page.text)
+            csrf = re.search(r'name="lc-csrf-token" content="([^"]+)"', page.text)
+            assert grade and csrf
+            answer = b.session.post(f"{world.tool}{grade.group(1)}",
+                                    json={"quiz": "check", "answers": RIGHT},
+                                    headers={"X-CSRF-Token": csrf.group(1)})
+            return bool(answer.json()["scoreSent"])
+
+        world.platform.sub_from_hint = True
+        with ThreadPoolExecutor(12) as pool:
+            assert all(pool.map(learner, range(24)))
+        assert len(world.platform.scores) == 24
+        assert [i["resourceId"] for i in world.platform.lineitems] == ["lc-test/beta"]
+        assert {r["state"] for r in grading.outbox(world.engine)} == {"sent"}
