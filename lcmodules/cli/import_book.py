@@ -18,8 +18,12 @@ from lcmodules.cli.common import console
 @click.option("--id-prefix", help="Module ids become PREFIX/<slug> (default: from the title).")
 @click.option("--split", type=click.Choice(["chapters", "parts"]), default="chapters",
               show_default=True, help="One module per chapter, or per part.")
+@click.option("--force", is_flag=True,
+              help="Replace an earlier import in OUT even where it was edited since.")
+@click.option("--update", is_flag=True,
+              help="Bring the book's changes into an earlier import in OUT, keeping your edits.")
 def command(book: Path, out: Path, language: str | None, id_prefix: str | None,
-            split: str) -> None:
+            split: str, force: bool, update: bool) -> None:
     """Import the Jupyter Book BOOK as an lcmodules course in OUT (the book is never changed)."""
     from lcmodules.importbook.importer import REPORT, ImportOptions, import_book
     from lcmodules.model import BCP47, MODULE_ID
@@ -30,7 +34,9 @@ def command(book: Path, out: Path, language: str | None, id_prefix: str | None,
     if id_prefix and not MODULE_ID.match(id_prefix):
         raise click.BadParameter(f"'{id_prefix}' is not a module id prefix such as lc-ai",
                                  param_hint="--id-prefix")
-    result = import_book(book, out, ImportOptions(language, id_prefix, split))
+    if force and update:
+        raise click.UsageError("--force and --update exclude each other")
+    result = import_book(book, out, ImportOptions(language, id_prefix, split, force, update))
     for note in result.notes:
         colour = "red" if note.severity == "error" else "yellow"
         where = "" if note.file == "--out" else f"{book.name}/"
@@ -38,5 +44,7 @@ def command(book: Path, out: Path, language: str | None, id_prefix: str | None,
     if not result.ok:
         console.print("[red]Nothing was imported.[/]")
         sys.exit(1)
+    for conflict in result.update.conflicts if result.update else []:
+        console.print(f"{out}/{conflict}", style="yellow", markup=False)
     console.print(f"[green]{len(result.modules)} module(s) written to {out}; "
                   f"{len(result.notes)} note(s) in {out / REPORT}.[/]")

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from nbformat import NotebookNode
 
 from lcmodules.core.diagnostics import InputError, Problem
+from lcmodules.core.extensions import install_hint
 from lcmodules.core.fsutil import atomic_path, write_tree
 from lcmodules.core.outpath import relative_name
 from lcmodules.export.base import BuildOptions, Edition, Exporter
@@ -415,13 +416,20 @@ def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.Complet
                                   f"jupyter-book build took longer than {BUILD_TIMEOUT} s",
                                   "build the tree by hand to see where it stops")]) from exc
     if proc.returncode != 0:
+        missing = MISSING_EXTENSION.search(ANSI.sub("", proc.stdout + proc.stderr))
+        hint = (f"the Sphinx extension `{missing.group(1)}` is not installed: "
+                f"{install_hint(missing.group(1))}, or `pip install -r requirements.txt` "
+                "when the course has one (an imported book's has); or build without --html") \
+            if missing else \
+            "fix the page named above, or build without --html"
         raise InputError([Problem(tree / "_config.yml", None,
                                   f"jupyter-book build failed:\n{build_failure(proc.stdout + proc.stderr)}",
-                                  "fix the page named above, or build without --html")])
+                                  hint)])
     return proc
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+MISSING_EXTENSION = re.compile(r"Could not import extension ([\w.]+)")
 NOT_A_CAUSE = re.compile(r"^(Traceback|The above exception|RuntimeError:|There was an error|=+$|"
                          r"During handling|raise )")
 

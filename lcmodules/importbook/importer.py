@@ -12,15 +12,35 @@ from ruamel.yaml.error import YAMLError
 
 from lcmodules.core.fsutil import atomic_path
 from lcmodules.importbook.authors import book_authors
-from lcmodules.importbook.course import book_language, course_config, module_yml
+from lcmodules.importbook.course import book_language, course_config, dump, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
 from lcmodules.importbook.notes import Note, Notes, yaml_error_line, yaml_problem
-from lcmodules.importbook.plan import ModulePlan, Plan, make_plan
+from lcmodules.importbook.plan import ModulePlan, Plan, file_title, make_plan
+from lcmodules.importbook.quizzes import (
+    Found,
+    notebook_quizzes,
+    question_directives,
+    quiz_document,
+    without_converted,
+)
+from lcmodules.importbook.reimport import (
+    Update,
+    changed_since,
+    files,
+    hash_section,
+    listing,
+    merge,
+    recorded,
+    update_section,
+)
 from lcmodules.importbook.rewrite import Rewriter
 from lcmodules.importbook.toc import read_toc
 from lcmodules.load.units import notebook_cell_lines, slugify
 
 REPORT = "import-report.md"
+# What a book needs installed (Python, conda, Julia, R, binder), copied to the course root.
+ENVIRONMENT_FILES = ("requirements.txt", "environment.yml", "environment.yaml", "Project.toml",
+                     "Manifest.toml", "install.R", "renv.lock", "runtime.txt", "apt.txt")
 __all__ = ["ImportOptions", "ImportResult", "import_book", "REPORT"]
 
 
@@ -29,6 +49,8 @@ class ImportOptions:
     language: str | None = None
     id_prefix: str | None = None
     split: str = "chapters"  # or "parts"
+    force: bool = False  # replace an earlier import even where it was edited since
+    update: bool = False  # bring the book's changes into an earlier import, keeping edits
 
 
 @dataclass
@@ -36,6 +58,7 @@ class ImportResult:
     modules: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     licence: str | None = None
+    update: Update | None = None  # what --update did
 
     @property
     def ok(self) -> bool:
@@ -50,8 +73,27 @@ def check_out(book: Path, out: Path, notes: Notes) -> None:
     elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (
             (out / REPORT).is_file() and (out / "_config.yml").is_file()))):
         notes.error("--out", None, f"'{out}' exists, is not empty and is not an earlier import",
-                    f"choose a new folder; an earlier import (with {REPORT}) is replaced "
-                    "as a whole")
+                    f"choose a new folder, or an earlier import (with {REPORT})")
+
+
+def earlier_import(out: Path, options: ImportOptions, notes: Notes) -> dict[str, str] | None:
+    """What the earlier import in `out` wrote (the base of --update); an error when the
+    lecturer changed files since and neither --force nor --update says what to do."""
+    if not (out / REPORT).is_file() or options.force:
+        return None
+    base = recorded(out / REPORT)
+    if base is None:
+        notes.error("--out", None, f"'{out}' is an import that recorded no file hashes, so "
+                    "your edits cannot be told from the import's own",
+                    "--force replaces it; or import into a new folder and compare")
+        return None
+    changed = changed_since(base, files(out, REPORT))
+    if changed and not options.update:
+        notes.error("--out", None, f"'{out}' was changed since the last import "
+                    f"({len(changed)} file(s)): {listing(changed)}",
+                    "--update brings in the book's changes and keeps yours; --force "
+                    "replaces them")
+    return base
 
 
 def read_book_config(book: Path, notes: Notes) -> dict:
@@ -76,11 +118,17 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
     book = book.resolve()
     notes = Notes()
     check_out(book, out, notes)
+    base = earlier_import(out, options, notes) if not notes.errors else None
     config = read_book_config(book, notes)
     toc = read_toc(book, notes) if not notes.errors else None
     if notes.errors or toc is None:
         return ImportResult(notes=notes.sorted())
     plan = make_plan(book, toc, options.split)
+    if not plan.modules:
+        notes.error("_toc.yml", toc.root.line if toc.root else 1, "no module was written: "
+                    "none of the pages the TOC names can be read (see the other notes)",
+                    "correct the TOC or add the pages it names")
+        return ImportResult(notes=notes.sorted())
     licence_file = find_licence_file(book)
     licence = spdx_id(licence_file.read_text(encoding="utf-8", errors="replace")) \
         if licence_file else None
@@ -98,10 +146,14 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
                 "license": licence,
             }, config)
         _copy_course_files(book, tmp, config, notes)
+        _copy_environment(book, tmp, notes)
         (tmp / "_config.yml").write_text(
             course_config(config, [m.slug for m in plan.modules], notes), encoding="utf-8")
-        result = ImportResult([m.slug for m in plan.modules], notes.sorted(), licence)
-        (tmp / REPORT).write_text(report_text(book, toc.format, plan, result), encoding="utf-8")
+        written = files(tmp, REPORT)
+        update = merge(base, out, tmp, REPORT) if options.update and base is not None else None
+        result = ImportResult([m.slug for m in plan.modules], notes.sorted(), licence, update)
+        (tmp / REPORT).write_text(report_text(book, toc.format, plan, result, written),
+                                  encoding="utf-8")
     return result
 
 
@@ -117,11 +169,16 @@ def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta
             data = _notebook(raw, rewriter)
         else:
             text = raw.decode("utf-8", errors="replace")
-            new = rewriter.rewrite(text)
+            new = without_converted(rewriter.rewrite(text), meta["language"])
             data = raw if new == text else new.encode("utf-8")
         target = plan.dest(module, entry.path)
         _write(dest / target, data)
         contents.append(target)
+        quiz = _quiz(plan.book, entry.path, raw, notes, meta["language"])
+        if quiz is not None:
+            name = target.rsplit(".", 1)[0] + ".quiz.yml"
+            _write(dest / name, dump(quiz).encode("utf-8"))
+            contents.append(name)
         copies |= rewriter.copies
         if _cites(raw):
             for bib in config.get("bibtex_bibfiles") or []:
@@ -132,6 +189,37 @@ def _write_module(plan: Plan, module: ModulePlan, dest: Path, notes: Notes, meta
         if not copy.exists():
             _write(copy, (plan.book / rel).read_bytes())
     _write(dest / "module.yml", module_yml({**meta, "contents": contents}).encode("utf-8"))
+
+
+def _quiz(book: Path, src: str, raw: bytes, notes: Notes, language: str) -> dict | None:
+    """The knowledge check made of the interactive questions of one page or notebook."""
+    found = Found()
+    text = raw.decode("utf-8", errors="replace")
+    if not src.endswith(".ipynb"):
+        question_directives(src, text, 1, found, notes)
+    else:
+        cells = _cells(text)
+        for n, (kind, source, line) in enumerate(cells, start=1):
+            if kind == "markdown":
+                question_directives(src, source, line, found, notes, f"cell {n}: ")
+        notebook_quizzes(book, src, cells, found, notes)
+    return quiz_document(file_title(book, src) or Path(src).stem, found, language)
+
+
+def _cells(text: str) -> list[tuple[str, str, int]]:
+    """A notebook's cells as (type, source, line of the cell in the file)."""
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    lines = notebook_cell_lines(text)
+    result = []
+    for n, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        result.append((str(cell.get("cell_type")) if isinstance(cell, dict) else "",
+                       "".join(source) if isinstance(source, list) else str(source),
+                       lines[n] if n < len(lines) else 1))
+    return result
 
 
 def _cites(raw: bytes) -> bool:
@@ -185,13 +273,34 @@ def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> Non
                        "book; left out", "")
 
 
+def repo_root(book: Path) -> Path | None:
+    """The root of the git repository the book lies in (a folder with `.git`), if any."""
+    return next((p for p in [book, *book.parents] if (p / ".git").exists()), None)
+
+
+def _copy_environment(book: Path, tmp: Path, notes: Notes) -> None:
+    """The book's environment files (at its root, else its repository's root) to the course
+    root, so that `pip install -r requirements.txt` there installs what the book needs."""
+    root = repo_root(book)
+    for name in ENVIRONMENT_FILES:
+        source = next((f / name for f in [book, root] if f and (f / name).is_file()), None)
+        if source is None:
+            continue
+        _write(tmp / name, source.read_bytes())
+        if source.parent != book:
+            notes.warn(name, None, f"copied to the course from the book's repository root "
+                       f"('{source.parent.name}')", "")
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
 
 
-def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult) -> str:
-    """`import-report.md`: the modules made and every note, in book order."""
+def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult,
+                written: dict[str, str]) -> str:
+    """`import-report.md`: the modules made, every note in book order, what --update did and
+    the hash of every file the import wrote."""
     lines = [f"# Import report: {book.name}", "",
              f"A Jupyter Book ({fmt}) imported by `lcmodules import-book`.", "",
              f"Licence: {result.licence or 'not recognised'}", "", "## Modules", ""]
@@ -200,4 +309,8 @@ def report_text(book: Path, fmt: str, plan: Plan, result: ImportResult) -> str:
                      f"({len(module.files)} unit(s), from `_toc.yml:{module.line}`)")
     lines += ["", f"## Not carried over, or changed ({len(result.notes)})", ""]
     lines += [f"- {n.format()}" for n in result.notes] or ["Nothing: everything was carried over."]
+    lines.append("")
+    if result.update is not None:
+        lines += update_section(result.update)
+    lines += hash_section(written)
     return "\n".join(lines) + "\n"

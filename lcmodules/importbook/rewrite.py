@@ -3,6 +3,7 @@ of other modules turned into text that names that module."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,15 @@ LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]+)\)")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 CODE_PATH = re.compile(r"""["']([^"'\n]+\.[A-Za-z0-9]{1,5})["']""")
 SEE = {"nl": "module", "en": "module", "de": "Modul"}
+# Places a path stands in MyST (link/image target, HTML src/href, a file directive's argument,
+# a {doc}/{download} role) — group "path" — where a Windows author may have written `\`.
+BACKSLASH_PATHS = [
+    re.compile(r"\]\((?P<path>[^()\s]*\\[^()\s]*)\)"),
+    re.compile(r"\b(?:src|href)=([\"'])(?P<path>[^\"'\n]*\\[^\"'\n]*)\1"),
+    re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{(?:figure|image|include|literalinclude|download)\}"
+               r"[ \t]+(?P<path>\S*\\\S*)", re.M),
+    re.compile(r"\{(?:doc|download)\}`(?:[^`<]*<)?(?P<path>[^`<>]*\\[^`<>]*)>?`"),
+]
 
 
 @dataclass
@@ -77,9 +87,27 @@ class Rewriter:
         """`text` (starting at book line `line`, or notebook cell `cell` whose JSON starts at
         `line`) with every reference fitted to its new place."""
         self.cell = cell
+        text = self._separators(text, line)
         text = ROLE.sub(lambda m: self._role(m, text, line), text)
         text = LINK.sub(lambda m: self._link(m, text, line), text)
         return self._files(text, line)
+
+    def _separators(self, text: str, line: int) -> str:
+        """Windows separators in the paths of references become `/` (as Jupyter Book on
+        Windows reads them), each with a note."""
+        for pattern in BACKSLASH_PATHS:
+            text = pattern.sub(functools.partial(self._separator, text=text, line=line), text)
+        return text
+
+    def _separator(self, match: re.Match[str], text: str, line: int) -> str:
+        path = match.group("path")
+        if "://" in path:
+            return match.group(0)
+        new = path.replace("\\", "/")
+        self._note(self._where(text, match.start(), line), f"the path '{path}' has Windows "
+                   f"separators; it became '{new}'", "")
+        start, end = match.start("path") - match.start(), match.end("path") - match.start()
+        return match.group(0)[:start] + new + match.group(0)[end:]
 
     def _where(self, text: str, pos: int, line: int) -> int:
         return line if self.cell else line + text.count("\n", 0, pos)

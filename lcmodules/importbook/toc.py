@@ -154,9 +154,18 @@ class _Reader:
                          first.children + children[1:])
         return None if found is None else Entry(found, item.get("title"), line, children)
 
+    def separators(self, name: str, line: int) -> str:
+        """A TOC path with Windows separators, as `/` (noted)."""
+        if "\\" not in name:
+            return name
+        new = name.replace("\\", "/")
+        self.notes.warn("_toc.yml", line, f"the path '{name}' has Windows separators; it "
+                        f"became '{new}'", "")
+        return new
+
     def find(self, name: str, line: int) -> str | None:
         """The file a TOC name means (suffix optional), if lcmodules can read it."""
-        name = name.strip().lstrip("/")
+        name = self.separators(name, line).strip().lstrip("/")
         candidates = [name] if Path(name).suffix in UNIT_SUFFIXES + OTHER_SUFFIXES else []
         candidates += [name + s for s in UNIT_SUFFIXES + OTHER_SUFFIXES]
         for candidate in candidates:
@@ -174,7 +183,7 @@ class _Reader:
 
     def glob(self, pattern: str, line: int) -> list[Entry]:
         """The pages a `glob:` matches, sorted, without those the TOC names elsewhere."""
-        pattern = pattern.strip().lstrip("/")
+        pattern = self.separators(pattern, line).strip().lstrip("/")
         matches = set()
         for suffix in ("", *UNIT_SUFFIXES):
             for path in self.book.glob(pattern + suffix):

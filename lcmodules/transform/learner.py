@@ -25,13 +25,14 @@ from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer
     is_marker,
 )
 from lcmodules.model import Course, Module, Page, Unit
+from lcmodules.transform.stubs import code_stub, notebook_language
 
 Edition = Literal["learner", "teacher"]
 REMOVE_CELL_TAG = "remove-cell"  # also in the teacher's pages; `solution` only in the learner's
 Resources = dict[str, Any]
 Preprocessor = Callable[[NotebookNode, Resources], None]
 
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+CODE_STUB = code_stub("python")  # ("# YOUR CODE HERE", "raise NotImplementedError()")
 
 
 def replace_blocks(lines: list[str], begin: str, end: str,
@@ -52,15 +53,16 @@ def replace_blocks(lines: list[str], begin: str, end: str,
     return out
 
 
-def replace_solution_lines(source: str) -> str:
-    """Code between BEGIN/END SOLUTION lines → the nbgrader stub, at the BEGIN line's indentation.
+def replace_solution_lines(source: str, stub_lines: tuple[str, ...] = CODE_STUB) -> str:
+    """Code between BEGIN/END SOLUTION lines → `stub_lines` (the nbgrader stub for Python), at
+    the BEGIN line's indentation.
 
     An unclosed BEGIN replaces everything after it (a solution never leaks).
     """
 
     def stub(begin_line: str) -> list[str]:
         indent = begin_line[: len(begin_line) - len(begin_line.lstrip())]
-        return [indent + line for line in CODE_STUB]
+        return [indent + line for line in stub_lines]
 
     text = "\n".join(replace_blocks(source.splitlines(), CODE_BEGIN, CODE_END, stub))
     return text + "\n" if source.endswith("\n") and text else text
@@ -88,14 +90,16 @@ def remove_tagged_cells(nb: NotebookNode, resources: Resources) -> None:
 
 
 def replace_code_solutions(nb: NotebookNode, resources: Resources) -> None:
-    """Code solution regions become the stub; the changed cells are noted in resources."""
+    """Code solution regions become the stub of the notebook's language (its comment in the
+    module's language, `resources["language"]`); the changed cells are noted in resources."""
     changed: set[int] = resources.setdefault("changed_cells", set())
+    stub_lines = code_stub(notebook_language(nb), resources.get("language"))
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         source = cell.source
         if any(is_marker(line, CODE_BEGIN) for line in source.splitlines()):
-            cell.source = replace_solution_lines(source)
+            cell.source = replace_solution_lines(source, stub_lines)
             changed.add(id(cell))
 
 
@@ -150,16 +154,18 @@ LEARNER_PREPROCESSORS: tuple[Preprocessor, ...] = (
 )
 
 
-def learner_notebook(nb: NotebookNode, edition: Edition = "learner") -> NotebookNode:
+def learner_notebook(nb: NotebookNode, edition: Edition = "learner",
+                     language: str | None = None) -> NotebookNode:
     """The notebook for `edition`: a new object, the loaded one is never changed.
 
     The teacher edition is an unchanged copy; the learner edition runs every step of
     `LEARNER_PREPROCESSORS` in order. nbformat 4, its minor version and the cell ids are kept.
+    `language` (the module's BCP 47 tag) is the language of the stub's comment.
     """
     result = copy.deepcopy(nb)
     if edition == "teacher":
         return result
-    resources: Resources = {}
+    resources: Resources = {"language": language}
     for step in LEARNER_PREPROCESSORS:
         step(result, resources)
     return result
@@ -198,7 +204,7 @@ def page_text(raw: bytes) -> str:
     return raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
 
 
-def unit_edition(unit: Unit, edition: Edition) -> Unit:
+def unit_edition(unit: Unit, edition: Edition, language: str | None = None) -> Unit:
     """One unit of the edition: pages and notebooks (parsed form and `raw` bytes alike) are
     the edition's; knowledge checks are what they are."""
     if unit.kind == "page" and unit.page is not None:
@@ -207,7 +213,7 @@ def unit_edition(unit: Unit, edition: Edition) -> Unit:
         raw = learner_markdown(page_text(unit.raw), edition).encode("utf-8")
         return dataclasses.replace(unit, page=page, raw=raw)
     if unit.kind == "notebook" and unit.notebook is not None:
-        nb = learner_notebook(unit.notebook, edition)
+        nb = learner_notebook(unit.notebook, edition, language)
         return dataclasses.replace(unit, notebook=nb, raw=notebook_bytes(nb))
     if unit.kind in ("page", "notebook"):  # not loadable: the build never gets here
         return dataclasses.replace(unit, raw=b"")
@@ -220,7 +226,7 @@ def module_edition(module: Module, edition: Edition = "learner") -> Module:
     edition: returned as it is."""
     if module.edition is not None:
         return module
-    units = [unit_edition(unit, edition) for unit in module.units]
+    units = [unit_edition(unit, edition, module.meta.language) for unit in module.units]
     course = module.course
     if course is not None:
         course = dataclasses.replace(course, modules=[], context=[])
@@ -251,7 +257,7 @@ def edition_files(module: Module) -> dict[str, FileContent]:
         if unit is not None and unit.kind != "quiz":
             files[rel.as_posix()] = unit.raw
         elif path.suffix == ".ipynb":
-            nb = learner_notebook(_read_notebook(path), module.edition)
+            nb = learner_notebook(_read_notebook(path), module.edition, module.meta.language)
             files[rel.as_posix()] = notebook_bytes(nb)
         elif path.suffix == ".md":
             text = learner_markdown(page_text(path.read_bytes()), module.edition)

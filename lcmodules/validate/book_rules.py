@@ -6,6 +6,7 @@ import importlib.util
 import re
 
 from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.extensions import install_hint
 from lcmodules.model import Course
 
 
@@ -33,5 +34,5 @@ def check_sphinx_extensions(course: Course, diag: Diagnostics) -> None:
         diag.warning(config_file, line,
                      f"Sphinx extension '{name}' is not installed: `build --html` of the "
                      "Jupyter Book export will stop on it",
-                     f"install the package that provides `{name}`, or remove it from "
+                     f"{install_hint(name, course.root)}, or remove it from "
                      "sphinx.extra_extensions")
