@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lcmodules.export.imscc_qti import MIN_SINGLE_CHOICES
 from lcmodules.importbook.notes import Notes
 
 SPAN = re.compile(r"<(?:span|div)\b[^>]*\b(?:id|class)=[\"']([^\"']+)[\"'][^>]*>(.*?)</(?:span|div)>",
@@ -39,15 +38,7 @@ class Found:
 
     def add(self, question: dict[str, Any], notes: Notes, src: str, line: int,
             where: str = "") -> None:
-        """Add a converted question; a two-choice single-choice question becomes a `multiple`
-        one (same scoring), since a Common Cartridge needs more choices for single choice."""
-        if question["type"] == "single" and len(question["choices"]) < MIN_SINGLE_CHOICES:
-            question["type"] = "multiple"
-            notes.warn(src, line, f"{where}a single-choice question with "
-                       f"{len(question['choices'])} options became a `multiple` question in the "
-                       f"knowledge check (a Common Cartridge needs {MIN_SINGLE_CHOICES} options "
-                       "for single choice; the scoring is the same)",
-                       "add an option and make it `single` again if you prefer")
+        """Add a converted question under an id unique in its quiz."""
         ident = question.pop("id", "") or f"q{len(self.questions) + 1}"
         if any(q["id"] == ident for q in self.questions):
             ident = f"q{len(self.questions) + 1}"
