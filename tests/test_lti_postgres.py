@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -56,3 +57,25 @@ def test_launch_grade_and_concurrency_on_postgresql(tmp_path: Path) -> None:
         assert len(world.platform.scores) == 24
         assert [i["resourceId"] for i in world.platform.lineitems] == ["lc-test/beta"]
         assert {r["state"] for r in grading.outbox(world.engine)} == {"sent"}
+
+
+def test_two_workers_caching_the_key_set_at_once(tmp_path: Path) -> None:
+    """A worker storing the platform's key set while another holds the same row uncommitted
+    (both fetched it at once) keeps going instead of failing the launch (500)."""
+    from sqlalchemy import text
+
+    from lcmodules.lti import db, jose
+
+    with pg_schema(pg_url()) as url, lti_world(tmp_path, db_url=url) as world:
+        jwks = f"{world.platform.issuer}/jwks"
+        with world.engine.connect() as other, ThreadPoolExecutor(1) as pool:
+            held = other.begin()
+            other.execute(db.jwks_cache.insert().values(url=jwks, body="{}", fetched_at=db.now()))
+            found = pool.submit(jose._fetch_jwks, world.engine, jwks, 0.0)
+            with world.engine.connect() as probe:  # until the worker waits on our row
+                deadline = time.monotonic() + 60
+                while not probe.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                                        ).scalar() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            held.commit()
+            assert found.result(timeout=60)["keys"][0]["kid"] == world.platform.kid
