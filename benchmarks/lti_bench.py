@@ -1,7 +1,11 @@
 """Benchmark of the LTI tool: launches per second and p95 latency of launch → first page and of
-answer → score sent, for N concurrent learners on SQLite, against serving the same page statically.
+answer → score sent, for N concurrent learners on SQLite or PostgreSQL, against serving the same
+page statically.
 
-    python benchmarks/lti_bench.py [--learners 200] [--threads 16] [--json FILE]
+    python benchmarks/lti_bench.py [--learners 200] [--threads 16] [--db sqlite|URL] [--json FILE]
+
+`--db postgresql+psycopg://user:pw@host/name` runs the tool on that database, in a schema of its
+own that is dropped afterwards (tests/harness/lti_pg.py); the default is a SQLite file.
 
 The tool runs under waitress (as `lcmodules lti serve`), the platform is the test suite's own
 (tests/harness/lti_platform.py: real RSA-signed id_tokens, JWKS, token endpoint, AGS).
@@ -18,6 +22,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "harness"))
 
 import requests  # noqa: E402
 from lti_course import loaded_modules, write_course  # noqa: E402
+from lti_pg import pg_schema  # noqa: E402
 from lti_platform import Browser, lti_world, resource_link  # noqa: E402
 
 RIGHT = {"pick": 1, "truth": False, "number": "0.25"}
@@ -82,13 +88,15 @@ def static_baseline(page: bytes, n: int, threads: int) -> list[float]:
     return times
 
 
-def run(learners: int, threads: int) -> dict[str, float]:
+def run(learners: int, threads: int, db_url: str = "sqlite") -> dict[str, Any]:
     from lcmodules.lti import store
     from lcmodules.lti.app import create_app
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         modules = loaded_modules(write_course(Path(tmp) / "course"))
-        with lti_world(Path(tmp)) as world:
+        url = None if db_url == "sqlite" else stack.enter_context(pg_schema(db_url, "lcm_bench"))
+        with lti_world(Path(tmp), db_url=url) as world:
+            database = world.engine.dialect.name
             for module in modules:
                 store.publish_module(world.engine, module, f"sha256:{module.slug}")
             resource_link(world.platform, "lc-test/beta", lc_quiz="check")
@@ -108,7 +116,7 @@ def run(learners: int, threads: int) -> dict[str, float]:
     static = static_baseline(page or b"", learners, threads)
     first = [r[0] for r in results]
     scored = [r[1] for r in results]
-    return {"learners": learners, "accepted": sum(r[2] for r in results),
+    return {"database": database, "learners": learners, "accepted": sum(r[2] for r in results),
             "launches_per_s": learners / wall, "p95_launch_first_page_s": p95(first),
             "p95_answer_score_sent_s": p95(scored), "p95_static_page_s": p95(static),
             "ratio_launch_to_static": p95(first) / p95(static),
@@ -119,10 +127,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--db", default="sqlite",
+                        help="sqlite (a file) or a postgresql+psycopg:// URL")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    figures = run(args.learners, args.threads)
+    figures = run(args.learners, args.threads, args.db)
     for name, value in figures.items():
         print(f"{name:<28} {value:10.3f}" if isinstance(value, float) else f"{name:<28} {value:>10}")
     if args.json:

@@ -4,7 +4,7 @@ the score outbox that sends to the LMS (AGS) and survives its downtime without d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
@@ -99,12 +99,13 @@ def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label
     """A score in the outbox (older waiting scores for the same column and learner are
     superseded, so a retry never sends a stale one after a newer one)."""
     module_id = str(launch.claims.get("custom", {}).get(MODULE) or "")
-    target = and_(db.scores.c.platform_id == launch.platform_id, db.scores.c.sub == launch.sub,
-                  db.scores.c.resource_id == module_id, db.scores.c.tag == tag,
-                  db.scores.c.state == "pending")
-    stamp = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    column = and_(db.scores.c.platform_id == launch.platform_id, db.scores.c.sub == launch.sub,
+                  db.scores.c.resource_id == module_id, db.scores.c.tag == tag)
     with engine.begin() as conn:
-        conn.execute(db.scores.update().where(target).values(state="superseded"))
+        last = conn.execute(select(func.max(db.scores.c.timestamp)).where(column)).scalar()
+        stamp = score_timestamp(last)
+        conn.execute(db.scores.update().where(and_(column, db.scores.c.state == "pending"))
+                     .values(state="superseded"))
         done = conn.execute(db.scores.insert().values(
             platform_id=launch.platform_id, sub=launch.sub, lineitems_url=ags.get("lineitems"),
             lineitem_url=None if ags.get("lineitems") else ags.get("lineitem"),
@@ -114,6 +115,16 @@ def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label
     key = done.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def score_timestamp(last: str | None, now: datetime | None = None) -> str:
+    """A new score's timestamp: now, but in a later whole second than the column's `last` one
+    (Moodle stores seconds and refuses, HTTP 409, a score not later than the grade it holds)."""
+    stamp = now or datetime.now(UTC)
+    if last:
+        after = datetime.fromisoformat(last).replace(microsecond=0) + timedelta(seconds=1)
+        stamp = max(stamp, after)
+    return stamp.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def send(engine: Engine, score_id: int) -> bool:

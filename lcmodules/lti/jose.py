@@ -9,6 +9,7 @@ import jwt
 import requests
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from lcmodules.lti import db
 from lcmodules.lti.errors import LtiError
@@ -37,9 +38,13 @@ def _fetch_jwks(engine: Engine, url: str, max_age: float) -> dict[str, Any]:
     except (requests.RequestException, ValueError) as exc:
         raise LtiError(f"cannot read the platform's key set {url}: {exc}",
                        "check the JWKS URL of the platform (`lti platform list`)", 502) from None
-    with engine.begin() as conn:
-        conn.execute(db.jwks_cache.delete().where(db.jwks_cache.c.url == url))
-        conn.execute(db.jwks_cache.insert().values(url=url, body=json.dumps(body), fetched_at=db.now()))
+    try:
+        with engine.begin() as conn:
+            conn.execute(db.jwks_cache.delete().where(db.jwks_cache.c.url == url))
+            conn.execute(db.jwks_cache.insert().values(url=url, body=json.dumps(body),
+                                                       fetched_at=db.now()))
+    except IntegrityError:
+        pass  # another worker stored the set at the same moment: theirs is as fresh as ours
     return dict(body)
 
 

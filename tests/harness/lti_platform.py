@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -68,6 +69,7 @@ class TestPlatform:
     deep_links: list[dict[str, Any]] = field(default_factory=list)  # verified responses
     lineitems: list[dict[str, Any]] = field(default_factory=list)  # AGS columns
     scores: list[dict[str, Any]] = field(default_factory=list)  # (lineitem id, score) received
+    graded_at: dict[tuple[str, str], int] = field(default_factory=dict)  # (lineitem, user) -> s
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> scopes
     token_requests: int = 0
     down: bool = False  # the LMS answers 503 to scores
@@ -181,7 +183,13 @@ class TestPlatform:
             assert request.content_type == "application/vnd.ims.lis.v1.score+json"
             lineitem = f"{self.issuer}{request.path.removesuffix('/scores')}?type_id=7"
             assert any(i["id"] == lineitem for i in self.lineitems), lineitem
-            self.scores.append({"lineitem": lineitem, **request.get_json(force=True)})
+            score = request.get_json(force=True)
+            # like Moodle: the grade keeps whole seconds; a score not later than it is refused
+            second = int(datetime.fromisoformat(score["timestamp"]).timestamp())
+            if second <= self.graded_at.get((lineitem, score["userId"]), -1):
+                return Response("Refusing score with an earlier timestamp", status=409)
+            self.graded_at[(lineitem, score["userId"])] = second
+            self.scores.append({"lineitem": lineitem, **score})
             return Response("", status=204)
         return Response("not found", status=404)
 
