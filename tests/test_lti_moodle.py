@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -31,10 +32,25 @@ MOODLE_URL = os.environ.get("MOODLE_URL", "http://127.0.0.1:8123")
 HELPER = SHARED / "moodle" / "lti_moodle.php"
 PASSWORD = "Student#12345"  # the helper's password for its users
 
+
+
+def moodle_answers() -> bool:
+    """Whether a Moodle is set up here and serving (a folder left from an earlier session
+    without its server is no Moodle to test against)."""
+    if not (MOODLE_DIR / "config.php").is_file():
+        return False
+    try:
+        with urllib.request.urlopen(f"{MOODLE_URL}/login/index.php", timeout=5) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 pytestmark = [
     pytest.mark.moodle, pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not (MOODLE_DIR / "config.php").is_file(),
-                       reason="no Moodle set up (MOODLE_DIR without config.php)"),
+    pytest.mark.skipif(not moodle_answers(),
+                       reason="no Moodle set up and serving (MOODLE_DIR without config.php, "
+                              "or nothing answers at MOODLE_URL)"),
 ]
 pytest.importorskip("flask")
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
