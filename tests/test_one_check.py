@@ -14,15 +14,14 @@ from lcmodules.export.registry import available_formats
 from lcmodules.load.loader import load_paths
 from tests.conftest import run_cli
 
-TWO_CHOICES = """title: Twee keuzes
+# An ordering question: SCORM holds it (sequencing), a Common Cartridge cannot (CC 1.1's QTI
+# profile has no ordering type), so only the imscc check refuses it.
+ORDERING = """title: Volgorde
 questions:
   - id: munt
-    type: single
-    prompt: Kop of munt?
-    choices:
-      - text: Kop
-        correct: true
-      - text: Munt
+    type: ordering
+    prompt: Zet in volgorde
+    items: [eerst, dan, laatst]
 """
 
 
@@ -48,17 +47,17 @@ def test_new_module_validates_and_builds_in_every_default_format(tmp_path: Path)
         assert any(name in b for b in built), (name, built)
     assert any(p.suffix == ".imscc" for p in out.iterdir())
     assert len(built) >= len(available_formats())
-    loose = tmp_path / "los"
-    loose.mkdir()
-    run_cli("new", "los", cwd=loose, check=0)
-    run_cli("validate", loose / "los", check=0)
-    run_cli("build", loose / "los", "--out", tmp_path / "out2", check=0)
+    started = tmp_path / "begin"  # a course as `lcmodules init` starts it
+    run_cli("init", started, check=0)
+    run_cli("new", "tweede", cwd=started, check=0)
+    run_cli("validate", started, check=0)
+    run_cli("build", started, "--out", tmp_path / "out2", check=0)
 
 
-def two_choice_module(tmp_path: Path) -> tuple[Path, Path]:
+def ordering_module(tmp_path: Path) -> tuple[Path, Path]:
     course = new_course(tmp_path)
     quiz = course / "modules" / "eerste" / "munt.quiz.yml"
-    quiz.write_text(TWO_CHOICES, "utf-8")
+    quiz.write_text(ORDERING, "utf-8")
     meta = course / "modules" / "eerste" / "module.yml"
     meta.write_text(meta.read_text("utf-8") + "  - munt.quiz.yml\n", "utf-8")
     return course, quiz
@@ -69,7 +68,7 @@ def located(text: str, quiz: Path) -> list[str]:
 
 
 def test_validate_names_what_a_format_cannot_hold_where_build_does(tmp_path: Path) -> None:
-    course, quiz = two_choice_module(tmp_path)
+    course, quiz = ordering_module(tmp_path)
     checked = run_cli("validate", course, "-f", "imscc")
     built = run_cli("build", course, "-f", "imscc", "--out", tmp_path / "out")
     assert checked.returncode == 1 and built.returncode == 1
@@ -84,7 +83,7 @@ def test_validate_names_what_a_format_cannot_hold_where_build_does(tmp_path: Pat
 
 
 def test_the_library_cannot_skip_the_check(tmp_path: Path) -> None:
-    course, quiz = two_choice_module(tmp_path)
+    course, quiz = ordering_module(tmp_path)
     diag = Diagnostics()
     courses = load_paths([course], diag)
     assert diag.ok
