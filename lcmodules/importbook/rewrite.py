@@ -76,6 +76,16 @@ class Rewriter:
             return rel
         return next((rel + s for s in UNIT_SUFFIXES if rel + s in self.plan.unit_module), None)
 
+    def _dead_outside(self, target: str) -> bool:
+        """True for a link to a file the book lacks, outside the module's folder (kept, it
+        would escape the module: Jupyter Book only warns of it)."""
+        rel = self.book_path(target)
+        if rel is None or not urlsplit(target).path or target.lstrip("#") in self.plan.labels:
+            return False
+        base = self.module.base
+        inside = not base or rel == base or rel.startswith(base + "/")
+        return not inside and not self.is_book_file(rel)
+
     def elsewhere(self, text: str, other: ModulePlan) -> str:
         """What a reference into another module becomes: text naming that module."""
         word = SEE.get(self.language.split("-")[0], "module")
@@ -155,6 +165,11 @@ class Rewriter:
         rel = self.unit_for(self.book_path(target))
         other = (self.plan.unit_module.get(rel) if rel
                  else self.plan.label_module(label, self.module))
+        if other is None and self._dead_outside(target):
+            self._note(self._where(text, match.start(), line),
+                       f"the link to '{target}' leads out of the module to a file the book does "
+                       "not have; it became its text (a dead link)", "link to a page of the book")
+            return shown
         if other is None or other is self.module:
             return match.group(0)
         self._note(self._where(text, match.start(), line),

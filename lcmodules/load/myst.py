@@ -14,7 +14,7 @@ from lcmodules.load.document import Document, parse_document
 
 DIRECTIVE = re.compile(r"^\{([A-Za-z0-9_:.-]+)\}\s*(.*)$")
 OPTION = re.compile(r"^:([A-Za-z0-9_-]+):\s*(.*)$")
-ROLE_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
+ROLE_TARGET = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$", re.S)  # `text <target>`, target may be empty
 
 ADMONITIONS = ("note", "tip", "warning", "important", "caution", "danger", "hint", "seealso",
                "attention", "error")

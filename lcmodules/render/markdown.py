@@ -501,6 +501,8 @@ class MarkdownRenderer:
         if name in ("doc", "download", "term"):
             match = ROLE_TARGET.match(content)
             text, target = (match.group(1), match.group(2)) if match else (content, content)
+            if not target.strip():  # `{download}`text <>`: no file named (validate warns)
+                return esc(text)
             if name == "term":
                 return f'<a href="#{esc(ctx.id_prefix + slugify(target))}">{esc(text)}</a>'
             page = ctx.links.role("doc", ctx.unit, ctx.base, target) \

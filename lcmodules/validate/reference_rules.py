@@ -105,6 +105,10 @@ def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
         diag.warning(file, line, f"{prefix}image '{ref.target}' has no alt text",
                    "describe the image for screen readers: ![description](path), "
                    "or `:alt: description` under the figure/image directive")
+    if ref.kind == "download" and not ref.target:
+        diag.warning(file, line, f"{prefix}a {{download}} role names no file (empty target)",
+                     "put the file's path between < and >, or remove the role")
+        return
     if not is_local(ref.target) or ref.kind == "label":
         return
     path_text = target_path(ref.target)
@@ -116,6 +120,15 @@ def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
     if not target.is_relative_to(root):
         diag.error(file, line, f"{prefix}'{ref.target}' points outside the module folder",
                    "copy the file into the module folder and refer to it there")
+    elif not target.exists() and _is_link(ref):
+        diag.warning(file, line, f"{prefix}link '{ref.target}': no such file (a dead link)",
+                     "create the file or correct the path (paths are case-sensitive)")
     elif not target.exists():
         diag.error(file, line, f"{prefix}'{ref.target}' does not exist",
                    "create the file or correct the path (paths are case-sensitive)")
+
+
+def _is_link(ref: Reference) -> bool:
+    """True for a link a learner follows (Markdown or HTML `<a>`, `{download}`): a missing
+    target is a dead link, as in Jupyter Book, and the page still builds."""
+    return ref.kind == "download" or (ref.kind in ("link", "html") and ref.tag == "a")
