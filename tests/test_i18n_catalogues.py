@@ -30,18 +30,31 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 def po(language: str) -> dict[str, str]:
     with catalogue_path(language).open("rb") as handle:
         catalog_ = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog_ if m.id}
+    # a plural message by its singular msgid, its forms on separate lines
+    return {(m.id if isinstance(m.id, str) else m.id[0]):
+            (m.string if isinstance(m.string, str) else "\n".join(m.string))
+            for m in catalog_ if m.id}
+
+
+def extracted() -> list[str | tuple[str, ...]]:
+    """The messages of every `_()`, `gettext()` and `ngettext()` call in lcmodules and its
+    templates (Babel's extractors)."""
+    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    return [message for _file, _line, message, _comments, _context
+            in extract_from_dir(str(PACKAGE), method_map=methods, keywords=keywords)]
 
 
 def used_msgids() -> set[str]:
-    """Every msgid the code asks for: the key registries and `_()`/`gettext()` calls."""
-    found = set(i18n.MESSAGES.values()) | set(catalog.MESSAGES.values())
-    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=methods, keywords={"_": None, "gettext": None,
-                                                          "ngettext": (1, 2)}):
-        found.update(message if isinstance(message, tuple) else (message,))
+    """Every msgid the code asks for: the key registries and the extracted calls (a plural
+    message by its singular)."""
+    found = {*i18n.MESSAGES.values(), *catalog.MESSAGES.values(), *catalog.FORMAT_LABELS.values()}
+    found.update(m if isinstance(m, str) else m[0] for m in extracted())
     return {m for m in found if m}
+
+
+def used_plurals() -> set[tuple[str, ...]]:
+    return {m for m in extracted() if isinstance(m, tuple)}
 
 
 def test_there_are_catalogues_for_dutch_english_and_german() -> None:
@@ -53,10 +66,10 @@ def test_the_catalogues_hold_the_same_msgids_and_translate_each() -> None:
     english = set(tables["en"])
     for language, table in tables.items():
         assert set(table) == english, (language, set(table) ^ english)
-        empty = [msgid for msgid, text in table.items() if not text.strip()]
+        empty = [msgid for msgid, text in table.items() if not all(text.split("\n"))]
         assert empty == [], (language, empty)
         for msgid, text in table.items():  # a translation keeps every placeholder
-            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(msgid)), \
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid)), \
                 (language, msgid, text)
 
 
@@ -84,10 +97,16 @@ def test_a_language_without_catalogue_falls_back_to_english() -> None:
     assert translator("nl").gettext("a text no catalogue has") == "a text no catalogue has"
 
 
-def test_plural_forms_come_from_the_catalogue_header() -> None:
+def test_plural_messages_have_their_forms_in_every_catalogue() -> None:
+    plurals = used_plurals()
+    assert ("{n} module", "{n} modules") in plurals
+    assert translator("de").ngettext("{n} module", "{n} modules", 1) == "{n} Modul"
+    assert translator("de").ngettext("{n} module", "{n} modules", 3) == "{n} Module"
     for language in LANGUAGES:
-        t = translator(language)
-        assert t.ngettext("x", "xs", 1) == "x" and t.ngettext("x", "xs", 2) == "xs"
+        for singular, plural in plurals:
+            t = translator(language)
+            assert t.ngettext(singular, plural, 1) != t.ngettext(singular, plural, 2), \
+                (language, singular)
 
 
 @pytest.mark.parametrize(("language", "number", "decimal", "date"), [

@@ -9,42 +9,24 @@ from urllib.parse import quote
 
 from lcmodules.model import Course
 from lcmodules.render.assets import FileContent
+from lcmodules.core.strings import language_name, primary, translator
 from lcmodules.render.i18n import format_number, language_key, translated
 from lcmodules.render.site import STATIC_CATALOG, template_environment
 
 HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
 
-# The catalogue's interface strings: key → msgid (translations in lcmodules/locale/*.po);
-# the page is in the course's most used language.
+# The strings the catalogue's Python code shows: key → msgid (translations in
+# lcmodules/locale/*.po; the templates ask for theirs with `_()`). The page is in the course's
+# most used language.
 MESSAGES: dict[str, str] = {
-    "catalogue": "Module catalogue", "skip": "Skip to the modules",
-    "intro": "Training modules built on real practice cases, ready for your learning "
-             "environment: SCORM packages for Brightspace, Canvas, Moodle and Blackboard, "
-             "and Jupyter Book sources. A newer version of a module keeps the same LMS "
-             "identifier, so when you replace the package in your LMS, learner records stay.",
-    "filter": "Filter the modules", "search": "Search",
-    "search_hint": "title, case, author…", "language": "Language",
-    "all_languages": "All languages", "keyword": "Keyword", "all_keywords": "All keywords",
-    "count_one": "1 module", "count": "{n} modules", "shown": "{shown} of {total} modules shown",
-    "no_modules": "This course has no modules yet.", "at_a_glance": "At a glance",
-    "version": "Version", "objectives": "Learning objectives", "keywords": "Keywords",
-    "details": "Details", "module_id": "Module id", "released": "Released",
-    "partner": "Case partner", "authors": "Authors", "license": "Licence",
-    "prerequisites": "Prerequisites", "lms_identifier": "LMS identifier",
-    "fingerprint": "Fingerprint", "downloads": "Downloads",
-    "not_built": "No packages of this version were built yet.", "changelog": "Changelog",
-    "whole_course": "The whole course", "course_downloads": "Course-wide downloads",
-    "format": "Format", "file": "File", "size": "Size", "sha256": "SHA-256",
     "hours_one": "1 hour (≈ {ec} EC)", "hours": "{hours} hours (≈ {ec} EC)",
-    "footer": "The same information as data: {json}. Check a download against its SHA-256 "
-              "with {tool} (a folder: its files' {tool} lines, sorted by path). "
-              "Made with lcmodules.",
+}
+
+# The download formats' names, as lecturers and LMS administrators know them.
+FORMAT_LABELS: dict[str, str] = {
     "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
-    "jupyter-book": "Jupyter Book source",
+    "imscc": "Common Cartridge", "jupyter-book": "Jupyter Book source",
     "learner-repo": "Learner notebooks (repository tree)",
-    "lang_nl": "Dutch (Nederlands)", "lang_en": "English", "lang_de": "German (Deutsch)",
-    "lang_fr": "French (français)",
-    "imscc": "Common Cartridge",
 }
 
 
@@ -78,10 +60,18 @@ def study_load(hours: float, t: dict[str, str], language: str) -> str:
     return t[key].format(hours=format_number(hours, language), ec=credits)
 
 
-def language_label(tag: str, t: dict[str, str]) -> str:
-    base = tag.split("-")[0].lower()
-    label = t.get(f"lang_{base}")
-    return f"{label} ({tag})" if label and tag != base else label or tag
+def language_label(tag: str, language: str) -> str:
+    """'Duits (Deutsch)' on a Dutch page: the language's name, and its own name if different;
+    a regional tag is added ('Nederlands (nl-BE)')."""
+    name = language_name(tag, language)
+    own = language_name(tag, tag)
+    label = name if own == name or own == tag else f"{name} ({own})"
+    return f"{label} ({tag})" if tag != primary(tag) and name != tag else label
+
+
+def format_label(name: str, language: str) -> str:
+    """'Common Cartridge' for `imscc`: a format's name in `language`; unknown names as they are."""
+    return translator(language).gettext(FORMAT_LABELS[name]) if name in FORMAT_LABELS else name
 
 
 def search_text(m: dict[str, Any]) -> str:
@@ -107,11 +97,12 @@ def render_catalogue(course: Course, data: dict[str, Any]) -> str:
     """catalog.html: the `catalog.html.j2` template (the course's `templates/html/` first)."""
     language = catalogue_language(data)
     t = catalogue_strings(language)
-    env = template_environment(course)
+    env = template_environment(course, language)
     env.globals.update(
         human_size=lambda size: human_size(size, language),
         study_load=lambda hours: study_load(hours, t, language),
-        language_label=lambda tag: language_label(tag, t),
+        language_label=lambda tag: language_label(tag, language),
+        format_label=lambda name: format_label(name, language),
         search_text=search_text, artifact_href=artifact_href, changelog_blocks=changelog_blocks,
         case_partner=case_partner,
     )
