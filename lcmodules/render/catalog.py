@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from lcmodules.core.strings import language_name, primary, translator
 from lcmodules.model import Course
 from lcmodules.render.assets import FileContent
-from lcmodules.core.strings import language_name, primary, translator
 from lcmodules.render.i18n import format_number, language_key, translated
 from lcmodules.render.site import STATIC_CATALOG, template_environment
 
@@ -65,7 +65,7 @@ def language_label(tag: str, language: str) -> str:
     a regional tag is added ('Nederlands (nl-BE)')."""
     name = language_name(tag, language)
     own = language_name(tag, tag)
-    label = name if own == name or own == tag else f"{name} ({own})"
+    label = name if own in (name, tag) else f"{name} ({own})"
     return f"{label} ({tag})" if tag != primary(tag) and name != tag else label
 
 

@@ -11,12 +11,12 @@ from urllib.parse import quote, urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
+from lcmodules.core.strings import translator
 from lcmodules.load.document import cell_document, cell_text, page_document
 from lcmodules.load.links import link_index
 from lcmodules.load.references import is_local, target_path
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import FileContent, SiteFiles, safe_path
-from lcmodules.core.strings import translator
 from lcmodules.render.i18n import script_strings, strings
 from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
