@@ -21,6 +21,8 @@ from lcmodules.core.strings import (
     translator,
 )
 from lcmodules.render import catalog, i18n
+from lcmodules.transform import learner
+from lcmodules.versioning import changelog
 
 PACKAGE = Path(i18n.__file__).resolve().parents[1]
 LANGUAGES = ("de", "en", "nl")
@@ -48,7 +50,9 @@ def extracted() -> list[str | tuple[str, ...]]:
 def used_msgids() -> set[str]:
     """Every msgid the code asks for: the key registries and the extracted calls (a plural
     message by its singular)."""
-    found = {*i18n.MESSAGES.values(), *catalog.MESSAGES.values(), *catalog.FORMAT_LABELS.values()}
+    found = {*i18n.MESSAGES.values(), *catalog.MESSAGES.values(), *catalog.FORMAT_LABELS.values(),
+             changelog.TITLE, changelog.INTRO, changelog.FORMAT, changelog.CHANGED,
+             learner.CODE_STUB_COMMENT}
     found.update(m if isinstance(m, str) else m[0] for m in extracted())
     return {m for m in found if m}
 
@@ -121,3 +125,28 @@ def test_numbers_and_dates_follow_the_locale(language: str, number: str, decimal
     assert format_number(2.0, language) == "2" and format_number(1234, language) == "1234"
     assert format_decimal(12345.5, language) == decimal
     assert format_date(dt.date(2026, 12, 6), language) == date
+
+
+@pytest.mark.parametrize(("language", "comment"), [
+    ("nl", "# JOUW CODE HIER"), ("de-AT", "# IHR CODE HIER"), ("en", "# YOUR CODE HERE"),
+    ("fr", "# YOUR CODE HERE")])
+def test_the_code_stub_speaks_the_module_language(language: str, comment: str) -> None:
+    source = "x = 1\n    ### BEGIN SOLUTION\n    y = 2\n    ### END SOLUTION\n"
+    assert learner.replace_solution_lines(source, language) == \
+        f"x = 1\n    {comment}\n    raise NotImplementedError()\n"
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("nl", ("# Wijzigingen", "Alle noemenswaardige", "### Gewijzigd")),
+    ("de", ("# Änderungen", "Alle nennenswerten", "### Geändert")),
+    ("en", ("# Changelog", "All notable changes", "### Changed"))])
+def test_a_new_changelog_speaks_the_module_language(language: str, words: tuple[str, ...]) -> None:
+    text = changelog.add_entry(None, "1.0.0", "2026-12-06", "Eerste versie", language)
+    for word in words:
+        assert word in text
+    assert changelog.parse_changelog(text)[0].version == "1.0.0"
+    # a release note goes under the translated heading of what [Unreleased] collected
+    again = changelog.add_entry(text.replace("## [1.0.0]", f"## [Unreleased]\n\n{words[2]}\n\n"
+                                             "- a\n\n## [1.0.0]"), "1.1.0", "2026-12-07", "b",
+                                language)
+    assert changelog.parse_changelog(again)[0].text == f"{words[2]}\n\n- b\n- a"

@@ -92,6 +92,7 @@ def strings(language: str) -> dict[str, str]:
 
 
 def script_strings(language: str) -> dict[str, str]:
-    """The strings lc.js shows (quiz feedback), for the page's JSON island."""
+    """The strings lc.js shows (quiz feedback), for the page's JSON island, and `locale`: the
+    interface language, whose `Intl.NumberFormat` writes the numbers."""
     table = strings(language)
-    return {key: table[key] for key in SCRIPT_KEYS}
+    return {**{key: table[key] for key in SCRIPT_KEYS}, "locale": language_key(language)}

@@ -13,6 +13,7 @@ from nbformat import NotebookNode
 
 from lcmodules.core.diagnostics import InputError, Problem
 from lcmodules.core.fsutil import FileContent
+from lcmodules.core.strings import translator
 from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
@@ -31,7 +32,14 @@ REMOVE_CELL_TAG = "remove-cell"  # also in the teacher's pages; `solution` only 
 Resources = dict[str, Any]
 Preprocessor = Callable[[NotebookNode, Resources], None]
 
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+# the stub a code solution becomes (nbgrader's), its comment in the module's language
+CODE_STUB_COMMENT = "YOUR CODE HERE"
+CODE_STUB_RAISE = "raise NotImplementedError()"
+
+
+def code_stub(language: str = "en") -> tuple[str, str]:
+    """`# YOUR CODE HERE` (in `language`) and `raise NotImplementedError()`."""
+    return f"# {translator(language).gettext(CODE_STUB_COMMENT)}", CODE_STUB_RAISE
 
 
 def replace_blocks(lines: list[str], begin: str, end: str,
@@ -52,7 +60,7 @@ def replace_blocks(lines: list[str], begin: str, end: str,
     return out
 
 
-def replace_solution_lines(source: str) -> str:
+def replace_solution_lines(source: str, language: str = "en") -> str:
     """Code between BEGIN/END SOLUTION lines → the nbgrader stub, at the BEGIN line's indentation.
 
     An unclosed BEGIN replaces everything after it (a solution never leaks).
@@ -60,7 +68,7 @@ def replace_solution_lines(source: str) -> str:
 
     def stub(begin_line: str) -> list[str]:
         indent = begin_line[: len(begin_line) - len(begin_line.lstrip())]
-        return [indent + line for line in CODE_STUB]
+        return [indent + line for line in code_stub(language)]
 
     text = "\n".join(replace_blocks(source.splitlines(), CODE_BEGIN, CODE_END, stub))
     return text + "\n" if source.endswith("\n") and text else text
@@ -95,7 +103,7 @@ def replace_code_solutions(nb: NotebookNode, resources: Resources) -> None:
             continue
         source = cell.source
         if any(is_marker(line, CODE_BEGIN) for line in source.splitlines()):
-            cell.source = replace_solution_lines(source)
+            cell.source = replace_solution_lines(source, resources.get("language", "en"))
             changed.add(id(cell))
 
 
@@ -150,8 +158,10 @@ LEARNER_PREPROCESSORS: tuple[Preprocessor, ...] = (
 )
 
 
-def learner_notebook(nb: NotebookNode, edition: Edition = "learner") -> NotebookNode:
-    """The notebook for `edition`: a new object, the loaded one is never changed.
+def learner_notebook(nb: NotebookNode, edition: Edition = "learner",
+                     language: str = "en") -> NotebookNode:
+    """The notebook for `edition`: a new object, the loaded one is never changed; the code stub
+    is written in `language` (the module's).
 
     The teacher edition is an unchanged copy; the learner edition runs every step of
     `LEARNER_PREPROCESSORS` in order. nbformat 4, its minor version and the cell ids are kept.
@@ -159,7 +169,7 @@ def learner_notebook(nb: NotebookNode, edition: Edition = "learner") -> Notebook
     result = copy.deepcopy(nb)
     if edition == "teacher":
         return result
-    resources: Resources = {}
+    resources: Resources = {"language": language}
     for step in LEARNER_PREPROCESSORS:
         step(result, resources)
     return result
@@ -198,16 +208,16 @@ def page_text(raw: bytes) -> str:
     return raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
 
 
-def unit_edition(unit: Unit, edition: Edition) -> Unit:
+def unit_edition(unit: Unit, edition: Edition, language: str = "en") -> Unit:
     """One unit of the edition: pages and notebooks (parsed form and `raw` bytes alike) are
-    the edition's; knowledge checks are what they are."""
+    the edition's (code stubs in `language`); knowledge checks are what they are."""
     if unit.kind == "page" and unit.page is not None:
         page = Page(dict(unit.page.front_matter), learner_markdown(unit.page.body, edition),
                     unit.page.body_line)
         raw = learner_markdown(page_text(unit.raw), edition).encode("utf-8")
         return dataclasses.replace(unit, page=page, raw=raw)
     if unit.kind == "notebook" and unit.notebook is not None:
-        nb = learner_notebook(unit.notebook, edition)
+        nb = learner_notebook(unit.notebook, edition, language)
         return dataclasses.replace(unit, notebook=nb, raw=notebook_bytes(nb))
     if unit.kind in ("page", "notebook"):  # not loadable: the build never gets here
         return dataclasses.replace(unit, raw=b"")
@@ -220,7 +230,7 @@ def module_edition(module: Module, edition: Edition = "learner") -> Module:
     edition: returned as it is."""
     if module.edition is not None:
         return module
-    units = [unit_edition(unit, edition) for unit in module.units]
+    units = [unit_edition(unit, edition, module.meta.language) for unit in module.units]
     course = module.course
     if course is not None:
         course = dataclasses.replace(course, modules=[], context=[])
@@ -251,7 +261,7 @@ def edition_files(module: Module) -> dict[str, FileContent]:
         if unit is not None and unit.kind != "quiz":
             files[rel.as_posix()] = unit.raw
         elif path.suffix == ".ipynb":
-            nb = learner_notebook(_read_notebook(path), module.edition)
+            nb = learner_notebook(_read_notebook(path), module.edition, module.meta.language)
             files[rel.as_posix()] = notebook_bytes(nb)
         elif path.suffix == ".md":
             text = learner_markdown(page_text(path.read_bytes()), module.edition)
