@@ -61,9 +61,10 @@ def translator(language: str) -> gettext.NullTranslations:
     return _translations(interface_language(language))
 
 
-def _(language: str, message: str) -> str:
-    """One message in `language`."""
-    return translator(language).gettext(message)
+def N_(message: str) -> str:
+    """Marks `message` as a msgid (for the extractor and the catalogue test) where it is
+    translated later; returns it unchanged."""
+    return message
 
 
 def babel_locale(language: str) -> str:
