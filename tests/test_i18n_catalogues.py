@@ -20,7 +20,7 @@ from lcmodules.core.strings import (
     interface_language,
     translator,
 )
-from lcmodules.render import catalog, i18n
+from lcmodules.render import catalog, citations, directives, i18n, numbering, outputs
 from lcmodules.transform import learner
 from lcmodules.versioning import changelog
 
@@ -52,7 +52,8 @@ def used_msgids() -> set[str]:
     message by its singular)."""
     found = {*i18n.MESSAGES.values(), *catalog.MESSAGES.values(), *catalog.FORMAT_LABELS.values(),
              changelog.TITLE, changelog.INTRO, changelog.FORMAT, changelog.CHANGED,
-             learner.CODE_STUB_COMMENT}
+             learner.CODE_STUB_COMMENT, *outputs.NOTES.values(), directives.SHOW,
+             *numbering.NUMBER_WORDS.values(), citations.AND, citations.HEADING}
     found.update(m if isinstance(m, str) else m[0] for m in extracted())
     return {m for m in found if m}
 

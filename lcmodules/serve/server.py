@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from lcmodules.core.diagnostics import Problem
 from lcmodules.core.localserver import LocalServer
-from lcmodules.core.strings import interface_language, translator
+from lcmodules.core.strings import N_, interface_language, translator
 from lcmodules.render.site import Site
 from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace, broken_title
 
@@ -110,7 +110,7 @@ class ServeServer(LocalServer):
             return None
         source = unit.source.resolve()
         own = [p for p in entry.problems if Path(p.file).resolve() == source]
-        reason = self.gettext(entry, "{file} could not be loaded").format(file=unit.rel)
+        reason = self.gettext(entry, N_("{file} could not be loaded")).format(file=unit.rel)
         return self.standalone(f"{title} — {entry.title}", self.panel(entry, edition, rel),
                                reason=reason, problems=own, entry=entry)
 
