@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import lxml.html
@@ -14,6 +15,9 @@ from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.strings import catalogue_path
 from lcmodules.load.loader import load_paths
 from lcmodules.render.site import SiteOptions, render_site
+
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+import scormtest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
@@ -131,3 +135,22 @@ def test_the_english_course_shows_the_english_words(course: Path) -> None:
     site = pages(course, "en")
     texts = {t for html in site.values() for t in ui_texts(html)}
     assert {"Next", "Previous", "Contents", "Check answers"} <= texts
+
+
+@pytest.mark.parametrize(("language", "name"), [
+    ("fr", "French"), ("pt-BR", "Portuguese"), ("de", None), ("nl-BE", None)])
+def test_validate_warns_when_a_language_has_no_interface_strings(
+        cli, tmp_path: Path, language: str, name: str | None) -> None:  # type: ignore[no-untyped-def]
+    folder = scormtest.write_module(tmp_path)
+    meta = folder / "module.yml"
+    meta.write_text(meta.read_text().replace("language: nl", f"language: {language}"))
+    line = meta.read_text().splitlines().index(f"language: {language}") + 1
+    proc = cli("validate", "-f", "scorm12", folder, check=0)  # a warning
+    out = proc.stdout + proc.stderr
+    if name is None:
+        assert "no interface strings" not in out
+        return
+    assert f"module.yml:{line}" in out
+    assert f"there are no interface strings in {name} ({language}); pages use English" in out
+    assert "de, en, nl" in out
+    cli("validate", "--strict", "-f", "scorm12", folder, check=1)
