@@ -57,11 +57,6 @@ def test_new_then_validate_in_a_course(tmp_path: Path) -> None:
     assert run_cli("new", "tweede", "--course", course).returncode == 1
 
 
-def test_new_outside_a_course(tmp_path: Path) -> None:
-    run_cli("new", "los", cwd=tmp_path, check=0)
-    run_cli("validate", tmp_path / "los", check=0)
-
-
 def test_new_rejects_a_bad_slug(tmp_path: Path) -> None:
     proc = run_cli("new", "Mijn Module", cwd=tmp_path)
     assert proc.returncode == 2 and "'mijn-module'" in proc.stderr

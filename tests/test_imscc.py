@@ -387,14 +387,36 @@ def test_pages_need_no_script(oven: Path, tmp_path: Path, browser) -> None:  # t
 # ---------------------------------------------------------------- what the profile cannot hold
 
 
-def test_two_choice_single_question_is_an_error_at_its_line(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_two_choice_single_question_goes_in_as_check_boxes(tmp_path: Path, cli,  # type: ignore[no-untyped-def]
+                                                         schemas_dir: Path) -> None:
+    """CC 1.1 holds cc.multiple_choice only with 3+ choices (Schematron rule 4d): a 2-choice
+    single question is a warning at its line, and goes in as cc.multiple_response that is right
+    only with exactly its correct choice ticked — valid against the XSD and the Schematron rules."""
+    from lcmodules.inspect.cartridge import QTI_RULES, schematron_failures
+
     quiz = QUIZ.replace("      - text: Precisie\n", "")
     folder = write_module(tmp_path / "src", quiz=quiz)
-    proc = cli("build", folder, "--format", "imscc", "--out", tmp_path / "out", check=1)
-    assert re.search(r"toets\.quiz\.yml:\d+: question 'metriek': a single-choice question needs "
-                     r"at least 3 choices", proc.stderr), proc.stderr
+    proc = cli("validate", folder, "-f", "imscc", check=0)
+    assert re.search(r"toets\.quiz\.yml:\d+: warning: question 'metriek': a Common Cartridge "
+                     r"holds a single-choice question only with 3 or more choices", proc.stdout
+                     + proc.stderr), proc.stdout + proc.stderr
+    proc = cli("build", folder, "--format", "imscc", "--out", tmp_path / "out", check=0)
     assert "Traceback" not in proc.stderr
-    assert not list((tmp_path / "out").glob("*.imscc"))
+    [cartridge] = list((tmp_path / "out").glob("*.imscc"))
+    [doc] = quiz_docs(cartridge)
+    qti_xsd = etree.XMLSchema(etree.parse(str(schemas_dir / "cc11/ccv1p1_qtiasiv1p2p1_v1p0.xsd"),
+                                          etree.XMLParser(no_network=True)))
+    assert qti_xsd.validate(doc), qti_xsd.error_log
+    assert schematron_failures(doc, tuple(str(schemas_dir / r) for r in QTI_RULES)) == []
+    ns = {"q": doc.nsmap[None]}
+    item = doc.xpath("//q:item[@title='metriek']", namespaces=ns)[0]
+    profile = item.xpath(".//q:qtimetadatafield[q:fieldlabel='cc_profile']/q:fieldentry/text()",
+                         namespaces=ns)
+    assert profile == ["cc.multiple_response.v0p1"]
+    assert item.xpath(".//q:response_lid/@rcardinality", namespaces=ns) == ["Multiple"]
+    scored = item.xpath(".//q:respcondition[q:setvar]/q:conditionvar/q:and", namespaces=ns)
+    assert len(scored) == 1 and scored[0].xpath("count(q:varequal)", namespaces=ns) == 1
+    assert scored[0].xpath("count(q:not)", namespaces=ns) == 1
 
 
 def test_tolerance_and_fractional_points_are_warnings(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

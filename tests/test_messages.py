@@ -160,9 +160,10 @@ def test_new_outside_a_shared_prefix_uses_the_course_folder(tmp_path: Path, cli)
 
 
 def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "modules").mkdir()
     cli("new", "casus", "--language", "en", cwd=tmp_path, check=0)
-    module = tmp_path / "casus"
-    proc = cli("validate", module, cwd=tmp_path, check=0)
+    module = tmp_path / "modules" / "casus"
+    proc = cli("validate", module, cwd=module.parent, check=0)
     warnings = [ln for ln in proc.stderr.splitlines() if "placeholder text" in ln]
     assert any(ln.startswith("casus/module.yml:6:1: warning: 'summary'") for ln in warnings)
     assert any("learning_objectives[0]" in ln for ln in warnings)
@@ -182,5 +183,129 @@ def test_placeholder_text_is_a_warning_until_replaced(tmp_path: Path, cli) -> No
                     .replace("Describe the practice case here: the company, the problem and the data.",
                              "A bakery in Utrecht.")
                     .replace("A remark the student should not miss.", "Mind the oven."))
-    proc = cli("validate", module, cwd=tmp_path, check=0)
+    proc = cli("validate", module, cwd=module.parent, check=0)
     assert "placeholder" not in proc.stderr
+
+
+# ---------------------------------------------------------------- in the user's words
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+CLASS_NAMES = ("TaggedScalar", "Commented", "ScalarFloat", "ScalarInt", "datetime", "NoneType")
+
+
+def _module(tmp_path: Path) -> Path:
+    import shutil
+
+    dest = tmp_path / "modules" / "minimal"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def _validate(path: Path) -> tuple[list[str], int]:
+    from lcmodules.load.loader import load_paths
+    from lcmodules.validate.rules import validate_courses
+
+    diag = Diagnostics()
+    courses = load_paths([path], diag)
+    validate_courses(courses, diag)
+    lines = [p.format() for p in diag.sorted()]
+    for line in lines:
+        assert not any(name in line for name in CLASS_NAMES), line
+    return lines, sum(p.severity == "error" for p in diag.problems)
+
+
+def test_standard_yaml_tags_are_read_as_written(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    meta = module / "module.yml"
+    meta.write_text(meta.read_text().replace("version: 1.0.0", "version: !!str 1.0.0")
+                    .replace("study_load_hours: 1", "study_load_hours: !!int \"1\"")
+                    .replace("title: Minimale module", "title: !!str 2024"))
+    quiz = module / "toets.quiz.yml"
+    quiz.write_text("title: !!str Toets\nmastery_score: !!float 0.5\nquestions:\n"
+                    "  - id: q\n    type: true-false\n    prompt: Waar?\n    answer: !!bool true\n")
+    lines, errors = _validate(module)
+    assert errors == 0, lines
+    from lcmodules.load.loader import load_paths
+
+    loaded = load_paths([module], Diagnostics())[0].modules[0]
+    assert loaded.meta.version == "1.0.0" and loaded.meta.title == "2024"
+
+
+def test_an_unknown_tag_is_named_not_its_parser_class(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    meta = module / "module.yml"
+    meta.write_text(meta.read_text().replace("version: 1.0.0", "version: !semver 1.0.0"))
+    lines, errors = _validate(module)
+    assert errors == 1
+    assert any("module.yml:4:1: 'version' should be a semantic version, but it is '1.0.0' "
+               "with the YAML tag !semver" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("qtype, answer, wanted, unwanted", [
+    ("true-false", "ja", ["should be true or false", "the text 'ja'", "`answer: true`"], "230"),
+    ("true-false", "3", ["should be true or false", "the number 3", "`answer: true`"], "230"),
+    ("numeric", "veel", ["should be a number in digits", "`answer: 230`"], "true or false"),
+])
+def test_the_hint_fits_the_question_type(tmp_path: Path, qtype: str, answer: str,
+                                         wanted: list[str], unwanted: str) -> None:
+    module = _module(tmp_path)
+    (module / "toets.quiz.yml").write_text(
+        QUIZ.format(type=qtype, extra=f"    answer: {answer}\n"))
+    lines, errors = _validate(module)
+    found = [ln for ln in lines if "answer" in ln]
+    assert errors == 1 and len(found) == 1, lines
+    assert all(part in found[0] for part in wanted), found
+    assert unwanted not in found[0]
+
+
+def test_unit_names_match_after_unicode_normalisation(tmp_path: Path) -> None:
+    import unicodedata
+
+    module = _module(tmp_path)
+    nfc, nfd = unicodedata.normalize("NFC", "café.md"), unicodedata.normalize("NFD", "café.md")
+    assert nfc != nfd
+    (module / nfd).write_text("# Café\n\nDe koffie.\n")
+    meta = module / "module.yml"
+    meta.write_text(meta.read_text().replace("  - case.md\n", f"  - case.md\n  - {nfc}\n"))
+    lines, errors = _validate(module)
+    assert errors == 0, lines
+    mismatch = [ln for ln in lines if "(contents: NFC, the file: NFD)" in ln]
+    assert len(mismatch) == 1 and mismatch[0].startswith(f"{meta}:18: warning: '{nfc}'"), lines
+    from lcmodules.load.loader import load_paths
+
+    units = load_paths([module], Diagnostics())[0].modules[0].units
+    assert [u.title for u in units][1] == "Café"
+
+
+@pytest.mark.parametrize("name, why", [
+    ("vraag?.md", "holds '?'"), ("tijd 10:30.md", "holds ':'"), ("con.md", "device name"),
+    ("notes./a.md", "ends in a dot"), ("LPT1.md", "device name"),
+])
+def test_names_windows_cannot_hold_are_warned_at_their_line(tmp_path: Path, name: str,
+                                                            why: str) -> None:
+    module = _module(tmp_path)
+    (module / name).parent.mkdir(parents=True, exist_ok=True)
+    (module / name).write_text("# Pagina\n\nTekst.\n")
+    meta = module / "module.yml"
+    meta.write_text(meta.read_text().replace("  - case.md\n", f"  - case.md\n  - '{name}'\n"))
+    lines, errors = _validate(module)
+    assert errors == 0, lines
+    warned = [ln for ln in lines if "Windows" in ln]
+    assert len(warned) == 1 and warned[0].startswith(f"{meta}:18: warning: '{name}'"), lines
+    assert why in warned[0] and "OneDrive" in warned[0]
+
+
+def test_safe_names_are_not_warned(tmp_path: Path) -> None:
+    lines, errors = _validate(_module(tmp_path))
+    assert errors == 0 and not [ln for ln in lines if "Windows" in ln], lines
+
+
+def test_a_course_without_modules_says_so(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "_config.yml").write_text("title: Leeg\n")
+    proc = cli("validate", cwd=tmp_path, check=1)
+    assert "_config.yml: the course has no module yet" in proc.stderr
+    assert "lcmodules new SLUG" in proc.stderr
+    proc = cli("build", cwd=tmp_path, check=1)
+    assert "the course has no module yet" in proc.stderr
+    assert not (tmp_path / "dist").exists()

@@ -379,9 +379,8 @@ def test_a_throwing_tracker_breaks_nothing(open_page, served) -> None:
 
 @pytest.mark.parametrize("folder", [f"{DUTCH}-single", f"{ENGLISH}-single", "demo-en-single"])
 def test_no_serious_accessibility_violations(open_page, served, folder: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+    from tests.harness.axe import violations
 
-    axe = Axe()
     site = served[1][folder]
     page = open_page(f"{folder}/index.html")
     problems = []
@@ -389,22 +388,16 @@ def test_no_serious_accessibility_violations(open_page, served, folder: str) -> 
         show_unit(page, unit.index)
         if unit.kind == "quiz":
             fill_quiz(page, unit.quiz_name, site.module, right=False)  # with feedback showing
-        results = axe.run(page)
-        for v in results.response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                problems.append((unit.index, v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]))
+        problems += [(unit.index, *found) for found in violations(page)]
     assert not problems, problems
 
 
 def test_no_serious_accessibility_violations_per_unit_pages(open_page, served) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+    from tests.harness.axe import violations
 
-    axe = Axe()
     built = served[1][f"{DUTCH}-per-unit"]
     problems = []
     for name in built.pages:
         page = open_page(f"{built.folder}/{name}")
-        for v in axe.run(page).response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                problems.append((name, v["id"], v["help"]))
+        problems += [(name, *found) for found in violations(page)]
     assert not problems, problems

@@ -329,6 +329,38 @@ def test_tag_problems_are_found_before_writing(cli, repo: Path, tmp_path: Path) 
     assert snapshot(lone) == before
 
 
+def test_uncommitted_changes_are_a_warning_and_strict_refuses(cli, repo: Path) -> None:
+    mod = repo / "modules" / "minimal"
+    (mod / "case.md").write_text("# Gewijzigd\n")  # changed, not committed
+    (mod / "extra.md").write_text("# Nieuw\n")  # untracked
+    (repo / "elders.md").write_text("outside the module: not its business\n")
+    before = snapshot(mod)
+    proc = cli("release", "minimal", "--bump", "minor", "--note", "x", "--strict",
+               "--date", DATE, cwd=repo, check=1)
+    assert ("modules/minimal/module.yml: warning: the module has changes that are not "
+            "committed in git: modules/minimal/case.md, modules/minimal/extra.md") in proc.stderr
+    assert "elders.md" not in proc.stderr and "--strict" in proc.stderr
+    assert snapshot(mod) == before
+    proc = cli("release", "minimal", "--bump", "minor", "--note", "x", "--date", DATE,
+               cwd=repo, check=0)
+    assert "not committed in git: modules/minimal/case.md" in proc.stderr
+    assert "version: 1.1.0" in (mod / "module.yml").read_text()
+
+
+def test_a_clean_module_releases_without_a_word_about_git(cli, repo: Path) -> None:
+    (repo / "elders.md").write_text("outside the module\n")
+    proc = cli("release", "minimal", "--bump", "patch", "--note", "x", "--strict",
+               "--date", DATE, cwd=repo, check=0)
+    assert "git" not in proc.stderr
+
+
+def test_no_git_repository_no_warning(cli, mod: Path) -> None:
+    proc = release(cli, mod, "--bump", "patch", "--note", "x", "--strict", check=None)
+    if "not committed in git" in proc.stderr:  # tmp_path inside some repository?
+        pytest.skip("the temporary folder lies inside a git repository")
+    assert proc.returncode == 0, proc.stderr
+
+
 # ---------------------------------------------------------------- the parts
 
 

@@ -187,19 +187,33 @@ def test_validate_names_each_vector_at_file_and_line(tmp_path: Path) -> None:
 
 
 def test_exporters_refuse_what_validation_would_stop(tmp_path: Path) -> None:
-    """Even without validation, no exporter follows a link out or writes a live script URL."""
+    """The library build cannot skip the check; and an exporter called on its own (as a plug-in
+    caller might, past the pipeline) still follows no link out and writes no live script URL."""
+    from lcmodules.export.registry import get_exporter
+    from lcmodules.transform.learner import course_edition, module_edition
+
     course = make_hostile(tmp_path)
     before = source_hashes(course)
     diag = Diagnostics()
     courses = load_paths([course], diag)
     formats = ["jupyter-book", "learner-repo", "scorm12", "scorm2004", "catalog"]
-    with pytest.raises(InputError) as refused:  # learner-repo refuses the link out
+    with pytest.raises(InputError) as refused:  # the one check refuses the link out
         run_build(courses, BuildOptions(out=tmp_path / "dist", formats=formats), use_cache=False)
-    assert source_hashes(course) == before
-    assert_safe_outputs(tmp_path / "dist")
     problems = " ".join(p.format() for p in refused.value.problems)
-    assert "links to a file outside kwaad/" in problems
-    with zipfile.ZipFile(tmp_path / "dist" / "kwaad-1.0.0-scorm12.zip") as zf:
+    assert "kwaad" in problems and "outside" in problems
+    assert not list((tmp_path / "dist").glob("*.zip"))  # nothing exported before the check
+
+    module = next(m for m in courses[0].modules if m.slug == "kwaad")
+    edition = module_edition(module, "learner")
+    options = BuildOptions(out=tmp_path / "direct", formats=["scorm12", "learner-repo"])
+    options.out.mkdir()
+    get_exporter("scorm12").export_module(edition, options)
+    with pytest.raises(UnsafePathError, match="links to a file outside kwaad/"):
+        # learner-repo copies the module folder: it refuses the link out itself
+        get_exporter("learner-repo").export_course(course_edition(courses[0], "learner"), options)
+    assert source_hashes(course) == before
+    assert_safe_outputs(tmp_path / "direct")
+    with zipfile.ZipFile(tmp_path / "direct" / "kwaad-1.0.0-scorm12.zip") as zf:
         page = zf.read("index.html").decode()
     assert "javascript:" not in page and "pwned" not in page
     assert page.count('href="#"') == 2  # {download} and :target: made inert by the final pass

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from lcmodules.cli.common import FORMATS
+
 # Only what the no-op fast path needs is imported up here: a build with nothing to do answers
 # before the model, the loaders and the exporters are imported.
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -15,9 +17,7 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 @click.command("build")
 @PATHS
-@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help="Output format; repeat for several (default: every format). "
-                   "See `lcmodules build --list-formats`.")
+@FORMATS
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: `lcmodules.build.out` in _config.yml, else dist).")
 @click.option("--edition", type=click.Choice(["learner", "teacher"]), default=None,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from lcmodules.core.diagnostics import Diagnostics, Problem
-from lcmodules.model import Course
+
+if TYPE_CHECKING:
+    from lcmodules.model import Course
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -17,9 +20,19 @@ out = Console(highlight=False, soft_wrap=True)
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+def split_formats(ctx: click.Context | None, param: click.Parameter | None,
+                  value: tuple[str, ...]) -> tuple[str, ...]:
+    """`--format` values, repeated (`-f scorm12 -f imscc`) or comma-separated
+    (`-f scorm12,imscc`), in order, each once (a click callback)."""
+    names = (name.strip() for item in value for name in item.split(","))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
 FORMATS = click.option(
-    "--format", "-f", "formats", multiple=True, metavar="FORMAT",
-    help="Output format; repeat for several (default: `lcmodules.build.formats` of "
+    "--format", "-f", "formats", multiple=True, metavar="FORMAT[,FORMAT…]",
+    callback=split_formats,
+    help="Output format; repeat (-f scorm12 -f imscc) or separate with commas "
+         "(-f scorm12,imscc) for several (default: `lcmodules.build.formats` of "
          "_config.yml, else every format). See `lcmodules build --list-formats`.")
 
 

@@ -12,6 +12,7 @@ from lcmodules import __version__
 
 # name -> module under lcmodules.cli that defines `command` (loaded only when used)
 SUBCOMMANDS = {
+    "init": "init",
     "new": "new",
     "validate": "validate",
     "list": "list_modules",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -44,8 +45,10 @@ def _note(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--date", "date", callback=_date, metavar="YYYY-MM-DD",
               help="Release date (default: today, UTC).")
 @click.option("--force", is_flag=True, help="Release even when nothing changed since the last release.")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit 1) on any warning too, e.g. changes not committed in git.")
 def command(module: str, bump: Bump | None, note: str, dry_run: bool, tag: bool, date: str | None,
-            force: bool) -> None:
+            force: bool, strict: bool) -> None:
     """Release MODULE (a module folder, or the slug of a module of the course here)."""
     from lcmodules.versioning.release import (
         UsageError,
@@ -66,6 +69,11 @@ def command(module: str, bump: Bump | None, note: str, dry_run: bool, tag: bool,
                 "--bump patch|minor|major is required: this module was released before "
                 "(module.lock exists)")
         plan = plan_release(loaded, bump, note, date, force=force, tag=tag)
+        if strict and plan.warnings:
+            report(plan.warnings)
+            console.print("[red]--strict: the release is refused for the warnings above; "
+                          "nothing was changed.[/]")
+            sys.exit(1)
         if dry_run:
             _describe(plan, dry_run=True)
             return

@@ -32,14 +32,14 @@ def command(path: Path, port: int | None, no_browser: bool) -> None:
     """Serve PATH (a course or a module folder, default: here) for authoring: the pages as
     learners see them, a switch to the teacher edition, a reload of the browser each time a
     source is saved, and the problems of the sources shown in the page. Ctrl-C stops."""
+    from lcmodules.core.locate import WHAT_IS_A_COURSE, is_course
     from lcmodules.serve.server import ServeServer
     from lcmodules.serve.workspace import Workspace
 
     workspace = Workspace(path)
-    if not workspace.is_module and not (path / "_config.yml").is_file() \
-            and not (path / "modules").is_dir():
+    if not workspace.is_module and not is_course(path):
         console.print(f"[red]lcmodules serve: {path} is not a course or a module folder[/] — "
-                      "a course has _config.yml and modules/; a module folder has module.yml")
+                      + WHAT_IS_A_COURSE, markup=True)
         sys.exit(1)
     workspace.refresh()
     try:

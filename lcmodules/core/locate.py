@@ -10,6 +10,9 @@ from pathlib import Path
 COURSE_FILE = "_config.yml"
 MODULE_FILE = "module.yml"
 MODULES_DIR = "modules"
+# The hint for a path that is neither a course nor a module.
+WHAT_IS_A_COURSE = ("a course is a folder with _config.yml or modules/ (start one with "
+                    "`lcmodules init`); a module folder has module.yml")
 
 
 def is_module(folder: Path) -> bool:

@@ -27,6 +27,7 @@ QTI_LOCATION = (f"{QTI_NS} http://www.imsglobal.org/profile/cc/ccv1p1/"
 RESPONSE = "response1"
 GENERAL_FEEDBACK = "general_fb"
 MIN_SINGLE_CHOICES = 3  # Schematron rule 4d of the CC 1.1 QTI profile
+MULTIPLE_RESPONSE = MultipleQuestion.qti_profile
 # One test of a <conditionvar>: ("varequal" or "not", a value), ("other", None) or ("and", tests).
 Test = tuple[str, "str | None | list[Test]"]
 MAX_WEIGHT = 99  # rule 2c: cc_weighting is an integer 1..99
@@ -100,12 +101,15 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 f"{q.qti_refusal}",
                 "leave `imscc` out of the formats for this module, or use another question type"))
             continue
-        if isinstance(q, SingleQuestion) and len(q.choices) < MIN_SINGLE_CHOICES:
+        if _checkbox_single(q):
             problems.append(Problem(
                 unit.source, at("questions", i, "choices"),
-                f"question '{q.id}': a single-choice question needs at least "
-                f"{MIN_SINGLE_CHOICES} choices in a Common Cartridge (cc.multiple_choice)",
-                "add a choice, or make it `type: true-false` if it is a yes/no question"))
+                f"question '{q.id}': a Common Cartridge holds a single-choice question only with "
+                f"{MIN_SINGLE_CHOICES} or more choices (cc.multiple_choice); this one goes in as "
+                "check boxes (cc.multiple_response) that are right only with its one correct "
+                "choice ticked",
+                "add a choice to keep radio buttons in the LMS, or make it `type: true-false` "
+                "if it is a yes/no question", severity="warning"))
         if weighting(q.points) != q.points:
             problems.append(Problem(
                 unit.source, at("questions", i, "points") or at("questions", i),
@@ -127,6 +131,17 @@ def cartridge_problems(unit: Unit) -> list[Problem]:
                 "question; Canvas: a Numerical Answer), or drop `tolerance`",
                 severity="warning"))
     return problems
+
+
+def _checkbox_single(q: Question) -> bool:
+    """A single-choice question with too few choices for cc.multiple_choice: it goes into the
+    cartridge as cc.multiple_response, scored right only with exactly its correct choice."""
+    return isinstance(q, SingleQuestion) and len(q.choices) < MIN_SINGLE_CHOICES
+
+
+def qti_profile(q: Question) -> str:
+    """The CC profile type the question is written as."""
+    return MULTIPLE_RESPONSE if _checkbox_single(q) else q.qti_profile or ""
 
 
 class _Builder:
@@ -184,7 +199,7 @@ class _Builder:
     def item(self, section: etree._Element, q: Question) -> None:
         item = self.el(section, "item", ident=f"{self.ident}-{q.id}", title=q.id)
         meta = self.el(item, "itemmetadata")
-        self.fields(meta, [("cc_profile", q.qti_profile or ""),
+        self.fields(meta, [("cc_profile", qti_profile(q)),
                            ("cc_weighting", str(weighting(q.points)))])
         presentation = self.el(item, "presentation")
         self.material(presentation, self.inline(q.prompt))
@@ -211,7 +226,7 @@ class _Builder:
                           fibtype="Decimal" if isinstance(q, NumericQuestion) else "String")
             self.el(fib, "response_label", ident="answer1")
             return
-        cardinality = "Multiple" if q.type == "multiple" else "Single"
+        cardinality = "Multiple" if qti_profile(q) == MULTIPLE_RESPONSE else "Single"
         response = self.el(parent, "response_lid", ident=RESPONSE, rcardinality=cardinality)
         choice = self.el(response, "render_choice", shuffle="No")
         for ident, html, feedback in self.choices(q):
@@ -230,9 +245,9 @@ class _Builder:
     def scoring(self, processing: etree._Element, q: Question) -> None:
         if isinstance(q, TrueFalseQuestion):
             self.condition(processing, [("varequal", "true" if q.answer else "false")], "100")
-        elif isinstance(q, SingleQuestion):
+        elif isinstance(q, SingleQuestion) and not _checkbox_single(q):
             self.condition(processing, [("varequal", f"c{q.correct_indices[0]}")], "100")
-        elif isinstance(q, MultipleQuestion):
+        elif isinstance(q, MultipleQuestion | SingleQuestion):
             parts: list[Test] = [("varequal" if c.correct else "not", f"c{i}")
                                  for i, c in enumerate(q.choices)]
             self.condition(processing, [("and", parts)], "100")

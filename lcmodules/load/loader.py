@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lcmodules.cache.models import loaded_module, reuse_module
 from lcmodules.core.diagnostics import Diagnostics
-from lcmodules.core.locate import locate
+from lcmodules.core.locate import WHAT_IS_A_COURSE, locate
 from lcmodules.core.slugs import ascii_slug
 from lcmodules.load.pulled import pull_files
 from lcmodules.load.units import load_unit
@@ -105,6 +105,10 @@ def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -
             p for p in modules_dir.iterdir()
             if p.is_dir() and not p.name.startswith((".", "_"))
         ) if modules_dir.is_dir() else []
+    if not folders and not listed and only is None:
+        where = root / "_config.yml" if course.has_config_file else modules_dir
+        diag.error(where, None, "the course has no module yet, so there is nothing to check "
+                   "or build", "add one with `lcmodules new SLUG` (it writes modules/SLUG/)")
     wanted = {p.resolve() for p in only} if only is not None else None
     if wanted is not None:
         folders += [p for p in only or [] if p.resolve() not in {f.resolve() for f in folders}]
@@ -132,7 +136,7 @@ def load_paths(paths: list[Path], diag: Diagnostics) -> list[Course]:
         target = locate(raw)
         if target is None:
             diag.error(raw, None, "not a course or a module folder",
-                       "a course has _config.yml and modules/; a module folder has module.yml")
+                       WHAT_IS_A_COURSE)
         elif target.modules is None:
             courses[target.root] = load_course(target.root, diag)
         else:

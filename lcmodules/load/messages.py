@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -20,6 +21,13 @@ EXPECTED = {
     "ModuleMeta.prerequisites": "a list of module ids, each optionally followed by a version "
                                 "range",
     "Quiz.mastery_score": "the fraction of the points needed to pass, a number from 0 to 1",
+}
+# What a field holds and a right form, where they depend on a sibling key's value
+# ("Model.field", sibling key, its value): a true-false question is not told to write a number.
+BY_SIBLING = {
+    ("Question.answer", "type", "true-false"): ("true or false", "answer: true"),
+    ("Question.answer", "type", "numeric"): (
+        "a number in digits (e.g. 230 or 0.5)", "answer: 230"),
 }
 # A right form to copy, per field ("Model.field") — one line of YAML.
 EXAMPLES = {
@@ -181,7 +189,12 @@ def found(value: Any) -> str:
         return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, dict):
         return "a mapping of `key: value` lines"
-    return type(value).__name__
+    tag = getattr(value, "tag", None)
+    if tag is not None and hasattr(value, "value"):  # a YAML tag lcmodules does not read
+        return f"'{value.value}' with the YAML tag {getattr(tag, 'value', tag)}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return f"'{value}'"  # never a class name: the lecturer wrote YAML, not Python
 
 
 def example(field: Field, value: Any = None) -> str:
@@ -213,8 +226,18 @@ def example(field: Field, value: Any = None) -> str:
         t, f"{name}: some text")
 
 
-def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str, str]:
-    """One message and hint for every pydantic error about the same place in the YAML."""
+def by_sibling(key: str, holder: Any) -> tuple[str, str] | None:
+    """What the field holds and a right form, when a sibling key decides them."""
+    if not isinstance(holder, dict):
+        return None
+    return next((v for (k, sib, val), v in BY_SIBLING.items()
+                 if k == key and holder.get(sib) == val), None)
+
+
+def describe(model: type[BaseModel], errors: list[dict[str, Any]],
+             holder: Any = None) -> tuple[str, str]:
+    """One message and hint for every pydantic error about the same place in the YAML;
+    `holder`: the mapping that holds the field (its siblings may decide the hint)."""
     err = errors[0]
     field = resolve(model, tuple(err["loc"]))
     name = dotted(field.path)
@@ -222,6 +245,11 @@ def describe(model: type[BaseModel], errors: list[dict[str, Any]]) -> tuple[str,
     value = err.get("input")
     key = f"{catalogue_name(field.owner)}.{field.name}" if field.owner and not field.item else ""
     what = expected(field.annotation, key)
+    typed = by_sibling(key, holder)
+    finite = any(e["type"] == "finite_number" for e in errors)
+    if typed is not None and kind != "missing" and not finite:
+        return f"'{name}' should be {typed[0]}, but it is {found(value)}", \
+            f"write it like `{typed[1]}`"
     if kind == "missing":
         info = field.owner.model_fields[field.name] if field.owner else None
         return f"missing required field '{name}': {info and info.description or what}", \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from lcmodules.model import Page, Quiz, Unit, UnitKind
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 CELL_KEY = re.compile(r'(?<!\\)"cell_type"\s*:')
+# What Windows (and so OneDrive, SharePoint and many LMS zip tools) cannot hold in a name.
+WINDOWS_CHARS = set('?:*"<>|')
+WINDOWS_DEVICES = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.I)
 
 
 def unit_kind(rel: str) -> UnitKind | None:
@@ -142,6 +146,39 @@ def notebook_title(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
+def windows_name_problem(rel: str) -> str | None:
+    """Why Windows cannot hold this relative path, in words; None when it can."""
+    for part in rel.split("/"):
+        bad = sorted(WINDOWS_CHARS & set(part))
+        if bad:
+            return "the name holds " + " ".join(f"'{c}'" for c in bad)
+        if part and part[-1] in ". ":
+            return f"'{part}' ends in {'a dot' if part[-1] == '.' else 'a space'}"
+        if WINDOWS_DEVICES.match(part):
+            return f"'{part}' is a device name on Windows"
+    return None
+
+
+def _form(text: str) -> str:
+    return next((f for f in ("NFC", "NFD") if unicodedata.is_normalized(f, text)), "mixed")
+
+
+def same_name_on_disk(module_root: Path, rel: str) -> str | None:
+    """The file in the module that `rel` names after Unicode normalisation (NFC), when its
+    name is written in another form; None when there is none."""
+    wanted = unicodedata.normalize("NFC", rel)
+    if wanted == rel and unicodedata.normalize("NFD", rel) == rel:
+        return None  # plain ASCII: no other form
+    folder = module_root / Path(rel).parent
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        name = path.relative_to(module_root).as_posix()
+        if path.is_file() and unicodedata.normalize("NFC", name) == wanted:
+            return name
+    return None
+
+
 def load_unit(module_root: Path, index: int, rel: str, diag: Diagnostics,
               contents_line: int | None) -> Unit | None:
     """Load one `contents` entry; report a missing or unreadable file at its line in module.yml."""
@@ -156,6 +193,21 @@ def load_unit(module_root: Path, index: int, rel: str, diag: Diagnostics,
         diag.error(module_file, contents_line, f"'{rel}' lies outside the module folder",
                    "units must be files inside the module folder")
         return None
+    problem = windows_name_problem(rel)
+    if problem:
+        diag.warning(module_file, contents_line, f"'{rel}': {problem}, so the module cannot "
+                     "be checked out or unpacked on Windows or synced with OneDrive",
+                     "rename the file (letters, digits, '-' and '_' are safe everywhere)")
+    if not source.is_file():
+        on_disk = same_name_on_disk(module_root, rel)
+        if on_disk is not None:
+            diag.warning(module_file, contents_line,
+                         f"'{rel}' in contents and the file '{on_disk}' look alike but are "
+                         f"written in different Unicode forms (contents: {_form(rel)}, the "
+                         f"file: {_form(on_disk)}): some systems take them for two files",
+                         "retype the name in module.yml, or rename the file, so both are the "
+                         "same")
+            rel, source = on_disk, module_root / on_disk
     if not source.is_file():
         siblings = sorted(p.relative_to(module_root).as_posix()
                           for p in module_root.rglob("*") if unit_kind(p.name) == kind)

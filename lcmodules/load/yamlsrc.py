@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load import messages
 
 M = TypeVar("M", bound=BaseModel)
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 def decode_text(raw: bytes, path: Path, diag: Diagnostics) -> str | None:
@@ -48,7 +49,7 @@ def parse_yaml(text: str, path: Path, diag: Diagnostics, line_offset: int = 0) -
     """Parse YAML keeping line information; report syntax errors with their line."""
     yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
+        return plain_tags(yaml.load(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -61,6 +62,21 @@ def parse_yaml(text: str, path: Path, diag: Diagnostics, line_offset: int = 0) -
     except YAMLError as exc:
         diag.error(path, 1 + line_offset, f"YAML syntax error: {exc}", "check the file's syntax")
     return None
+
+
+def plain_tags(node: Any) -> Any:
+    """`node` with YAML's standard `!!str` tag read as plain text, in place (`!!int`,
+    `!!float`, `!!bool` the parser reads itself); other tags are left for the schema check,
+    which names them."""
+    if isinstance(node, TaggedScalar) and str(node.tag.value) == STR_TAG:
+        return str(node.value)
+    if isinstance(node, CommentedMap):
+        for key in list(node):
+            node[key] = plain_tags(node[key])
+    elif isinstance(node, CommentedSeq):
+        for index, item in enumerate(node):
+            node[index] = plain_tags(item)
+    return node
 
 
 def node_line(doc: Any, loc: tuple[Any, ...], line_offset: int = 0) -> tuple[int | None, int | None]:
@@ -84,6 +100,17 @@ def node_line(doc: Any, loc: tuple[Any, ...], line_offset: int = 0) -> tuple[int
             line, col = ln + 1, cl + 1
             node = node[part]
     return (line + line_offset if line is not None else None), col
+
+
+def node_at(doc: Any, loc: tuple[Any, ...]) -> Any:
+    """The parsed YAML node at `loc` (keys and list indexes), None where there is none."""
+    node = doc
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -160,5 +187,5 @@ def _report(model: type[BaseModel], doc: Any, exc: ValidationError, path: Path,
             msg, _, hint = msg.removeprefix("Value error, ").partition(": ")
             diag.error(path, line, f"'{messages.dotted(where)}' {msg}", hint, col)
         else:
-            message, hint = messages.describe(model, errors)
+            message, hint = messages.describe(model, errors, node_at(doc, where[:-1]))
             diag.error(path, line, message, hint, None if "missing" in kinds else col)

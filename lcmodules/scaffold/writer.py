@@ -11,6 +11,9 @@ from jinja2 import Environment, StrictUndefined
 from lcmodules.core.fsutil import atomic_path
 
 BUILTIN = Path(__file__).parent / "module"
+COURSE_TEMPLATES = Path(__file__).parent / "course"  # what `lcmodules init` writes
+# The slug of the module `lcmodules init` writes, by the course's language (else English).
+FIRST_MODULE = {"nl": "eerste-module", "en": "first-module", "de": "erstes-modul"}
 OVERRIDE_SUBDIR = "new"  # <course>/templates/new/<path> replaces the built-in <path>
 # The text the built-in templates write for the lecturer to replace (the templates use these
 # through the `placeholder` variable; validate/placeholder_rules.py warns while any is left).
@@ -86,8 +89,7 @@ def template_files(course_templates: Path | None) -> dict[str, Path]:
 
 def scaffold(target: Path, variables: dict[str, object], course_templates: Path | None) -> list[str]:
     """Write a new module folder at `target` in one step (temporary folder, then rename)."""
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
-    env.filters["yaml"] = yaml_scalar
+    env = _environment()
     language = "nl" if variables.get("nl") else "en"
     variables = {"placeholder": PLACEHOLDERS[language], **variables}
     written: list[str] = []
@@ -104,6 +106,41 @@ def scaffold(target: Path, variables: dict[str, object], course_templates: Path 
                 shutil.copyfile(source, dest)
             written.append(name)
     return written
+
+
+def _environment() -> Environment:
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["yaml"] = yaml_scalar
+    return env
+
+
+def first_module_slug(language: str) -> str:
+    """The slug of a new course's first module, in the course's language."""
+    return FIRST_MODULE.get(language.lower().split("-")[0], FIRST_MODULE["en"])
+
+
+def scaffold_course(target: Path, variables: dict[str, object]) -> list[str]:
+    """Write a course's `_config.yml`, `.gitignore` and empty `modules/` into `target`.
+
+    An existing `.gitignore` keeps its lines and gets the ones it lacks appended."""
+    env = _environment()
+    target.mkdir(parents=True, exist_ok=True)
+    config = env.from_string((COURSE_TEMPLATES / "_config.yml.j2").read_text(encoding="utf-8"))
+    with atomic_path(target / "_config.yml") as tmp:
+        tmp.write_text(config.render(**variables), encoding="utf-8")
+    written = ["_config.yml"]
+    wanted = (COURSE_TEMPLATES / "gitignore.j2").read_text(encoding="utf-8")
+    ignore = target / ".gitignore"
+    have = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
+    missing = [ln for ln in wanted.splitlines()
+               if ln and not ln.startswith("#") and ln not in have.splitlines()]
+    if missing:
+        text = wanted if not have else have.rstrip("\n") + "\n" + "\n".join(missing) + "\n"
+        with atomic_path(ignore) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        written.append(".gitignore")
+    (target / "modules").mkdir(exist_ok=True)
+    return [*written, "modules/"]
 
 
 def add_to_course_list(config: Path, slug: str) -> bool:

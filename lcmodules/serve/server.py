@@ -6,6 +6,7 @@ import functools
 import http.server
 import mimetypes
 import posixpath
+import re
 import threading
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,17 @@ from lcmodules.core.localserver import LocalServer
 from lcmodules.core.strings import N_, interface_language, translator
 from lcmodules.render.site import Site
 from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace, broken_title
+
+BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.I)
+
+
+def with_bar(page: bytes, bar: bytes) -> bytes:
+    """The page with serve's bar first in its body, in the flow of the page: a bar that stays
+    on screen over the page would cover what lies under it (WCAG 2.5.8, target size)."""
+    found = BODY_OPEN.search(page)
+    if found is None:
+        return bar + page
+    return page[:found.end()] + bar + page[found.end():]
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}
@@ -195,8 +207,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, broken, "text/html; charset=utf-8")
             return
         if rel in site.pages:
-            bar = self.server.panel(entry, edition, rel).encode("utf-8")
-            body = body.replace(b"</body>", bar + b"</body>", 1)
+            body = with_bar(body, self.server.panel(entry, edition, rel).encode("utf-8"))
         if ctype.startswith("text/") or ctype in ("application/javascript", "image/svg+xml"):
             ctype += "; charset=utf-8"
         self._send(200, body, ctype)

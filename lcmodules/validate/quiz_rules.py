@@ -7,7 +7,7 @@ from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import LcSettings, Module, Unit
 
 # the pages' HTML and URL policy, for a text at one line (as a notebook cell's)
-from lcmodules.validate.safety_rules import _check_text as check_text_at_line
+from lcmodules.validate.safety_rules import check_text as check_text_at_line
 
 
 def check_quizzes(module: Module, diag: Diagnostics) -> None:

@@ -43,7 +43,7 @@ def check_content(module: Module, diag: Diagnostics) -> None:
     assets: dict[Path, None] = {}
     for unit in module.units:
         if unit.page is not None:
-            _check_text(unit.source, unit.page.body, unit.page.body_line, "", settings, diag)
+            check_text(unit.source, unit.page.body, unit.page.body_line, "", settings, diag)
             _collect_assets(unit.source.parent, unit.page.body, module.root, assets)
         if unit.notebook is None:
             continue
@@ -51,15 +51,17 @@ def check_content(module: Module, diag: Diagnostics) -> None:
         for number, cell in enumerate(unit.notebook.cells):
             if cell.cell_type == "markdown":
                 where = lines[number] if number < len(lines) else None
-                _check_text(unit.source, cell.source, where, f"cell {number + 1}: ", settings,
-                            diag, cell=True)
+                check_text(unit.source, cell.source, where, f"cell {number + 1}: ", settings,
+                           diag, cell=True)
                 _collect_assets(unit.source.parent, cell.source, module.root, assets)
     for asset in sorted(assets):
         check_html_asset(asset, settings, diag)
 
 
-def _check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
-                diag: Diagnostics, cell: bool = False) -> None:
+def check_text(file: Path, text: str, first: int | None, prefix: str, settings: LcSettings,
+               diag: Diagnostics, cell: bool = False) -> None:
+    """Warnings for what MyST text (a page, a cell, a quiz text) loads or runs: script URLs,
+    hosts not accepted, raw HTML the pages leave out; `cell`: every line is `first`."""
     offset = 0 if first is None or cell else first
     for ref in find_references(text, offset):
         line = first if cell else ref.line

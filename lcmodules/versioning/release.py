@@ -133,15 +133,40 @@ def _git_checks(module: Module, tag: str, paths: list[Path]) -> tuple[Path | Non
                                 "set `git config user.name …` and `git config user.email …`"))
     rels = [p.resolve().relative_to(root).as_posix() for p in paths
             if p.exists() and p.resolve().is_relative_to(root)]
-    if rels:
-        status = _git(root, "status", "--porcelain=v1", "--untracked-files=all", "--", *rels)
-        dirty = sorted(line[3:] for line in status.stdout.splitlines() if line.strip())
-        if dirty:
-            shown = ", ".join(dirty[:8]) + (f" and {len(dirty) - 8} more" if len(dirty) > 8 else "")
-            problems.append(Problem(
-                file, None, f"--tag: uncommitted changes in the module: {shown}",
-                "commit them first, so that the tagged commit holds exactly this release"))
+    dirty = _uncommitted(root, rels) if rels else []
+    if dirty:
+        problems.append(Problem(
+            file, None, f"--tag: uncommitted changes in the module: {_listed(dirty)}",
+            "commit them first, so that the tagged commit holds exactly this release"))
     return root, problems
+
+
+def _uncommitted(root: Path, rels: list[str]) -> list[str]:
+    """The files under `rels` (paths in the work tree at `root`) that git shows as changed,
+    staged or untracked; [] outside a git repository or without git."""
+    try:
+        status = _git(root, "status", "--porcelain=v1", "--untracked-files=all", "--", *rels)
+    except FileNotFoundError:
+        return []
+    if status.returncode != 0:
+        return []
+    return sorted(line[3:] for line in status.stdout.splitlines() if line.strip())
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(paths[:8]) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
+
+
+def uncommitted_warning(module: Module) -> list[Problem]:
+    """A warning when the module folder has changes git does not hold (a release records
+    content that is in no commit); nothing outside a git repository."""
+    dirty = _uncommitted(module.root, ["."])
+    if not dirty:
+        return []
+    return [Problem(module.module_file, None,
+                    f"the module has changes that are not committed in git: {_listed(dirty)}",
+                    "commit them first, so that the release matches a commit (or use --tag, "
+                    "which commits the release files)", severity="warning")]
 
 
 def commit_and_tag(plan: ReleasePlan) -> None:
@@ -220,6 +245,8 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
         in_release = [*(module.root / rel for rel in fp_now.files), *writes]
         plan.git_root, git_problems = _git_checks(module, plan.tag, in_release)
         problems.extend(git_problems)
+    else:
+        plan.warnings += uncommitted_warning(module)
     if problems:
         raise InputError(problems)
     return plan

@@ -35,9 +35,9 @@ def book_pages(html_dir: Path) -> list[str]:
 
 
 def axe_problems(browser, base: str, pages: list[str], outside: list[str]) -> list[tuple]:
-    """Serious and critical axe-core violations of every page; requests that would leave
-    127.0.0.1 are stopped and listed in `outside`."""
-    from axe_playwright_python.sync_playwright import Axe
+    """Serious and critical axe-core violations (WCAG 2.2 A/AA, harness/axe.py) of every
+    page; requests that would leave 127.0.0.1 are stopped and listed in `outside`."""
+    from axe import violations
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})
 
@@ -54,9 +54,7 @@ def axe_problems(browser, base: str, pages: list[str], outside: list[str]) -> li
         page = context.new_page()
         for name in pages:
             page.goto(f"{base}/{name}")
-            for v in Axe().run(page).response["violations"]:
-                if v["impact"] in ("serious", "critical"):
-                    problems.append((name, v["id"], [n["target"] for n in v["nodes"]][:3]))
+            problems += [(name, rule, targets) for rule, _, targets in violations(page)]
     finally:
         context.close()
     return problems

@@ -1,0 +1,179 @@
+"""Every page kind lcmodules makes, checked with axe-core (npm, WCAG 2.0-2.2 A/AA) in Dutch,
+English and German: SCORM pages, cartridge pages, Jupyter Book HTML, the catalogue, `serve`
+and `preview` — no serious or critical violation."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lcmodules.scaffold.writer import add_to_course_list
+from tests.conftest import REPO, run_cli
+from tests.harness.axe import violations
+
+sys.path.insert(0, str(Path(__file__).parent / "harness"))
+from bookaxe import serve  # noqa: E402
+
+# one module per language: the example course's nl and en modules and a German copy
+MODULES = {"nl": "voorspellend-onderhoud", "en": "email-triage", "de": "onderhoud-de"}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example course with one module copied as `language: de`."""
+    dest = tmp_path_factory.mktemp("a11y") / "course"
+    dest.mkdir()
+    shutil.copy2(REPO / "_config.yml", dest / "_config.yml")
+    shutil.copytree(REPO / "modules", dest / "modules")
+    german = dest / "modules" / MODULES["de"]
+    shutil.copytree(dest / "modules" / MODULES["nl"], german)
+    meta = german / "module.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("language: nl", "language: de")
+                    .replace("id: lc-ai/voorspellend-onderhoud", "id: lc-ai/onderhoud-de"),
+                    encoding="utf-8")
+    for stale in ("module.lock", "CHANGELOG.md"):
+        (german / stale).unlink(missing_ok=True)
+    add_to_course_list(dest / "_config.yml", MODULES["de"])
+    return dest
+
+
+@pytest.fixture(scope="module")
+def built(course: Path) -> Path:
+    out = course / "dist"
+    run_cli("build", course, "-f", "scorm12,scorm2004,imscc,catalog", "--out", out, check=0)
+    return out
+
+
+def pages_of(page) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Each unit of a single-page site shown in turn (a page without unit navigation once)."""
+    units = page.locator("[data-lc-nav-unit]")
+    count = units.count()
+    if count == 0:
+        yield "page"
+        return
+    for index in range(count):
+        page.locator(f'[data-lc-nav-unit="{index}"]').first.click()
+        yield f"unit {index}"
+
+
+def check_site(browser, base: str, names: list[str]) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Serious and critical violations on every page (every unit of it) under `base`, in
+    light and dark mode."""
+    problems: list[tuple] = []
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        for name in names:
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                page.goto(f"{base}/{name}")
+                for where in pages_of(page):
+                    problems += [(name, scheme, where, *v) for v in violations(page)]
+    finally:
+        context.close()
+    return problems
+
+
+def clean(problems: list[tuple], *about: str) -> None:
+    assert not problems, "\n".join([*about, *map(repr, problems)])
+
+
+def unpack(archive: Path, dest: Path) -> list[str]:
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(dest)
+    return sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.html"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(MODULES))
+def test_scorm_pages(browser, built: Path, tmp_path: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    for fmt in ("scorm12", "scorm2004"):
+        package = next(built.glob(f"{MODULES[language]}-*-{fmt}.zip"))
+        names = [n for n in unpack(package, tmp_path / fmt) if n.count("/") <= 1]
+        assert "index.html" in names, names
+        with serve(tmp_path / fmt) as base:
+            clean(check_site(browser, base, names))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(MODULES))
+def test_cartridge_pages(browser, built: Path, tmp_path: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    package = next(built.glob(f"{MODULES[language]}-*-imscc.imscc"))
+    names = unpack(package, tmp_path)
+    assert names
+    with serve(tmp_path) as base:
+        clean(check_site(browser, base, names))
+
+
+@pytest.mark.slow
+def test_catalogue(browser, built: Path) -> None:  # type: ignore[no-untyped-def]
+    with serve(built) as base:
+        clean(check_site(browser, base, ["catalog.html"]))
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_jupyter_book_html(browser, course: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bookaxe import book_pages
+
+    out = tmp_path / "out"
+    for language, slug in MODULES.items():
+        run_cli("build", course / "modules" / slug, "-f", "jupyter-book", "--html",
+                "--out", out, check=0)
+        html = next(out.glob(f"{slug}-*-jupyter-book")) / "_build" / "html"
+        with serve(html) as base:
+            problems = check_site(browser, base, book_pages(html))
+        clean(problems, language)
+
+
+def _start(*args: str | os.PathLike) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "lcmodules", *map(str, args), "--no-browser",
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "NO_COLOR": "1"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.stdout is not None:
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/?", proc.stdout.readline())
+        if match:
+            return proc, match.group(1)
+    proc.kill()
+    raise AssertionError(f"{args[0]} did not start")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.slow
+def test_serve(browser, course: Path) -> None:  # type: ignore[no-untyped-def]
+    proc, base = _start("serve", course)
+    try:
+        names = ["", *(f"{slug}/{edition}/" for slug in MODULES.values()
+                       for edition in ("learner", "teacher"))]
+        clean(check_site(browser, base, names))
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(MODULES))
+def test_preview(browser, course: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    proc, base = _start("preview", course / "modules" / MODULES[language])
+    try:
+        clean(check_site(browser, base, [""]))
+    finally:
+        _stop(proc)
