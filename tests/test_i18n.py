@@ -1,4 +1,4 @@
-"""Interface words in Dutch and English: complete tables, the quiz's pass mark as a requirement."""
+"""Interface words in Dutch, English and German: complete catalogues, the quiz's pass mark as a requirement."""
 
 from __future__ import annotations
 
@@ -14,25 +14,28 @@ import pytest
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.fsutil import write_tree
 from lcmodules.load.loader import load_paths
-from lcmodules.render.i18n import STRINGS, strings
+from lcmodules.render.i18n import MESSAGES, strings
 from lcmodules.render.site import SiteOptions, render_site
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 import scormtest  # noqa: E402
 
+LANGUAGES = ("nl", "en", "de")
 REQUIREMENT = {"nl": "Je hebt 60 % van de punten nodig om te slagen.",
                "en": "You need 60 % of the points to pass."}
 VERDICT = {"nl": ("Geslaagd", "Niet geslaagd"), "en": ("Passed", "Not passed")}
 
 
-def test_every_string_exists_in_both_languages() -> None:
-    assert set(STRINGS["nl"]) == set(STRINGS["en"])
-    for language, table in STRINGS.items():
+def test_every_string_exists_in_every_language() -> None:
+    for language in LANGUAGES:
+        table = strings(language)
+        assert set(table) == set(MESSAGES)
         for key, text in table.items():
             assert text.strip() == text and text, (language, key)
     # the pass mark is a requirement, not a result
     assert "nodig" in strings("nl")["mastery"] and "geslaagd" not in strings("nl")["mastery"]
     assert "need" in strings("en")["mastery"]
+    assert "brauchen" in strings("de")["mastery"]
 
 
 class _Quiet(SimpleHTTPRequestHandler):

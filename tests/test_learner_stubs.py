@@ -57,8 +57,8 @@ def test_language_is_read_kernelspec_first() -> None:
 @pytest.mark.parametrize(("language", "text", "stub"), [
     ("python", "nl", ("# JOUW CODE HIER", "raise NotImplementedError()")),
     ("r", "nl-BE", ("# JOUW CODE HIER", 'stop("nog niet uitgewerkt")')),
-    ("julia", "de", ("# DEIN CODE HIER", 'error("noch nicht implementiert")')),
-    ("matlab", "de", ("% DEIN CODE HIER",)),
+    ("julia", "de", ("# IHR CODE HIER", 'error("noch nicht implementiert")')),
+    ("matlab", "de", ("% IHR CODE HIER",)),
     ("sql", "fr", ("-- YOUR CODE HERE",)),  # a language without texts: English
 ])
 def test_comment_in_the_module_language(language: str, text: str,

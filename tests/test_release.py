@@ -101,9 +101,10 @@ def test_crlf_and_plain_scalar_are_kept(cli, mod: Path) -> None:
 def test_changelog_entry_and_lock(cli, mod: Path) -> None:
     release(cli, mod, "--bump", "minor", "--note", "Nieuwe casus van de bakkerij")
     changelog = (mod / "CHANGELOG.md").read_text()
-    assert changelog.startswith("# Changelog\n\nAll notable changes to this module")
+    # in the module's language (nl)
+    assert changelog.startswith("# Wijzigingen\n\nAlle noemenswaardige wijzigingen in deze module")
     assert "[Keep a Changelog](https://keepachangelog.com/en/1.1.0/)" in changelog
-    assert changelog.endswith("## [1.3.0] - 2026-11-24\n\n### Changed\n\n- Nieuwe casus van de bakkerij\n")
+    assert changelog.endswith("## [1.3.0] - 2026-11-24\n\n### Gewijzigd\n\n- Nieuwe casus van de bakkerij\n")
 
     lock = json.loads((mod / "module.lock").read_text())
     module = load(mod)

@@ -7,76 +7,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from lcmodules.core.strings import language_name, primary, translator
 from lcmodules.model import Course
 from lcmodules.render.assets import FileContent
-from lcmodules.render.i18n import format_number, language_key
+from lcmodules.render.i18n import format_number, language_key, translated
 from lcmodules.render.site import STATIC_CATALOG, template_environment
 
 HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
 
-# The catalogue's interface strings (nl, en); the page is in the course's most used language.
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "catalogue": "Module catalogue", "skip": "Skip to the modules",
-        "intro": "Training modules built on real practice cases, ready for your learning "
-                 "environment: SCORM packages for Brightspace, Canvas, Moodle and Blackboard, "
-                 "and Jupyter Book sources. A newer version of a module keeps the same LMS "
-                 "identifier, so when you replace the package in your LMS, learner records stay.",
-        "filter": "Filter the modules", "search": "Search",
-        "search_hint": "title, case, author…", "language": "Language",
-        "all_languages": "All languages", "keyword": "Keyword", "all_keywords": "All keywords",
-        "count_one": "1 module", "count": "{n} modules", "shown": "{shown} of {total} modules shown",
-        "no_modules": "This course has no modules yet.", "at_a_glance": "At a glance",
-        "version": "Version", "objectives": "Learning objectives", "keywords": "Keywords",
-        "details": "Details", "module_id": "Module id", "released": "Released",
-        "partner": "Case partner", "authors": "Authors", "license": "Licence",
-        "prerequisites": "Prerequisites", "lms_identifier": "LMS identifier",
-        "fingerprint": "Fingerprint", "downloads": "Downloads",
-        "not_built": "No packages of this version were built yet.", "changelog": "Changelog",
-        "whole_course": "The whole course", "course_downloads": "Course-wide downloads",
-        "format": "Format", "file": "File", "size": "Size", "sha256": "SHA-256",
-        "hours_one": "1 hour (≈ {ec} EC)", "hours": "{hours} hours (≈ {ec} EC)",
-        "footer": "The same information as data: {json}. Check a download against its SHA-256 "
-                  "with {tool} (a folder: its files' {tool} lines, sorted by path). "
-                  "Made with lcmodules.",
-        "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
-        "jupyter-book": "Jupyter Book source",
-        "learner-repo": "Learner notebooks (repository tree)",
-        "lang_nl": "Dutch (Nederlands)", "lang_en": "English", "lang_de": "German (Deutsch)",
-        "lang_fr": "French (français)",
-    },
-    "nl": {
-        "catalogue": "Modulecatalogus", "skip": "Naar de modules",
-        "intro": "Onderwijsmodules gebouwd op echte praktijkcasussen, klaar voor je "
-                 "leeromgeving: SCORM-pakketten voor Brightspace, Canvas, Moodle en Blackboard, "
-                 "en Jupyter Book-bronnen. Een nieuwe versie van een module houdt dezelfde "
-                 "LMS-identificatie, dus als je het pakket in je LMS vervangt, blijven de "
-                 "resultaten van studenten bewaard.",
-        "filter": "Modules filteren", "search": "Zoeken",
-        "search_hint": "titel, casus, auteur…", "language": "Taal",
-        "all_languages": "Alle talen", "keyword": "Trefwoord", "all_keywords": "Alle trefwoorden",
-        "count_one": "1 module", "count": "{n} modules",
-        "shown": "{shown} van {total} modules getoond",
-        "no_modules": "Deze cursus heeft nog geen modules.", "at_a_glance": "In het kort",
-        "version": "Versie", "objectives": "Leerdoelen", "keywords": "Trefwoorden",
-        "details": "Gegevens", "module_id": "Module-id", "released": "Uitgebracht",
-        "partner": "Casuspartner", "authors": "Auteurs", "license": "Licentie",
-        "prerequisites": "Voorkennis", "lms_identifier": "LMS-identificatie",
-        "fingerprint": "Vingerafdruk", "downloads": "Downloads",
-        "not_built": "Van deze versie zijn nog geen pakketten gebouwd.",
-        "changelog": "Wijzigingen", "whole_course": "De hele cursus",
-        "course_downloads": "Downloads voor de hele cursus",
-        "format": "Formaat", "file": "Bestand", "size": "Grootte", "sha256": "SHA-256",
-        "hours_one": "1 uur (≈ {ec} EC)", "hours": "{hours} uur (≈ {ec} EC)",
-        "footer": "Dezelfde gegevens als data: {json}. Controleer een download met zijn "
-                  "SHA-256 via {tool} (een map: de {tool}-regels van haar bestanden, "
-                  "gesorteerd op pad). Gemaakt met lcmodules.",
-        "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
-        "jupyter-book": "Jupyter Book-bron",
-        "learner-repo": "Notebooks voor studenten (repository)",
-        "lang_nl": "Nederlands", "lang_en": "Engels (English)", "lang_de": "Duits (Deutsch)",
-        "lang_fr": "Frans (français)",
-    },
+# The strings the catalogue's Python code shows: key → msgid (translations in
+# lcmodules/locale/*.po; the templates ask for theirs with `_()`). The page is in the course's
+# most used language.
+MESSAGES: dict[str, str] = {
+    "hours_one": "1 hour (≈ {ec} EC)", "hours": "{hours} hours (≈ {ec} EC)",
+}
+
+# The download formats' names, as lecturers and LMS administrators know them.
+FORMAT_LABELS: dict[str, str] = {
+    "scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004 4th Edition",
+    "imscc": "Common Cartridge", "jupyter-book": "Jupyter Book source",
+    "learner-repo": "Learner notebooks (repository tree)",
 }
 
 
@@ -87,8 +37,8 @@ def catalogue_language(data: dict[str, Any]) -> str:
 
 
 def catalogue_strings(language: str) -> dict[str, str]:
-    key = language_key(language)
-    return {**STRINGS["en"], **STRINGS.get(key, {})}
+    """The catalogue page's strings in `language` (English when it has no catalogue)."""
+    return translated(MESSAGES, language)
 
 
 def human_size(size: int, language: str) -> str:
@@ -110,10 +60,18 @@ def study_load(hours: float, t: dict[str, str], language: str) -> str:
     return t[key].format(hours=format_number(hours, language), ec=credits)
 
 
-def language_label(tag: str, t: dict[str, str]) -> str:
-    base = tag.split("-")[0].lower()
-    label = t.get(f"lang_{base}")
-    return f"{label} ({tag})" if label and tag != base else label or tag
+def language_label(tag: str, language: str) -> str:
+    """'Duits (Deutsch)' on a Dutch page: the language's name, and its own name if different;
+    a regional tag is added ('Nederlands (nl-BE)')."""
+    name = language_name(tag, language)
+    own = language_name(tag, tag)
+    label = name if own in (name, tag) else f"{name} ({own})"
+    return f"{label} ({tag})" if tag != primary(tag) and name != tag else label
+
+
+def format_label(name: str, language: str) -> str:
+    """'Common Cartridge' for `imscc`: a format's name in `language`; unknown names as they are."""
+    return translator(language).gettext(FORMAT_LABELS[name]) if name in FORMAT_LABELS else name
 
 
 def search_text(m: dict[str, Any]) -> str:
@@ -139,11 +97,12 @@ def render_catalogue(course: Course, data: dict[str, Any]) -> str:
     """catalog.html: the `catalog.html.j2` template (the course's `templates/html/` first)."""
     language = catalogue_language(data)
     t = catalogue_strings(language)
-    env = template_environment(course)
+    env = template_environment(course, language)
     env.globals.update(
         human_size=lambda size: human_size(size, language),
         study_load=lambda hours: study_load(hours, t, language),
-        language_label=lambda tag: language_label(tag, t),
+        language_label=lambda tag: language_label(tag, language),
+        format_label=lambda name: format_label(name, language),
         search_text=search_text, artifact_href=artifact_href, changelog_blocks=changelog_blocks,
         case_partner=case_partner,
     )

@@ -10,11 +10,13 @@ from pybtex.database import BibliographyData, Entry
 from pybtex.style.formatting.plain import Style
 from pybtex.style.template import names, sentence
 
+from lcmodules.core.strings import translator
 from lcmodules.load.bibliography import cite_keys
 from lcmodules.load.units import slugify
 
-AND = {"nl": "en", "de": "und", "fr": "et"}
-HEADING = {"nl": "Literatuur", "en": "References"}
+# msgids (lcmodules/locale): the word between the last two names, the list's name
+AND = "and"
+HEADING = "References"
 
 
 class LocalStyle(Style):
@@ -22,7 +24,7 @@ class LocalStyle(Style):
 
     def __init__(self, language: str) -> None:
         super().__init__()
-        self.word = AND.get(_lang(language), "and")
+        self.word = translator(language).gettext(AND)
 
     def format_names(self, role: str, as_sentence: bool = True) -> Any:
         listed = names(role, sep=", ", sep2=f" {self.word} ", last_sep=f", {self.word} ")
@@ -34,10 +36,6 @@ def bib_id(key: str, prefix: str = "") -> str:
     return f"{prefix}bib-{slugify(key) or 'entry'}"
 
 
-def _lang(language: str) -> str:
-    return language.split("-")[0].lower()
-
-
 def _names(entry: Entry, language: str) -> str:
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     last = [" ".join(p.prelast_names + p.last_names) for p in persons]
@@ -46,7 +44,7 @@ def _names(entry: Entry, language: str) -> str:
     if len(last) == 1:
         return last[0]
     if len(last) == 2:
-        return f"{last[0]} {AND.get(_lang(language), 'and')} {last[1]}"
+        return f"{last[0]} {translator(language).gettext(AND)} {last[1]}"
     return f"{last[0]} et al."
 
 
@@ -79,6 +77,6 @@ def bibliography(data: BibliographyData, keys: list[str], everything: bool, lang
     for formatted in LocalStyle(language).format_entries(entries):
         text = formatted.text.render(backend)
         items.append(f'<li id="{bib_id(formatted.key, prefix)}">{text}</li>')
-    heading = HEADING.get(_lang(language), HEADING["en"])
+    heading = translator(language).gettext(HEADING)
     return (f'<section class="lc-bibliography" aria-label="{escape(heading)}">\n<ul>\n'
             + "\n".join(items) + "\n</ul>\n</section>\n")

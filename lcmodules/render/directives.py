@@ -14,6 +14,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from lcmodules.core.strings import translator
 from lcmodules.load.myst import Directive, render_rst
 from lcmodules.load.references import target_path
 from lcmodules.load.units import slugify
@@ -24,12 +25,8 @@ from lcmodules.transform.learner import learner_markdown
 if TYPE_CHECKING:
     from lcmodules.render.markdown import Context, MarkdownRenderer
 
-SHOW = {"nl": "Toon inhoud", "en": "Show content"}
+SHOW = "Show content"  # a toggle's summary (msgid, lcmodules/locale)
 Handler = Callable[["MarkdownRenderer", Directive, "Context", Any], str]
-
-
-def _word(table: dict[str, str], language: str) -> str:
-    return table.get(language.split("-")[0].lower(), table["en"])
 
 
 def _classes(*names: str) -> str:
@@ -111,7 +108,7 @@ def inline_tab(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str
 def toggle(r: MarkdownRenderer, d: Directive, ctx: Context, env: Any) -> str:
     """`{toggle}` (sphinx-togglebutton): content folded behind "Show content"."""
     opened = " open" if "show" in d.options else ""
-    summary = escape(_word(SHOW, ctx.language))
+    summary = escape(translator(ctx.language).gettext(SHOW))
     return (f'<details class="lc-toggle"{opened}{_ident(d, ctx)}><summary>{summary}</summary>\n'
             f"{r.nested(d.body, env)}</details>\n")
 

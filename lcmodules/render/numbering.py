@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
+from lcmodules.core.strings import translator
 from lcmodules.load.bibliography import cite_keys
 from lcmodules.load.document import Document
 from lcmodules.load.myst import CODE_DIRECTIVES, parse_directive
 from lcmodules.load.units import slugify
 
 TABLE_DIRECTIVES = ("list-table", "csv-table", "table")
-NUMBER_WORDS = {
-    "nl": {"figure": "Figuur", "table": "Tabel", "equation": "Vergelijking"},
-    "en": {"figure": "Figure", "table": "Table", "equation": "Equation"},
-}
+# the word before a number, by label kind: key → msgid (lcmodules/locale)
+NUMBER_WORDS = {"figure": "Figure", "table": "Table", "equation": "Equation"}
 
 
 @dataclass
@@ -47,8 +46,8 @@ class Numbering:
 
 def number_word(kind: str, language: str) -> str:
     """`Figure`/`Figuur` … for a numbered reference, in the page's language."""
-    table = NUMBER_WORDS.get(language.split("-")[0].lower(), NUMBER_WORDS["en"])
-    return table.get(kind, kind.title())
+    msgid = NUMBER_WORDS.get(kind)
+    return translator(language).gettext(msgid) if msgid else kind.title()
 
 
 def _inline_text(token: Token | None) -> str:

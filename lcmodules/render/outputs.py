@@ -11,24 +11,23 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from lcmodules.core.strings import translator
 from lcmodules.load.outputtypes import TEMPLATE_TYPES, plain_fallback, scripted_types
 from lcmodules.render.assets import SiteFiles
 
 LC_HTML = "application/vnd.lcmodules.html"  # an output this module rendered already
 IMAGES = {"image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp"}
+# what the page says in place of an output it cannot show: key → msgid (lcmodules/locale)
 NOTES = {
-    "en": {"scripted": "Interactive output ({kind}): it needs a running notebook; "
-                       "open the notebook to see it.",
-           "pdf": "PDF made by the code above", "other": "Output of type {kind} (not shown)."},
-    "nl": {"scripted": "Interactieve uitvoer ({kind}): die werkt alleen in een draaiend "
-                       "notebook; open het notebook om hem te zien.",
-           "pdf": "PDF gemaakt door de code hierboven", "other": "Uitvoer van het type {kind} "
-                                                            "(niet getoond)."},
+    "scripted": "Interactive output ({kind}): it needs a running notebook; "
+                "open the notebook to see it.",
+    "pdf": "PDF made by the code above", "other": "Output of type {kind} (not shown).",
 }
 
 
 def _notes(language: str) -> dict[str, str]:
-    return NOTES.get(language.split("-")[0].lower(), NOTES["en"])
+    gettext = translator(language).gettext
+    return {key: gettext(msgid) for key, msgid in NOTES.items()}
 
 
 def _text(value: Any) -> str:

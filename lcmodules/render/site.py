@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
+from lcmodules.core.strings import translator
 from lcmodules.load.document import cell_document, cell_text, page_document
 from lcmodules.load.links import link_index
 from lcmodules.load.references import is_local, target_path
@@ -70,23 +71,25 @@ class Site:
 
 def page_environment(module: Module) -> Environment:
     """Jinja2 environment of a module's pages (see `template_environment`)."""
-    return template_environment(module.course)
+    return template_environment(module.course, module.meta.language)
 
 
-def template_environment(course: Course | None) -> Environment:
+def template_environment(course: Course | None, language: str) -> Environment:
     """Jinja2 environment: the course's `templates/html/` first, then lcmodules' templates;
     `lc/<name>` is always lcmodules' own, so a course template can extend it and override
-    one block."""
+    one block. `_()`/`gettext()`/`ngettext()` (Jinja's i18n extension) speak `language`."""
     loaders: list[Any] = []
     root = course.templates_dir if course is not None else None
     if root is not None and (root / "html").is_dir():
         loaders.append(FileSystemLoader(str(root / "html")))
     builtin = FileSystemLoader(str(TEMPLATES))
     loaders += [PrefixLoader({BUILTIN_PREFIX: builtin}), builtin]
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, undefined=StrictUndefined,
+        keep_trailing_newline=True, undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translator(language))  # type: ignore[attr-defined]
+    return env
 
 
 def _course_templates(module: Module, part: str) -> Path | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
 import mimetypes
 import posixpath
 import re
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -16,6 +18,7 @@ from markupsafe import Markup
 
 from lcmodules.core.diagnostics import Problem
 from lcmodules.core.localserver import LocalServer
+from lcmodules.core.strings import N_, interface_language, translator
 from lcmodules.render.site import Site
 from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace, broken_title
 
@@ -32,8 +35,19 @@ def with_bar(page: bytes, bar: bytes) -> bytes:
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}
-ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                  trim_blocks=True, lstrip_blocks=True)
+
+
+@functools.cache
+def _environment(language: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translator(language))  # type: ignore[attr-defined]
+    return env
+
+
+def environment(language: str) -> Environment:
+    """The templates of serve's bar, panel and pages, speaking `language` (`_()`, `ngettext()`)."""
+    return _environment(interface_language(language))
 HEARTBEAT = 15.0  # seconds between keep-alive comments on the event stream
 
 
@@ -70,19 +84,32 @@ class ServeServer(LocalServer):
                                                [p for p in ws.all_problems()
                                                 if p not in ws.course_problems])
         views = [problem_view(p, ws.root) for p in problems]
-        return ENV.get_template("panel.html.j2").render(
-            generation=ws.generation, title="lcmodules serve" if ws.is_module else "All modules",
+        return environment(self.language(entry)).get_template("panel.html.j2").render(
+            generation=ws.generation, title="lcmodules serve" if ws.is_module else None,
             slug=entry.slug if entry else "", edition=edition, page=page, problems=views,
             errors=sum(v["severity"] == "error" for v in views),
             warnings=sum(v["severity"] == "warning" for v in views))
 
-    def standalone(self, heading: str, panel: str, reason: str = "",
+    def language(self, entry: ModuleEntry | None) -> str:
+        """The language serve speaks: the module's, else the one most modules use, else English."""
+        stubs = [entry.stub] if entry is not None else \
+            [e.stub for e in self.workspace.entries.values()]
+        counts = Counter(interface_language(s.meta.language) for s in stubs if s is not None)
+        return counts.most_common(1)[0][0] if counts else "en"
+
+    def standalone(self, heading: str | None, panel: str, reason: str = "",
                    modules: list[ModuleEntry] | None = None,
-                   problems: list[Problem] | None = None) -> bytes:
+                   problems: list[Problem] | None = None,
+                   entry: ModuleEntry | None = None) -> bytes:
+        """A page of serve's own (`heading` None: the list of modules)."""
         views = [problem_view(p, self.workspace.root) for p in problems or []]
-        return ENV.get_template("page.html.j2").render(
+        language = self.language(entry)
+        return environment(language).get_template("page.html.j2").render(
             heading=heading, reason=reason, modules=modules, panel=Markup(panel),
-            problems=views).encode("utf-8")
+            problems=views, language=language).encode("utf-8")
+
+    def gettext(self, entry: ModuleEntry | None, message: str) -> str:
+        return translator(self.language(entry)).gettext(message)
 
     def broken_unit(self, entry: ModuleEntry, site: Site, edition: str, rel: str) -> bytes | None:
         """The page of a unit that did not load: its title and its problems, in the page
@@ -95,8 +122,9 @@ class ServeServer(LocalServer):
             return None
         source = unit.source.resolve()
         own = [p for p in entry.problems if Path(p.file).resolve() == source]
+        reason = self.gettext(entry, N_("{file} could not be loaded")).format(file=unit.rel)
         return self.standalone(f"{title} — {entry.title}", self.panel(entry, edition, rel),
-                               reason=f"{unit.rel} could not be loaded", problems=own)
+                               reason=reason, problems=own, entry=entry)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -144,7 +172,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._redirect(f"/{quote(next(iter(ws.entries)))}/learner/")
             else:
                 self._send(200, self.server.standalone(
-                    "Modules", self.server.panel(None), modules=list(ws.entries.values())),
+                    None, self.server.panel(None), modules=list(ws.entries.values())),
                     "text/html; charset=utf-8")
         else:
             self._module_file(path)
@@ -160,7 +188,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry, site, reason = ws.site(slug, edition)
         if site is None:
             panel = self.server.panel(entry, edition, rel)
-            self._send(200, self.server.standalone(entry.title, panel, reason=reason),
+            self._send(200, self.server.standalone(entry.title, panel, entry=entry,
+                                                   reason=self.server.gettext(entry, reason)),
                        "text/html; charset=utf-8")
             return
         if rel in ("", "."):

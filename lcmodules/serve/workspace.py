@@ -12,6 +12,7 @@ from typing import Literal
 
 from lcmodules.core.diagnostics import Diagnostics, Problem
 from lcmodules.core.locate import locate
+from lcmodules.core.strings import N_
 from lcmodules.model import Course, CourseConfig, Module, ModuleMeta, Unit
 from lcmodules.render.site import Site, SiteOptions, render_site
 
@@ -292,7 +293,7 @@ class Workspace:
         with self._lock:
             entry = self.entry(slug)
             if entry.module is None:
-                return entry, None, "the module could not be loaded"
+                return entry, None, N_("the module could not be loaded")
             kept = entry.sites.get(edition)
             if kept is not None and kept[0] == entry.version:
                 return entry, kept[1], ""

@@ -13,6 +13,7 @@ from nbformat import NotebookNode
 
 from lcmodules.core.diagnostics import InputError, Problem
 from lcmodules.core.fsutil import FileContent
+from lcmodules.core.strings import translator
 from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
@@ -206,7 +207,7 @@ def page_text(raw: bytes) -> str:
 
 def unit_edition(unit: Unit, edition: Edition, language: str | None = None) -> Unit:
     """One unit of the edition: pages and notebooks (parsed form and `raw` bytes alike) are
-    the edition's; knowledge checks are what they are."""
+    the edition's (code stubs in `language`); knowledge checks are what they are."""
     if unit.kind == "page" and unit.page is not None:
         page = Page(dict(unit.page.front_matter), learner_markdown(unit.page.body, edition),
                     unit.page.body_line)

@@ -1,12 +1,13 @@
 """The learner's stub for a code solution, in the notebook's programming language and the
-module's language (the string catalogue, render/i18n.py, will absorb the texts; transform may
-not import render)."""
+module's language (its words from the string catalogue, core/strings.py)."""
 
 from __future__ import annotations
 
 import re
 
 from nbformat import NotebookNode
+
+from lcmodules.core.strings import N_, translator
 
 # Line-comment syntax per kernel language (lowercase `kernelspec.language` / `language_info.name`).
 COMMENT: dict[str, str] = {
@@ -21,10 +22,9 @@ COMMENT: dict[str, str] = {
     **dict.fromkeys(("lisp", "scheme", "clojure", "racket", "common-lisp"), ";;"),
 }
 DEFAULT_COMMENT = "#"
-# The comment, in the module's language (the primary subtag of its BCP 47 tag).
-YOUR_CODE = {"en": "YOUR CODE HERE", "nl": "JOUW CODE HIER", "de": "DEIN CODE HIER"}
-NOT_DONE = {"en": "not implemented yet", "nl": "nog niet uitgewerkt",
-            "de": "noch nicht implementiert"}
+# The comment and the stop line's text, in the module's language (the string catalogue).
+YOUR_CODE = N_("YOUR CODE HERE")
+NOT_DONE = N_("not implemented yet")
 # A line that stops the cell until the learner writes the code, where the language has one
 # (`{}` = the NOT_DONE text); Python keeps nbgrader's own line.
 STOP: dict[str, str] = {
@@ -49,9 +49,9 @@ def notebook_language(nb: NotebookNode | dict) -> str:
 def code_stub(language: str, text_language: str | None = None) -> tuple[str, ...]:
     """The lines that replace a solution region: a comment, and where the language has one a
     line that stops the cell (`# YOUR CODE HERE` / `raise NotImplementedError()` in Python)."""
-    words = (text_language or "en").split("-")[0].lower()
+    words = translator(text_language or "en")
     comment = COMMENT.get(language, DEFAULT_COMMENT)
-    lines = [f"{comment} {YOUR_CODE.get(words, YOUR_CODE['en'])}"]
+    lines = [f"{comment} {words.gettext(YOUR_CODE)}"]
     if language in STOP:
-        lines.append(STOP[language].format(NOT_DONE.get(words, NOT_DONE["en"])))
+        lines.append(STOP[language].format(words.gettext(NOT_DONE)))
     return tuple(lines)

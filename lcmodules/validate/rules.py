@@ -8,6 +8,7 @@ from lcmodules.model import Course, Module
 from lcmodules.validate import (
     book_rules,
     course_rules,
+    language_rules,
     markdown_rules,
     notebook_rules,
     placeholder_rules,
@@ -21,6 +22,7 @@ from lcmodules.validate.size_rules import check_sizes
 # Each rule reads the model and reports to `diag`; loading already reported syntax and schema
 # errors, so rules only see what loaded.
 MODULE_RULES = [
+    language_rules.check_language,
     notebook_rules.check_solution_markers,
     reference_rules.check_references,
     quiz_rules.check_quizzes,

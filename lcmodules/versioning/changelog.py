@@ -6,13 +6,25 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER = """# Changelog
+from lcmodules.core.strings import translator
 
-All notable changes to this module are documented in this file.
+# the header of a new CHANGELOG.md and the heading of a release note, in the module's language
+TITLE = "Changelog"
+INTRO = "All notable changes to this module are documented in this file."
+FORMAT = ("The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\n"
+          "and this module adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).")
+CHANGED = "Changed"
 
-The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
-and this module adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
-"""
+
+def header(language: str = "en") -> str:
+    """The header of a new CHANGELOG.md in `language` (Keep a Changelog's words)."""
+    _ = translator(language).gettext
+    return f"# {_(TITLE)}\n\n{_(INTRO)}\n\n{_(FORMAT)}\n"
+
+
+def changed_heading(language: str = "en") -> str:
+    """`### Changed`, in `language`."""
+    return f"### {translator(language).gettext(CHANGED)}"
 
 HEADING2 = re.compile(r"^##(?!#)\s*(.*?)\s*$")
 VERSION_HEADING = re.compile(
@@ -105,34 +117,36 @@ def read_changelog(module_root: Path) -> list[Entry]:
     return parse_changelog(path.read_bytes().decode("utf-8", "replace"))
 
 
-def format_note(note: str) -> str:
-    """The body of a new entry: the note under `### Changed` as a list item, or the note
-    as it is when it already has `### …` headings or is a list."""
+def format_note(note: str, language: str = "en") -> str:
+    """The body of a new entry: the note under `### Changed` (in `language`) as a list item,
+    or the note as it is when it already has `### …` headings or is a list."""
     note = _to_lf(note).strip()
     lines = note.split("\n")
     if any(SUBHEADING.match(line) for line in lines):
         return note
     if not re.match(r"^[-*+]\s", lines[0]):
         lines = ["- " + lines[0]] + [("  " + line) if line.strip() else "" for line in lines[1:]]
-    return "### Changed\n\n" + "\n".join(lines)
+    return changed_heading(language) + "\n\n" + "\n".join(lines)
 
 
-def format_entry(version: str, date: str, note: str) -> str:
+def format_entry(version: str, date: str, note: str, language: str = "en") -> str:
     """`## [1.3.0] - 2026-11-24` and the note (no trailing blank line)."""
-    return f"## [{version}] - {date}\n\n{format_note(note)}"
+    return f"## [{version}] - {date}\n\n{format_note(note, language)}"
 
 
-def _merge_unreleased(note_body: str, unreleased: str) -> str:
+def _merge_unreleased(note_body: str, unreleased: str, language: str = "en") -> str:
     """Fold what the lecturer collected under [Unreleased] into the release entry."""
     if not unreleased.strip():
         return note_body
     lines = unreleased.split("\n")
     items = note_body.split("\n")
-    if note_body.startswith("### Changed\n\n"):
+    changed = changed_heading(language)
+    if note_body.startswith(changed + "\n\n"):
         items = items[2:]
+        names = {"changed", changed[4:].lower()}
         for i, line in enumerate(lines):
             heading = SUBHEADING.match(line)
-            if heading and heading.group(1).lower() == "changed":
+            if heading and heading.group(1).lower() in names:
                 j = i + 1
                 while j < len(lines) and not lines[j].strip():
                     j += 1
@@ -141,24 +155,25 @@ def _merge_unreleased(note_body: str, unreleased: str) -> str:
     return note_body + "\n\n" + unreleased
 
 
-def add_entry(existing: str | None, version: str, date: str, note: str) -> str:
+def add_entry(existing: str | None, version: str, date: str, note: str,
+              language: str = "en") -> str:
     """The changelog with a new release entry, newest first.
 
-    Created with the standard header when `existing` is None. The entry goes above the
+    Created with the standard header (in `language`) when `existing` is None. The entry goes above the
     first released version (below `## [Unreleased]`, whose content moves into the entry).
     Line endings and a byte-order mark of the existing file are kept.
     """
     if existing is None:
-        return HEADER + "\n" + format_entry(version, date, note) + "\n"
+        return header(language) + "\n" + format_entry(version, date, note, language) + "\n"
     crlf = "\r\n" in existing
     bom = existing.startswith("\ufeff")
     lines = _to_lf(existing).split("\n")
     sections = _sections(lines)
     unreleased = next((s for s in sections if UNRELEASED.match(s.title)), None)
-    body = format_note(note)
+    body = format_note(note, language)
     if unreleased is not None:
         moved = _body(lines, unreleased)
-        body = _merge_unreleased(body, moved)
+        body = _merge_unreleased(body, moved, language)
         if moved:
             # keep the heading (and trailing link definitions), drop the moved lines
             section = lines[unreleased.start + 1: unreleased.end]

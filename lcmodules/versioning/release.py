@@ -226,7 +226,7 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
     lock = Lock.of(module.meta.id, new, date, fp_new, items=item_identifiers(module))
     writes = {
         module.module_file: new_yml,
-        module.root / CHANGELOG_NAME: add_entry(existing, new, date, note or "-").encode("utf-8"),
+        module.root / CHANGELOG_NAME: add_entry(existing, new, date, note or "-", module.meta.language).encode("utf-8"),
         lock_path(module.root): render_lock(lock),
     }
     if new_yml == raw_yml:  # a first release without --bump leaves module.yml as it is
@@ -237,7 +237,7 @@ def plan_release(module: Module, bump: Bump | None, note: str, date: str | None 
         problems.append(Problem(exc.path, None, f"cannot write {exc.path.name}: {exc.reason}",
                                 "make the module folder and its files writable; nothing was "
                                 "changed"))
-    plan = ReleasePlan(module, old, new, date, note, format_entry(new, date, note or "-"), lock,
+    plan = ReleasePlan(module, old, new, date, note, format_entry(new, date, note or "-", module.meta.language), lock,
                        previous, changes, writes, existing is None,
                        dropped_items(module, previous))
     if tag:

@@ -133,7 +133,9 @@
     var strings = readJSON(document.getElementById("lc-i18n")) || {};
     var language = (info && info.module && info.module.language) ||
       document.documentElement.getAttribute("lang") || "en";
-    var decimalComma = /^nl\b/i.test(language);
+    // numbers as the interface language writes them (the page's strings say which it is)
+    var numberFormat = new Intl.NumberFormat(text("locale", language),
+      { maximumFractionDigits: 2, useGrouping: false });
     var single = !!body && body.getAttribute("data-lc-layout") === "single";
     var mains = toArray(document.querySelectorAll("main[data-lc-unit]"));
     var unitCount = info && info.units ? info.units.length : mains.length;
@@ -147,9 +149,7 @@
     }
 
     function formatNumber(value) {
-      var rounded = Math.round(value * 100) / 100;
-      var out = String(rounded);
-      return decimalComma ? out.replace(".", ",") : out;
+      return numberFormat.format(value);
     }
 
     function snapshot() {
