@@ -13,7 +13,6 @@ from nbformat import NotebookNode
 
 from lcmodules.core.diagnostics import InputError, Problem
 from lcmodules.core.fsutil import FileContent
-from lcmodules.core.strings import translator
 from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
