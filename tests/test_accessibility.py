@@ -66,6 +66,13 @@ def pages_of(page) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield f"unit {index}"
 
 
+def settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until no CSS transition or animation runs (the theme fades colours in after a
+    colour-scheme switch; axe measures colours as they are at that moment)."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')",
+                           timeout=10_000)
+
+
 def check_site(browser, base: str, names: list[str]) -> list[tuple]:  # type: ignore[no-untyped-def]
     """Serious and critical violations on every page (every unit of it) under `base`, in
     light and dark mode."""
@@ -78,6 +85,7 @@ def check_site(browser, base: str, names: list[str]) -> list[tuple]:  # type: ig
                 page.emulate_media(color_scheme=scheme)
                 page.goto(f"{base}/{name}")
                 for where in pages_of(page):
+                    settled(page)
                     problems += [(name, scheme, where, *v) for v in violations(page)]
     finally:
         context.close()
