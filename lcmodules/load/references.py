@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from lcmodules.core.urlpolicy import URL_ATTRIBUTES  # the one policy table
+from lcmodules.core.urlpolicy import LOADING_LINK_RELS, URL_ATTRIBUTES  # the one policy table
 from lcmodules.load.document import Document, parse_document
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 
@@ -30,7 +30,6 @@ CARD_IMAGES = ("img-top", "img-bottom", "img-background")
 EMBEDDING = {"img", "script", "iframe", "frame", "video", "audio", "source", "track", "object",
              "embed", "input", "image", "use"}
 FRAMES = ("iframe", "frame")
-EMBEDDING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest"}
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ def embeds(tag: str, attrs: dict[str, str | None]) -> bool:
     """True when a browser loads this element's resource while showing the page."""
     if tag == "link":
         rels = set((attrs.get("rel") or "").lower().split())
-        return bool(rels & EMBEDDING_LINK_RELS)
+        return bool(rels & LOADING_LINK_RELS)
     if tag == "input":
         return (attrs.get("type") or "").lower() == "image"
     return tag in EMBEDDING or (tag == "video" and "poster" in attrs)
