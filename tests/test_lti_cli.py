@@ -152,6 +152,8 @@ def test_rotation_next_current_retired_and_the_grace(dbarg: list[str]) -> None:
     assert gone.state == "expired" and gone.private_pem is None
     assert gone.kid not in {k["kid"] for k in keys.jwks(engine)["keys"]}
     assert "no retired key" in run_cli("lti", "keys", "retire", *dbarg, "nope", check=1).stderr
+    # a thumbprint is base64url and may begin with "-": it is a KID, never an unknown option
+    assert "no retired key" in run_cli("lti", "keys", "retire", "-kNope", *dbarg, check=1).stderr
     listed = json.loads(run_cli("lti", "keys", "list", *dbarg, "--json", check=0).stdout)
     assert sorted(r["state"] for r in listed) == ["current", "expired", "next"]
 

@@ -110,7 +110,21 @@ def keys_rotate(db_url: str | None) -> None:
     out.print(f"current key {current}; next key {new_next}", markup=False)
 
 
-@keys_group.command("retire")
+class _KidCommand(click.Command):
+    """A command whose KID may begin with "-" (a key thumbprint is base64url): it is never read as an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options, positional, pending_value = [], [], False
+        for arg in args:
+            if pending_value or arg in {"--db", "-h", "--help"} or arg.startswith("--db="):
+                options.append(arg)
+                pending_value = arg == "--db"
+            elif arg != "--":
+                positional.append(arg)
+        return super().parse_args(ctx, [*options, "--", *positional])
+
+
+@keys_group.command("retire", cls=_KidCommand)
 @DB_OPTION
 @click.argument("kid", required=False)
 @guarded
