@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lcmodules.cache.models import ACTIVE, ModelCache, active
+from lcmodules.cache.shared import ArtifactStore, Shard, parse_shard
 from lcmodules.cache.store import (
+    RECORD_NAME,
     BuildRecord,
     FileHasher,
     cache_dir,
@@ -47,7 +49,7 @@ NOT_IN_KEY = {"out", "jobs", "formats", "artifacts"}
 BUILD_ENVIRONMENT = ("lcmodules", "code", "dependencies", "SOURCE_DATE_EPOCH")
 
 Progress = Callable[[str, str], None]  # (what, status) -> None
-Status = Literal["built", "skipped", "failed"]
+Status = Literal["built", "skipped", "restored", "failed"]
 
 
 @dataclass
@@ -69,6 +71,7 @@ class BuildResult:
     entries: list[EntryReport] = field(default_factory=list)
     executed: list[Any] = field(default_factory=list)  # ExecResult of `--execute`
     record: Path | None = None
+    store_warnings: list[Problem] = field(default_factory=list)  # damaged shared-store entries
 
     @property
     def built(self) -> list[EntryReport]:
@@ -77,6 +80,11 @@ class BuildResult:
     @property
     def skipped(self) -> list[EntryReport]:
         return [e for e in self.entries if e.status == "skipped"]
+
+    @property
+    def restored(self) -> list[EntryReport]:
+        """Taken from the shared store (`--cache-dir`) instead of built."""
+        return [e for e in self.entries if e.status == "restored"]
 
 
 def format_phases(formats: list[str]) -> list[list[str]]:
@@ -214,15 +222,22 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
     """`lcmodules build` as a library call: load, the one check (InputError with every
     problem on an error), the options, then `run_build`. `result.warnings` holds what the
     check warned about; `on_checked` is told the check passed, before anything is exported.
-    Without `execute`, memory holds one module's sources at a time."""
+    Without `execute`, memory holds one module's sources at a time. `arguments["cache_dir"]`
+    names the shared store, `arguments["shard"]` ("K/N") the shard to build alone (`sharded`;
+    ShardError when it is not K/N)."""
+    shard = parse_shard(arguments["shard"]) if arguments.get("shard") else None
     models = model_cache(hasher, lean=not arguments.get("execute"))
     with active(models):
         checked = check_paths(paths, arguments.get("formats"), models).require_ok()
         options = build_options(checked.courses, arguments, out, jobs)
+        if shard is not None:
+            checked, options = sharded(checked, options, shard)
         if on_checked is not None:
             on_checked(checked, options)
+        store = ArtifactStore(arguments["cache_dir"]) if arguments.get("cache_dir") else None
         result = run_build(checked, options, progress, use_cache=use_cache, timeout=timeout,
-                           execute_jobs=jobs, hasher=models.hasher)
+                           execute_jobs=jobs, hasher=models.hasher, store=store,
+                           record_name=shard.record_name if shard else RECORD_NAME)
     result.warnings = [p for p in checked.problems if p.severity != "error"]
     return result
 
@@ -519,21 +534,36 @@ class Build:
     and records what it wrote."""
 
     def __init__(self, courses: list[Course], options: BuildOptions, note: Progress,
-                 use_cache: bool, hasher: FileHasher | None) -> None:
+                 use_cache: bool, hasher: FileHasher | None,
+                 store: ArtifactStore | None = None, record_name: str = RECORD_NAME) -> None:
         self.courses, self.options, self.note, self.use_cache = courses, options, note, use_cache
         self.keys = Keys(courses, options, use_cache, hasher)
-        self.record = BuildRecord(options.out, self.keys.hasher)
+        self.record = BuildRecord(options.out, self.keys.hasher, record_name)
+        self.store = store
         self.reports: dict[str, EntryReport] = {}
         self.problems: list[Problem] = []
         self.crashes: list[str] = []
 
     def up_to_date(self, entry: str, key: str, fmt: str, module: str | None, what: str) -> bool:
         found = self.record.lookup(entry, key) if self.use_cache else None
+        status: Status = "skipped"
+        if found is None:
+            found, status = self.restore(entry, key), "restored"
         if found is None:
             return False
-        self.reports[entry] = EntryReport(entry, fmt, module, "skipped", found)
-        self.note(what, "skipped")
+        self.reports[entry] = EntryReport(entry, fmt, module, status, found)
+        self.note(what, status)
         return True
+
+    def restore(self, entry: str, key: str) -> list[Path] | None:
+        """The entry's artifacts from the shared store, written into the output folder and
+        recorded; None when the store has no (undamaged) entry of this key."""
+        if self.store is None or not self.use_cache:
+            return None
+        found = self.store.restore(key, self.options.out)
+        if found is not None:
+            self.record.store(entry, key, found)
+        return found
 
     def settle(self, entry: str, key: str, fmt: str, module: str | None, outcome: Outcome) -> None:
         if outcome.problems or outcome.crash:
@@ -545,6 +575,8 @@ class Build:
                                               seconds=outcome.seconds)
             return
         self.record.store(entry, key, outcome.paths)
+        if self.store is not None:
+            self.store.put(key, self.options.out, outcome.paths)
         self.reports[entry] = EntryReport(entry, fmt, module, "built", outcome.paths,
                                           outcome.seconds)
 
@@ -606,7 +638,7 @@ class Build:
         """What the build record holds, up to date, for `course` (the whole course) in every
         format that does not itself consume artifacts."""
         known = set(available_formats())
-        formats = sorted({e.split("/", 1)[0] for e in self.record.entries} & known)
+        formats = sorted({e.split("/", 1)[0] for e in self.record.names()} & known)
         found: list[Artifact] = []
         for name in formats:
             try:
@@ -648,7 +680,9 @@ class Build:
 def run_build(courses: list[Course] | Checked, options: BuildOptions,
               progress: Progress | None = None,
               *, use_cache: bool = True, timeout: int | None = None,
-              execute_jobs: int | None = None, hasher: FileHasher | None = None) -> BuildResult:
+              execute_jobs: int | None = None, hasher: FileHasher | None = None,
+              store: ArtifactStore | None = None, record_name: str = RECORD_NAME,
+              ) -> BuildResult:
     """Export every module of every course in every format of `options.formats`.
 
     Each module's edition (`options.edition`) is made once, before its exporters run; they
@@ -660,6 +694,8 @@ def run_build(courses: list[Course] | Checked, options: BuildOptions,
     files are not touched. `hasher` shares a file-hash memo already in use (the CLI's no-op
     check). Nothing is exported before the one check (`check_courses`) passed: `courses` that
     are not a `Checked` of these formats are checked first (InputError with every problem).
+    `store`: the shared store artifacts are restored from and put into (docs/execution.md);
+    `record_name`: the build record's file name in `out` (a shard's own).
     """
     if not (isinstance(courses, Checked) and courses.ok
             and set(options.formats) <= set(courses.formats)):
@@ -669,9 +705,9 @@ def run_build(courses: list[Course] | Checked, options: BuildOptions,
     courses = courses.courses
     note = progress or (lambda what, status: None)
     check_out(options.out, courses)
-    executed = _execute(courses, options, note, use_cache, timeout, execute_jobs) \
-        if options.execute else []
-    build = Build(courses, options, note, use_cache, hasher)
+    executed = _execute(courses, options, note, use_cache, timeout, execute_jobs,
+                        store) if options.execute else []
+    build = Build(courses, options, note, use_cache, hasher, store, record_name)
     runner = Runner(options.jobs)
     try:
         build.run(runner)
@@ -681,6 +717,7 @@ def run_build(courses: list[Course] | Checked, options: BuildOptions,
         build.keys.hasher.save()
     result = build.result()
     result.executed, result.warnings = executed, warnings
+    result.store_warnings = store_problems(store)
     if build.crashes:
         raise BuildCrashed("an exporter failed:\n" + "\n".join(build.crashes))
     if build.problems:
@@ -689,16 +726,24 @@ def run_build(courses: list[Course] | Checked, options: BuildOptions,
 
 
 def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_cache: bool,
-             timeout: int | None, parallel: int | None) -> list[Any]:
-    """Run every notebook of the build (cached) and put the executed ones in the model."""
-    from lcmodules.transform.execute import ExecutionFailed, execute_notebooks, job_for_unit
+             timeout: int | None, parallel: int | None,
+             store: ArtifactStore | None = None) -> list[Any]:
+    """Run every notebook of the build (cached; in the shared store when there is one) and put
+    the executed ones in the model."""
+    from lcmodules.transform.execute import (
+        ExecutionFailed,
+        as_cached,
+        execute_notebooks,
+        job_for_unit,
+    )
 
     jobs, units = [], []
     for course in courses:
         for module in course.modules:
             for unit in module.notebooks:
                 if unit.notebook is not None:
-                    jobs.append(job_for_unit(unit, module, timeout))
+                    job = job_for_unit(unit, module, timeout)
+                    jobs.append(dataclasses.replace(job, store=store.folder if store else None))
                     units.append(unit)
 
     results = execute_notebooks(jobs, parallel=parallel, use_cache=use_cache,
@@ -707,10 +752,35 @@ def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_c
     if failures:
         raise ExecutionFailed(failures)
     for unit, res in zip(units, results, strict=True):
-        unit.notebook = res.notebook
+        unit.notebook = as_cached(res.job, res.notebook) if res.status == "ran" else res.notebook
     return results
 
 
 def _note_execution(note: Progress, job: Any, status: str) -> None:
     what = f"execute {job.path.name}"
     note(what, {"start": "start", "failed": "failed", "cached": "skipped"}.get(status, "built"))
+
+
+# ---------------------------------------------------------------- shards and the shared store
+
+
+def sharded(checked: Checked, options: BuildOptions, shard: Shard) -> tuple[Checked, BuildOptions]:
+    """A build of `shard` alone: the courses hold only its modules (the others, checked with
+    them, stay as context, as when some modules are named), and the formats that consume
+    artifacts (the catalogue) are left to the final build over every shard's output."""
+    courses = []
+    for course in checked.courses:
+        mine = [m for m in course.modules if shard.holds(m.meta.id)]
+        others = [m for m in course.modules if not shard.holds(m.meta.id)]
+        courses.append(dataclasses.replace(course, modules=mine,
+                                           context=course.context + others))
+    formats = [f for f in options.formats if "artifacts" not in get_exporter(f).consumes]
+    return (dataclasses.replace(checked, courses=courses),
+            dataclasses.replace(options, formats=formats))
+
+
+def store_problems(store: ArtifactStore | None) -> list[Problem]:
+    """The damaged entries the store ignored, as warnings (their artifacts were rebuilt)."""
+    return [Problem(w.path, None, f"damaged entry in the shared cache ignored: {w.reason}",
+                    "its artifacts were built again and stored afresh", severity="warning")
+            for w in (store.warnings if store is not None else [])]

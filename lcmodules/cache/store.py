@@ -255,21 +255,44 @@ class NotebookCache:
 
 # ---------------------------------------------------------------- build records
 
+SHARD_RECORDS = ".lcmodules-build.shard-*.json"
+
+
+def shard_record_name(index: int, count: int) -> str:
+    """The build record of shard `index` of `count` (`build --shard K/N`)."""
+    return f".lcmodules-build.shard-{index}-of-{count}.json"
+
+
+def read_record(path: Path) -> dict[str, dict[str, Any]]:
+    """The entries of a build record file; none when it is missing or malformed."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        data = json.loads(Path(path).read_text("utf-8"))
+        if data.get("format") == RECORD_FORMAT and isinstance(data.get("entries"), dict):
+            return {k: v for k, v in data["entries"].items() if isinstance(v, dict)}
+    return {}
+
 
 class BuildRecord:
     """`<out>/.lcmodules-build.json`: for each (format, module) the key it was built with and
     the artifacts it wrote with their sha256. It holds no times, so a clean and an incremental
     build leave the same file; checking an artifact uses the file-hash memo of the cache."""
 
-    def __init__(self, out: Path, hasher: FileHasher) -> None:
-        self.path = Path(out) / RECORD_NAME
+    def __init__(self, out: Path, hasher: FileHasher, name: str = RECORD_NAME) -> None:
+        """`name`: a shard build's record has a name of its own (`shard_record_name`), so the
+        output folders of all shards can be gathered into one."""
+        self.path = Path(out) / name
         self.hasher = hasher
-        self.entries: dict[str, dict[str, Any]] = {}
-        if self.path.is_file():
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(self.path.read_text("utf-8"))
-                if data.get("format") == RECORD_FORMAT:
-                    self.entries = dict(data.get("entries", {}))
+        self.entries = read_record(self.path)
+        # what the records of shards gathered into this folder hold (checked like our own)
+        self.gathered: dict[str, list[dict[str, Any]]] = {}
+        for other in sorted(Path(out).glob(SHARD_RECORDS)):
+            if other.name != name:
+                for entry, rec in read_record(other).items():
+                    self.gathered.setdefault(entry, []).append(rec)
+
+    def names(self) -> set[str]:
+        """Every entry this record, or a gathered shard record, holds."""
+        return set(self.entries) | set(self.gathered)
 
     def digest(self, path: Path) -> str | None:
         """The sha256 of an artifact: a file's bytes, or a folder's {path: sha256} listing."""
@@ -285,9 +308,18 @@ class BuildRecord:
     def lookup(self, entry: str, key: str) -> list[Path] | None:
         """The recorded artifacts of `entry` if it was built with `key` and every artifact is
         still there, unchanged; else None (it must be built)."""
-        rec = self.entries.get(entry)
-        if not rec or rec.get("key") != key:
-            return None
+        own = self.entries.get(entry)
+        for rec in [own] + [r for r in self.gathered.get(entry, []) if r is not own]:
+            if not rec or rec.get("key") != key:
+                continue
+            paths = self._present(rec)
+            if paths is not None:
+                self.entries[entry] = rec  # a gathered shard's entry becomes our own
+                return paths
+        return None
+
+    def _present(self, rec: dict[str, Any]) -> list[Path] | None:
+        """The artifacts of a recorded entry when each is in the folder, unchanged."""
         paths: list[Path] = []
         for item in rec.get("artifacts", []):
             path = self.path.parent / item["path"]
@@ -402,13 +434,13 @@ class QuickCheck:
         run = self._runs().get(self.key)
         if not run:
             return None
-        out = Path(run["out"])
+        out, name = Path(run["out"]), str(run.get("name", RECORD_NAME))
         try:
-            if sha256_bytes((out / RECORD_NAME).read_bytes()) != run["record"]:
+            if sha256_bytes((out / name).read_bytes()) != run["record"]:
                 return None
         except OSError:
             return None
-        record = BuildRecord(out, self.hasher)
+        record = BuildRecord(out, self.hasher, name)
         artifacts: list[Path] = []
         for entry in run["entries"]:
             rec = record.entries.get(entry)
@@ -427,6 +459,7 @@ class QuickCheck:
         runs.pop(self.key, None)
         runs[self.key] = {
             "out": os.fspath(Path(record).parent),
+            "name": Path(record).name,
             "record": sha256_bytes(Path(record).read_bytes()),
             "entries": entries,
             "warnings": warnings,

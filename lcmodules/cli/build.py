@@ -36,10 +36,18 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
                    "[default: min(4, CPU count)].")
 @click.option("--no-cache", is_flag=True,
               help="Build every artifact (and run every notebook), even those up to date.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR",
+              help="A content-addressed store of artifacts and executed notebooks, shared "
+                   "between checkouts and machines: what is stored is restored, not built.")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only shard K of N of the modules (the whole course is still "
+                   "checked); a final build over every shard's output makes the catalogue.")
 @click.option("--list-formats", is_flag=True, help="List the available formats and exit.")
 def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
             edition: str | None, sco: str | None, html: bool, execute: bool,
-            timeout: int | None, jobs: int | None, no_cache: bool, list_formats: bool) -> None:
+            timeout: int | None, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+            shard: str | None, list_formats: bool) -> None:
     """Build modules (default: the course in the current folder) into OUT.
 
     Builds are incremental: an artifact whose sources, settings and lcmodules version are
@@ -53,10 +61,14 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
         for name in available_formats():
             click.echo(name)
         return
+    if shard is not None:
+        check_shard(shard)
     arguments = {
         "paths": [str(p.resolve()) for p in paths], "formats": list(formats),
         "out": str(out.resolve()) if out else None, "edition": edition, "sco": sco,
         "html": html, "execute": execute, "timeout": timeout,
+        "cache_dir": str(cache_dir.expanduser().resolve()) if cache_dir else None,
+        "shard": shard,
     }
     quick = QuickCheck(list(paths), arguments)
     hit = None if no_cache else quick.lookup()
@@ -73,6 +85,17 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], out: Path | None,
     if result.record is not None:
         quick.remember(result.record, [e.entry for e in result.entries], warnings)
     report_result(result)
+
+
+def check_shard(value: str) -> None:
+    """Refuse a `--shard` that is not K/N with 1 ≤ K ≤ N (exit 1, what is wrong and how)."""
+    from lcmodules.cache.shared import ShardError, parse_shard
+
+    try:
+        parse_shard(value)
+    except ShardError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(1)
 
 
 def report_quick_hit(hit: Any) -> None:
@@ -166,17 +189,19 @@ def run_with_progress(paths: list[Path], arguments: dict[str, Any], out: Path | 
 
 
 def report_result(result: Any) -> None:
-    from lcmodules.cli.common import console
+    from lcmodules.cli.common import console, report
 
+    report(result.store_warnings)
+    shown = {"built": "[green]wrote[/]", "restored": "[cyan]restored[/]"}
     for entry in result.entries:
         for path in entry.artifacts:
-            if entry.status == "built":
-                console.print(f"[green]wrote[/] {_rel(path)}")
-            else:
-                console.print(f"[dim]up to date[/] {_rel(path)}")
+            console.print(f"{shown.get(entry.status, '[dim]up to date[/]')} {_rel(path)}")
     built = sum(len(e.artifacts) for e in result.built)
     skipped = sum(len(e.artifacts) for e in result.skipped)
     summary = f"{built} written, {skipped} up to date"
+    if result.restored:
+        summary = (f"{built} written, {sum(len(e.artifacts) for e in result.restored)} "
+                   f"restored from the shared cache, {skipped} up to date")
     if result.executed:
         ran = sum(r.status == "ran" for r in result.executed)
         summary += (f"; {len(result.executed)} notebooks executed ({ran} ran, "

@@ -51,6 +51,7 @@ class NotebookJob:
     kernel: str | None = None  # overrides the notebook's own kernelspec when set
     module_root: Path | None = None  # where data files it may read lie (default: its folder)
     cache_root: Path | None = None  # the course root: the cache is `.lcmodules-cache/` there
+    store: Path | None = None  # a shared store (`build --cache-dir`): executed notebooks go there
 
     @property
     def kernel_name(self) -> str:
@@ -320,10 +321,11 @@ def _look_up(jobs: Sequence[NotebookJob], use_cache: bool, hashers: dict[Path, F
     kernels = None
     for i, job in enumerate(jobs):
         root = cache_dir(job.cache_root or job.module_root or job.path.parent)
-        if root not in hashers:
+        if root not in hashers:  # the file-hash memo stays on this machine
             hashers[root] = FileHasher(root / "file-hashes.json" if use_cache else None)
-            caches[root] = NotebookCache(root)
-        cache, hasher = caches[root], hashers[root]
+        folder = job.store or root
+        cache = caches.setdefault(folder, NotebookCache(folder))
+        hasher = hashers[root]
         code = code_key(job)
         files = relevant_files(job, hasher)
         key = execution_key(code, files, cache.produced(code))
@@ -339,6 +341,12 @@ def _look_up(jobs: Sequence[NotebookJob], use_cache: bool, hashers: dict[Path, F
             continue
         pending.append(Pending(i, job, code, files, cache, hasher))
     return pending
+
+
+def as_cached(job: NotebookJob, nb: NotebookNode) -> NotebookNode:
+    """A fresh run's notebook as a later cache hit gives it (stored text, outputs merged into
+    the source): a build exports the same notebook, under the same key, either way."""
+    return merge_outputs(job.notebook, nbformat.from_dict(json.loads(notebook_text(nb))))
 
 
 def _cached(job: NotebookJob, stored: str | None) -> NotebookNode | None:
