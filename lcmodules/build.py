@@ -752,7 +752,10 @@ def _execute(courses: list[Course], options: BuildOptions, note: Progress, use_c
     if failures:
         raise ExecutionFailed(failures)
     for unit, res in zip(units, results, strict=True):
-        unit.notebook = as_cached(res.job, res.notebook) if res.status == "ran" else res.notebook
+        if res.status == "ran" and res.notebook is not None:
+            unit.notebook = as_cached(res.job, res.notebook)
+        else:
+            unit.notebook = res.notebook
     return results
 
 
