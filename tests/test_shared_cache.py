@@ -166,6 +166,21 @@ def test_a_damaged_store_entry_is_rebuilt_with_a_warning(machine, tmp_path: Path
     assert files(three / "dist") == files(one / "dist")
 
 
+def test_executed_notebooks_are_shared_too(machine, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    one = make_course(tmp_path / "m1" / "course", SLUGS[:2])
+    first = machine(one, one / "dist", "-f", "scorm2004", "--execute", "--cache-dir", store)
+    assert "2 notebooks executed (2 ran, 0 from the cache)" in first.stderr, first.stderr
+    assert list((store / "execute").rglob("*.ipynb"))
+
+    two = tmp_path / "m2" / "elsewhere"
+    shutil.copytree(one, two, ignore=shutil.ignore_patterns("dist"))
+    second = machine(two, two / "dist", "-f", "scorm2004", "--execute", "--cache-dir", store)
+    assert "0 written, 2 restored" in second.stderr, second.stderr
+    assert "(0 ran, 2 from the cache)" in second.stderr
+    assert files(two / "dist") == files(one / "dist")
+
+
 def test_a_store_entry_cannot_write_outside_the_output_folder(tmp_path: Path) -> None:
     store = ArtifactStore(tmp_path / "store")
     out = tmp_path / "out"
