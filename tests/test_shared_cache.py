@@ -198,7 +198,7 @@ def test_a_store_entry_cannot_write_outside_the_output_folder(tmp_path: Path) ->
 
 @pytest.mark.parametrize(("value", "says"), [
     ("0/3", "K must be between 1 and 3"), ("4/3", "K must be between 1 and 3"),
-    ("1/0", "N (the number of shards) must be at least 1"), ("a/3", "whole numbers"),
+    ("1/0", "N (the number of shards) must be at least 1"), ("a/3", "K and N must be whole numbers"),
     ("2", "not of the form K/N"), ("1/2/3", "not of the form K/N"),
 ])
 def test_a_bad_shard_is_refused(machine, tmp_path: Path, value: str, says: str) -> None:
