@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from lti_course import loaded_modules, write_course  # noqa: E402
 from lti_pg import pg_schema, pg_url  # noqa: E402
 from lti_platform import Browser, lti_world, resource_link  # noqa: E402
+from lti_workers import one_column_and_ordered_scores  # noqa: E402
 
 from lcmodules.lti import grading, store  # noqa: E402
 
@@ -79,3 +80,9 @@ def test_two_workers_caching_the_key_set_at_once(tmp_path: Path) -> None:
                     time.sleep(0.05)
             held.commit()
             assert found.result(timeout=60)["keys"][0]["kid"] == world.platform.kid
+
+
+def test_worker_processes_on_postgresql(tmp_path: Path) -> None:
+    """The column lock and the line item lease hold across processes on PostgreSQL too."""
+    with pg_schema(pg_url()) as url, lti_world(tmp_path, db_url=url) as world:
+        one_column_and_ordered_scores(world)

@@ -75,6 +75,7 @@ class TestPlatform:
     down: bool = False  # the LMS answers 503 to scores
     members: list[dict[str, Any]] = field(default_factory=list)
     sub_from_hint: bool = False  # each login_hint its own learner (concurrent learners)
+    search_delay: float = 0.0  # seconds a line item search takes (widens a search-then-create race)
 
     __test__ = False  # not a pytest class
 
@@ -175,6 +176,7 @@ class TestPlatform:
             self.lineitems.append(item)
             return Response(_json(item), status=201, content_type="application/json")
         if request.path == "/lineitems":
+            time.sleep(self.search_delay)
             return self._page(request, self.lineitems, None)
         if request.path.endswith("/scores") and request.method == "POST":
             if self.down:
