@@ -34,9 +34,7 @@ def modules(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[t
 
 @pytest.fixture()
 def world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
-    with lti_world(tmp_path) as found:
-        for module in modules:
-            store.publish_module(found.engine, module, f"sha256:{module.slug}")
+    with lti_world(tmp_path, publish=modules) as found:
         # another tool's column first: finding ours needs the second page
         found.platform.lineitems.append({"id": f"{found.platform.issuer}/lineitems/0/lineitem",
                                          "label": "Other", "scoreMaximum": 10,
