@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,6 +76,8 @@ def test_a_second_machine_restores_everything_byte_for_byte(machine, tmp_path: P
 
     two = tmp_path / "m2" / "checkout"  # another folder and another name
     shutil.copytree(one, two, ignore=shutil.ignore_patterns("dist"))
+    for path in two.rglob("*"):  # a fresh checkout: every file's time is another
+        os.utime(path, (1_900_000_000, 1_900_000_000))
     second = machine(two, tmp_path / "m2" / "out", *FORMATS, "--cache-dir", store)
     assert not listed(second.stderr, "wrote"), second.stderr
     count = len(listed(second.stderr, "restored"))
@@ -164,6 +169,28 @@ def test_a_damaged_store_entry_is_rebuilt_with_a_warning(machine, tmp_path: Path
     proc = machine(three, three / "dist", "-f", "scorm2004", "--cache-dir", store)
     assert "warning" not in proc.stderr and len(listed(proc.stderr, "restored")) == 3
     assert files(three / "dist") == files(one / "dist")
+
+
+def test_two_machines_putting_the_same_keys_at_once(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    courses = [make_course(tmp_path / f"m{i}" / "course", SLUGS[:4]) for i in (1, 2)]
+    runs = [subprocess.Popen(
+        [sys.executable, "-m", "lcmodules", "build", "-f", "scorm2004", "-f", "jupyter-book",
+         "--out", "dist", "--cache-dir", str(store)], cwd=course, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "LCMODULES_CACHE_DIR": str(course.parent / "local"), "NO_COLOR": "1"})
+        for course in courses]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+    assert files(courses[0] / "dist") == files(courses[1] / "dist")
+    assert not [p for p in store.rglob("*") if p.name.endswith(".tmp")], "a staging file was left"
+
+    third = tmp_path / "m3" / "dist"  # every entry the two put restores whole and intact
+    restored = ArtifactStore(store)
+    for entry in sorted((store / "artifacts").rglob("*.json")):
+        assert restored.restore(entry.stem, third) is not None, restored.warnings
+    assert files(third) == files(courses[0] / "dist")
 
 
 def test_executed_notebooks_are_shared_too(machine, tmp_path: Path) -> None:
