@@ -784,6 +784,6 @@ def sharded(checked: Checked, options: BuildOptions, shard: Shard) -> tuple[Chec
 
 def store_problems(store: ArtifactStore | None) -> list[Problem]:
     """The damaged entries the store ignored, as warnings (their artifacts were rebuilt)."""
-    return [Problem(w.path, None, f"damaged entry in the shared cache ignored: {w.reason}",
+    return [Problem(w.path, None, f"shared cache entry ignored, {w.reason}",
                     "its artifacts were built again and stored afresh", severity="warning")
             for w in (store.warnings if store is not None else [])]

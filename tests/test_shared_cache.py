@@ -158,7 +158,7 @@ def test_a_damaged_store_entry_is_rebuilt_with_a_warning(machine, tmp_path: Path
     two = tmp_path / "m2" / "course"
     shutil.copytree(one, two, ignore=shutil.ignore_patterns("dist"))
     proc = machine(two, two / "dist", "-f", "scorm2004", "--cache-dir", store)
-    assert proc.stderr.count("warning: damaged entry in the shared cache ignored") == 2, \
+    assert proc.stderr.count("warning: shared cache entry ignored, damaged (") == 2, \
         proc.stdout + proc.stderr
     assert "does not match its sha256" in proc.stderr and "not valid JSON" in proc.stderr
     assert len(listed(proc.stderr, "wrote")) == 2 and len(listed(proc.stderr, "restored")) == 1
@@ -208,7 +208,21 @@ def test_executed_notebooks_are_shared_too(machine, tmp_path: Path) -> None:
     assert files(two / "dist") == files(one / "dist")
 
 
-def test_a_store_entry_cannot_write_outside_the_output_folder(tmp_path: Path) -> None:
+def escape(item: dict) -> None:
+    item["path"] = "../escaped.zip"
+
+
+def not_a_digest(item: dict) -> None:
+    item["sha256"] = "../../blobs"
+
+
+@pytest.mark.parametrize(("spoil", "says"), [
+    (escape, "refusing to write '../escaped.zip'"),
+    (not_a_digest, "is not a sha256"),
+    (lambda item: item.update(sha256="0" * 64), "is missing"),
+    (lambda item: item.update(kind="folder"), "no file list"),
+])
+def test_a_spoilt_store_entry_writes_nothing(tmp_path: Path, spoil, says: str) -> None:
     store = ArtifactStore(tmp_path / "store")
     out = tmp_path / "out"
     out.mkdir()
@@ -216,11 +230,14 @@ def test_a_store_entry_cannot_write_outside_the_output_folder(tmp_path: Path) ->
     assert store.put("k" * 64, out, [out / "a.zip"])
     entry = store.entry_path("k" * 64)
     data = json.loads(entry.read_text("utf-8"))
-    data["artifacts"][0]["path"] = "../escaped.zip"
+    spoil(data["artifacts"][0])
     entry.write_text(json.dumps(data), "utf-8")
-    assert store.restore("k" * 64, tmp_path / "fresh") is None
+    fresh = tmp_path / "fresh"
+    assert store.restore("k" * 64, fresh) is None
     assert not (tmp_path / "escaped.zip").exists()
-    assert store.warnings and "refusing to write" in store.warnings[0].reason
+    assert not fresh.exists() or not any(fresh.iterdir()), "a damaged entry wrote a file"
+    assert len(store.warnings) == 1 and says in store.warnings[0].reason
+    assert not entry.exists(), "the damaged entry was kept"
 
 
 @pytest.mark.parametrize(("value", "says"), [

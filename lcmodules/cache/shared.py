@@ -120,7 +120,9 @@ class ArtifactStore:
             return self._write(Path(out), self._manifest(text, key))
         except DamagedEntry as exc:
             self._damaged(entry, str(exc))
-            return None
+        except OSError as exc:  # the output folder, not the entry: keep it, build instead
+            self.warnings.append(StoreWarning(entry, f"it could not be restored ({exc})"))
+        return None
 
     @staticmethod
     def _manifest(text: str, key: str) -> list[dict[str, Any]]:
@@ -129,7 +131,8 @@ class ArtifactStore:
         except ValueError:
             raise DamagedEntry("it is not valid JSON (truncated?)") from None
         if not isinstance(data, dict) or data.get("format") != STORE_FORMAT \
-                or data.get("key") != key or not isinstance(data.get("artifacts"), list):
+                or data.get("key") != key or not isinstance(data.get("artifacts"), list) \
+                or not all(isinstance(item, dict) for item in data["artifacts"]):
             raise DamagedEntry("it is not an entry of this store format for this key")
         return list(data["artifacts"])
 
@@ -174,7 +177,7 @@ class ArtifactStore:
             raise DamagedEntry(f"blob {digest[:12]}… does not match its sha256")
 
     def _damaged(self, entry: Path, reason: str) -> None:
-        self.warnings.append(StoreWarning(entry, reason))
+        self.warnings.append(StoreWarning(entry, f"damaged ({reason})"))
         with contextlib.suppress(OSError):
             entry.unlink()
 
