@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from lcmodules.importbook.notes import Notes
-from lcmodules.importbook.plan import ModulePlan, Plan
+from lcmodules.importbook.plan import ModulePlan, Plan, file_title, label_title
 from lcmodules.importbook.toc import UNIT_SUFFIXES
 from lcmodules.load.references import find_references, is_local
 
@@ -18,7 +18,6 @@ ROLE = re.compile(r"\{(ref|numref|doc|eq)\}`([^`]+)`")
 LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]+)\)")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 CODE_PATH = re.compile(r"""["']([^"'\n]+\.[A-Za-z0-9]{1,5})["']""")
-SEE = {"nl": "module", "en": "module", "de": "Modul"}
 # Places a path stands in MyST (link/image target, HTML src/href, a file directive's argument,
 # a {doc}/{download} role) — group "path" — where a Windows author may have written `\`.
 BACKSLASH_PATHS = [
@@ -41,6 +40,7 @@ class Rewriter:
     language: str = "en"
     copies: set[str] = field(default_factory=set)  # book files to copy into the module
     cell: int | None = None  # the notebook cell being rewritten (1-based), if any
+    crossing: set[str] = field(default_factory=set)  # link targets written into other modules
 
     # ------------------------------------------------------------ paths
 
@@ -86,10 +86,17 @@ class Rewriter:
         inside = not base or rel == base or rel.startswith(base + "/")
         return not inside and not self.is_book_file(rel)
 
-    def elsewhere(self, text: str, other: ModulePlan) -> str:
-        """What a reference into another module becomes: text naming that module."""
-        word = SEE.get(self.language.split("-")[0], "module")
-        return f"{text} ({word} *{other.title}*)" if text else f"{word} *{other.title}*"
+    def elsewhere(self, text: str, other: ModulePlan, rel: str, fragment: str = "") -> str:
+        """What a reference into another module becomes: a Markdown link to that module's page
+        (`../<slug>/<page>#fragment`), which the course's Jupyter Book follows and a package
+        shows as text naming the module (lcmodules.load.links.LinkIndex.elsewhere)."""
+        here = posixpath.join(self.module.slug, posixpath.dirname(self.plan.dest(self.module, self.src)))
+        there = posixpath.join(other.slug, self.plan.dest(other, rel))
+        target = posixpath.relpath(there, here) + (f"#{fragment}" if fragment else "")
+        self.crossing.add(target)
+        shown = text or (fragment and label_title(self.plan.book, rel, fragment)) \
+            or file_title(self.plan.book, rel) or other.title
+        return f"[{shown}](<{target}>)" if " " in target else f"[{shown}]({target})"
 
     # ------------------------------------------------------------ the passes
 
@@ -98,8 +105,8 @@ class Rewriter:
         `line`) with every reference fitted to its new place."""
         self.cell = cell
         text = self._separators(text, line)
-        text = ROLE.sub(lambda m: self._role(m, text, line), text)
-        text = LINK.sub(lambda m: self._link(m, text, line), text)
+        text = LINK.sub(lambda m: self._link(m, text, line), text)  # links first: the roles
+        text = ROLE.sub(lambda m: self._role(m, text, line), text)  # may become links
         return self._files(text, line)
 
     def _separators(self, text: str, line: int) -> str:
@@ -142,9 +149,9 @@ class Rewriter:
             if other is self.module:
                 new = self.new_target(rel, target, keep_suffix=False)
                 return f"{{doc}}`{shown} <{new}>`" if shown else f"{{doc}}`{new}`"
-            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
-                            "became text naming that module", "")
-            return self.elsewhere(shown, other)
+            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it became a "
+                       "link to that module's page (text naming the module in its packages)", "")
+            return self.elsewhere(shown, other, rel)
         other = self.plan.label_module(target, self.module)
         if other is None:
             self._note(at, f"{{{role}}} '{target}': no such label in the book",
@@ -152,9 +159,10 @@ class Rewriter:
             return match.group(0)
         if other is self.module:
             return match.group(0)
-        self._note(at, f"{{{role}}} '{target}' is a label in module "
-                        f"'{other.slug}'; it became text naming that module", "")
-        return self.elsewhere(shown.replace("%s", "").strip(), other)
+        self._note(at, f"{{{role}}} '{target}' is a label in module '{other.slug}'; it became "
+                   "a link to its page (text naming the module in its packages)", "")
+        return self.elsewhere(shown.replace("%s", "").strip(), other,
+                              self.plan.label_files.get(target, other.files[0].path), target)
 
     def _link(self, match: re.Match[str], text: str, line: int) -> str:
         """A markdown link to a page or label of another module becomes text."""
@@ -173,16 +181,20 @@ class Rewriter:
         if other is None or other is self.module:
             return match.group(0)
         self._note(self._where(text, match.start(), line),
-                        f"the link to '{target}' goes to module '{other.slug}'; it became text "
-                        "naming that module", "")
-        return self.elsewhere(shown, other)
+                   f"the link to '{target}' goes to module '{other.slug}'; it became a link to "
+                   "that module's page (text naming the module in its packages)", "")
+        if rel:
+            return self.elsewhere(shown, other, rel, unquote(urlsplit(target).fragment))
+        return self.elsewhere(shown, other, self.plan.label_files.get(label, other.files[0].path),
+                              label)
 
     def _files(self, text: str, line: int) -> str:
         """Files the text refers to: copied into the module, the reference pointed at the copy."""
         lines = text.split("\n")
         for ref in find_references(text):
-            if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#"):
-                continue  # a label of this text, a web address or an anchor: no file
+            if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#") \
+                    or ref.target in self.crossing:
+                continue  # a label of this text, a web address, an anchor, another module
             rel = self.book_path(ref.target)
             at = line if self.cell else line + ref.line
             if rel is None:

@@ -91,6 +91,9 @@ class Context:
     pulled: Mapping[str, Pulled] = field(default_factory=dict)
     links: LinkIndex | None = None  # the module's pages, labels and heading anchors
     unit: int = -1  # the index of the unit rendered
+    # per open link: the Markdown that follows its text when it became text (a link into
+    # another module), else None
+    open_links: list[str | None] = field(default_factory=list)
 
     def resolve(self, target: str) -> str | None:
         """The href of a link to a page, label or heading anchor of the module, else None."""
@@ -146,6 +149,16 @@ class Context:
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def elsewhere_suffix(title: str, language: str) -> str:
+    """What follows the text of a link into another module where that module is not at hand
+    (its own package or book): ` (Module *Title*)`, in Markdown. The one wording of it."""
+    word, escaped = strings(language)["module"], MARKDOWN_SPECIAL.sub(r"\\\1", title)
+    return f" ({word} *{escaped}*)"
 
 
 # ---------------------------------------------------------------- math and code
@@ -242,6 +255,7 @@ class MarkdownRenderer:
         rules = {
             "heading_open": self._heading_open,
             "link_open": self._link_open,
+            "link_close": self._link_close,
             "image": self._image,
             "fence": self._fence,
             "colon_fence": self._fence,
@@ -331,6 +345,10 @@ class MarkdownRenderer:
         attrs = dict(tokens[idx].attrs)  # the stored tokens stay as parsed
         href = str(attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
+        other = ctx.links.elsewhere(ctx.base, href) if ctx.links and not label else None
+        ctx.open_links.append(elsewhere_suffix(other.to.title, ctx.language) if other else None)
+        if other is not None:  # a package holds one module: the link becomes text naming it
+            return '<span class="lc-elsewhere">'
         attrs["href"] = "#" + label.ident if label else ctx.resolve(href) or ctx.href(href)
         for key in [k for k in attrs if str(k).startswith(":")]:
             # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
@@ -340,6 +358,14 @@ class MarkdownRenderer:
         if attrs.get("target") == "_blank":
             attrs["rel"] = "noopener"
         return renderer.renderToken([tokens[idx].copy(attrs=attrs)], 0, options, env)
+
+    def _link_close(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: Any) -> str:
+        ctx = self._ctx(env)
+        suffix = ctx.open_links.pop() if ctx.open_links else None
+        if suffix is None:
+            return "</a>"
+        return "</span> " + self.render_inline(suffix, replace(ctx, open_links=[]))
 
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
                options: OptionsDict, env: Any) -> str:

@@ -62,11 +62,13 @@ def _check_cell(unit: Unit, number: int, document: Document, where: int | None,
 def _dead_link(ref: Reference, unit: Unit, index: LinkIndex, line: int | None,
                diag: Diagnostics, prefix: str) -> bool:
     """True when a Markdown link is settled here: it resolves to a page, label or heading of
-    the module, or it names none and no file either (a dead link: a warning)."""
+    the module or to a page of another module of the course, or it names none and no file
+    either (a dead link: a warning)."""
     if ref.tag != "a" or ref.kind not in ("link", "label") or not ref.target:
         return False
-    if index.link(unit.index, unit.source.parent, ref.target) is not None:
-        return True
+    if index.link(unit.index, unit.source.parent, ref.target) is not None or \
+            index.elsewhere(unit.source.parent, ref.target) is not None:
+        return True  # a page of this module, or of another module of the course
     parts = urlsplit(ref.target)
     if parts.scheme or parts.netloc:
         return False
