@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import os
 import posixpath
@@ -34,13 +35,20 @@ from lcmodules.export.jupyter_book_config import (
 )
 from lcmodules.load.document import page_document, parse_document, unit_documents
 from lcmodules.load.links import Elsewhere, LinkIndex, link_index
+from lcmodules.load.myst import parse_directive
 from lcmodules.load.pulled import included_text
-from lcmodules.load.references import Reference, document_references, is_local, target_path
+from lcmodules.load.references import (
+    Reference,
+    document_references,
+    is_local,
+    is_picture,
+    target_path,
+)
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
-from lcmodules.render.markdown import Context, elsewhere_suffix, renderer
+from lcmodules.render.markdown import Context, elsewhere_suffix, missing_image, renderer
 from lcmodules.render.quiz import render_quiz, script_json
 from lcmodules.render.sanitize import (
     filter_author_markdown,
@@ -151,6 +159,56 @@ def module_links(text: str, base: Path, index: LinkIndex, language: str, here: s
 PLACED = re.compile(r"\0(\d+)\0([^\0]*)\0")
 
 
+def _missing_markdown_image(match: re.Match[str], target: str) -> str:
+    return missing_image(match.group(1), target)
+
+
+def _constant(match: re.Match[str], text: str) -> str:
+    return text
+
+
+def missing_pictures(text: str, base: Path) -> str:
+    """Images whose file is missing (validate warned of each) become their alt text or caption,
+    visibly, as in the packages (Jupyter Book would warn that it cannot read the file)."""
+    document = parse_document(text)
+    missing = [r for r in document_references(document) if is_picture(r) and is_local(r.target)
+               and not (base / target_path(r.target)).resolve().is_file()]
+    if not missing:
+        return text
+    lines = text.split("\n")
+    for ref in (r for r in missing if r.tag not in ("figure", "image")):
+        quoted = re.escape(ref.target)
+        image = missing_image(ref.alt or "", ref.target)
+        forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+            (re.compile(r"!\[([^\]\n]*)\]\(\s*<?" + quoted + r">?(?:\s+\"[^\"]*\")?\s*\)"),
+             functools.partial(_missing_markdown_image, target=ref.target)),
+            (re.compile(r"<img\b[^>]*?\bsrc=[\"']?" + quoted + r"[\"']?[^>]*>", re.I),
+             functools.partial(_constant, text=image)),
+            (re.compile(r"\s(?:src|poster)=[\"']?" + quoted + r"[\"']?", re.I),
+             functools.partial(_constant, text=""))]
+        for at in range(max(ref.line, 0), len(lines)):
+            changed = lines[at]
+            for pattern, replace in forms:
+                changed = pattern.sub(replace, changed, count=1)
+            if changed != lines[at]:
+                lines[at] = changed
+                break
+    blocks = {ref.line for ref in missing if ref.tag in ("figure", "image")}
+    for token in reversed(document.tokens):  # a figure or image directive: the whole block,
+        # last: the lines above stay where the parse saw them
+        directive = parse_directive(token.info, token.content) \
+            if token.type in ("fence", "colon_fence") and token.map and token.map[0] in blocks \
+            else None
+        if directive is None or token.map is None:
+            continue
+        caption = directive.body.strip() if directive.name == "figure" else ""
+        name = directive.options.get("name")
+        shown = missing_image(directive.options.get("alt", ""), "" if caption else directive.argument)
+        block = ([f"({name})="] if name else []) + [shown] + (["", caption] if caption else [])
+        lines[token.map[0]:token.map[1]] = block
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- one module's book
 
 
@@ -236,14 +294,14 @@ class ModuleBook:
                 text = filter_author_markdown(  # after the rewrite: its lines are the parse's
                     rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index]),
                     self.module.config.lcmodules.trusted_outputs)
-                text = self.across(text, unit)
+                text = missing_pictures(self.across(text, unit), base)
                 files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
                 for cell in nb.cells:
                     if cell.cell_type == "markdown":
-                        cell.source = self.across(
-                            rewrite_targets(cell.source, base, self.moved), unit)
+                        cell.source = missing_pictures(self.across(
+                            rewrite_targets(cell.source, base, self.moved), unit), base)
                 files[self.path(self.rel[unit.index])] = notebook_bytes(nb)
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")

@@ -12,12 +12,18 @@ from urllib.parse import unquote, urlsplit
 from lcmodules.importbook.notes import Notes
 from lcmodules.importbook.plan import ModulePlan, Plan, file_title, label_title
 from lcmodules.importbook.toc import UNIT_SUFFIXES
+from lcmodules.load.document import markdown_parser
 from lcmodules.load.references import find_references, is_local
 
 ROLE = re.compile(r"\{(ref|numref|doc|eq)\}`([^`]+)`")
 LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]+)\)")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 CODE_PATH = re.compile(r"""["']([^"'\n]+\.[A-Za-z0-9]{1,5})["']""")
+MISSING_INCLUDE = {  # the note that stands in for an included file the book lacks
+    "en": "The book includes `{path}` here, a file it does not have.",
+    "nl": "Het boek neemt hier `{path}` op, een bestand dat het niet heeft.",
+    "de": "Das Buch bindet hier `{path}` ein, eine Datei, die ihm fehlt.",
+}
 # Places a path stands in MyST (link/image target, HTML src/href, a file directive's argument,
 # a {doc}/{download} role) — group "path" — where a Windows author may have written `\`.
 BACKSLASH_PATHS = [
@@ -190,7 +196,7 @@ class Rewriter:
 
     def _files(self, text: str, line: int) -> str:
         """Files the text refers to: copied into the module, the reference pointed at the copy."""
-        lines = text.split("\n")
+        lines, gone = text.split("\n"), dict[int, str]()  # gone: includes the book lacks
         for ref in find_references(text):
             if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#") \
                     or ref.target in self.crossing:
@@ -206,6 +212,12 @@ class Rewriter:
                 rel = unit if unit == rel else None
                 if rel is None:
                     continue
+            elif not self.is_book_file(rel) and ref.kind == "include":
+                gone[ref.line] = ref.target
+                self._note(at, f"'{ref.target}' (an {{{ref.tag}}}) does not exist in the book; "
+                           "a note in its place says so", "add the file to the module and "
+                           "put the directive back, or remove the note")
+                continue
             elif not self.is_book_file(rel):
                 if ref.kind != "link" or ref.target.lstrip("#") not in self.plan.labels:
                     self._note(at, f"'{ref.target}' does not exist in the book",
@@ -216,7 +228,7 @@ class Rewriter:
             new = self.new_target(rel, ref.target)
             if new != ref.target:
                 lines = _replace(lines, ref.line, ref.target, new)
-        return "\n".join(lines)
+        return "\n".join(_without_missing(lines, gone, self.language)) if gone else "\n".join(lines)
 
     def code_files(self, code: str, line: int) -> str:
         """Files that notebook code names by a relative path are copied in; a path that
@@ -237,6 +249,19 @@ class Rewriter:
             return f"{quote}{new}{quote}"
 
         return CODE_PATH.sub(fix, code)
+
+
+def _without_missing(lines: list[str], gone: dict[int, str], language: str) -> list[str]:
+    """Lines with each top-level `{include}`/`{literalinclude}`/csv-table block whose file the
+    book lacks (`gone`: its first line → path) replaced by a note saying so: Jupyter Book only
+    warns of it, and lcmodules refuses a missing include (docs/module-format.md)."""
+    text = "\n".join(lines)
+    word = MISSING_INCLUDE.get(language.split("-")[0], MISSING_INCLUDE["en"])
+    for token in reversed(markdown_parser().parse(text)):
+        if token.type in ("fence", "colon_fence") and token.map and token.map[0] in gone:
+            path = gone[token.map[0]]
+            lines[token.map[0]:token.map[1]] = [":::{note}", word.format(path=path), ":::"]
+    return lines
 
 
 def _replace(lines: list[str], index: int, old: str, new: str) -> list[str]:

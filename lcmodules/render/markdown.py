@@ -32,7 +32,7 @@ from lcmodules.load.myst import (
     parse_directive,
 )
 from lcmodules.load.pulled import included_text
-from lcmodules.load.references import URL_ATTRIBUTES, html_tags, srcset_urls
+from lcmodules.load.references import URL_ATTRIBUTES, html_tags, is_local, srcset_urls, target_path
 from lcmodules.load.units import slugify
 from lcmodules.model import Pulled
 from lcmodules.render import citations
@@ -131,6 +131,13 @@ class Context:
             return f"#{self.id_prefix}{target[1:]}"
         return self.linker.link(self.base, target)
 
+    def missing(self, target: str) -> bool:
+        """True for a local image (or media) file that does not exist: the page shows its
+        alt text or caption instead (validate warns of it)."""
+        if target in self.aliases or not is_local(target) or target.startswith("attachment:"):
+            return False
+        return not (self.base / target_path(target)).resolve().is_file()
+
     def src(self, target: str) -> str:
         """An image source for the built page."""
         if target in self.aliases:
@@ -149,6 +156,11 @@ class Context:
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def missing_image(alt: str, target: str) -> str:
+    """What stands where an image's file is missing: its alt text (else its path), visibly."""
+    return f'<span class="lc-missing-image">{esc(alt or target)}</span>' if alt or target else ""
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
@@ -371,8 +383,10 @@ class MarkdownRenderer:
                options: OptionsDict, env: Any) -> str:
         token = tokens[idx]
         ctx = self._ctx(env)
-        src = ctx.src(str(token.attrs.get("src", "")))
         alt = renderer.renderInlineAsText(token.children or [], options, env)
+        if ctx.missing(str(token.attrs.get("src", ""))):
+            return missing_image(alt, str(token.attrs.get("src", "")))
+        src = ctx.src(str(token.attrs.get("src", "")))
         title = token.attrs.get("title")
         extra = f' title="{esc(title)}"' if title else ""
         return f'<img src="{esc(src)}" alt="{esc(alt)}"{extra}>'
@@ -464,7 +478,8 @@ class MarkdownRenderer:
             attrs += f' style="{esc(";".join(style))}"'
         align = d.options.get("align", "")
         classes = _classes("lc-" + d.name, f"lc-align-{align}" if align else "", d.options.get("class", ""))
-        img = f"<img {attrs}>"
+        img = f"<img {attrs}>" if not ctx.missing(d.argument) else missing_image(
+            d.options.get("alt", ""), "" if caption_md and d.name == "figure" else d.argument)
         target = d.options.get("target")
         if target:
             img = f'<a href="{esc(ctx.href(target))}">{img}</a>'
@@ -608,11 +623,16 @@ def rewrite_html_refs(text: str, ctx: Context) -> str:
 
 
 def _rebuilt_tag(name: str, attrs: list[tuple[str, str | None]], closed: bool, ctx: Context) -> str:
+    values = dict(attrs)
+    if name == "img" and ctx.missing((values.get("src") or "").strip()):
+        return missing_image(values.get("alt") or "", (values.get("src") or "").strip())
     parts = [name]
     for key, value in attrs:
         if value is None:
             parts.append(key)
             continue
+        if name in ("video", "source") and key in ("src", "poster") and ctx.missing(value.strip()):
+            continue  # a missing video or still: left out (validate warns), the element stays
         if key == "srcset":
             value = ", ".join(ctx.src(u) + value.split(u, 1)[1].split(",", 1)[0]
                               for u in srcset_urls(value))

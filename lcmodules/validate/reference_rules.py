@@ -12,6 +12,7 @@ from lcmodules.load.references import (
     Reference,
     document_references,
     is_local,
+    is_picture,
     resolve_reference,
     target_path,
 )
@@ -125,6 +126,10 @@ def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
     elif not target.exists() and _is_link(ref):
         diag.warning(file, line, f"{prefix}link '{ref.target}': no such file (a dead link)",
                      "create the file or correct the path (paths are case-sensitive)")
+    elif not target.exists() and is_picture(ref):
+        diag.warning(file, line, f"{prefix}image '{ref.target}' does not exist: the page shows "
+                     "its alt text or caption instead (a missing image)",
+                     "add the file to the module or correct the path (paths are case-sensitive)")
     elif not target.exists():
         diag.error(file, line, f"{prefix}'{ref.target}' does not exist",
                    "create the file or correct the path (paths are case-sensitive)")
