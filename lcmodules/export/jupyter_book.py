@@ -167,12 +167,15 @@ def _constant(match: re.Match[str], text: str) -> str:
     return text
 
 
-def missing_pictures(text: str, base: Path) -> str:
+def missing_pictures(text: str, base: Path, written: Iterable[Path] = ()) -> str:
     """Images whose file is missing (validate warned of each) become their alt text or caption,
-    visibly, as in the packages (Jupyter Book would warn that it cannot read the file)."""
+    visibly, as in the packages (Jupyter Book would warn that it cannot read the file).
+    `written`: files the book holds under a new name (a reference may already point there)."""
     document = parse_document(text)
+    renamed = set(written)
     missing = [r for r in document_references(document) if is_picture(r) and is_local(r.target)
-               and not (base / target_path(r.target)).resolve().is_file()]
+               and not (path := (base / target_path(r.target)).resolve()).is_file()
+               and path not in renamed]
     if not missing:
         return text
     lines = text.split("\n")
@@ -294,14 +297,15 @@ class ModuleBook:
                 text = filter_author_markdown(  # after the rewrite: its lines are the parse's
                     rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index]),
                     self.module.config.lcmodules.trusted_outputs)
-                text = missing_pictures(self.across(text, unit), base)
+                text = missing_pictures(self.across(text, unit), base, self.moved.values())
                 files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
                 for cell in nb.cells:
                     if cell.cell_type == "markdown":
                         cell.source = missing_pictures(self.across(
-                            rewrite_targets(cell.source, base, self.moved), unit), base)
+                            rewrite_targets(cell.source, base, self.moved), unit), base,
+                            self.moved.values())
                 files[self.path(self.rel[unit.index])] = notebook_bytes(nb)
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
