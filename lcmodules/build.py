@@ -37,6 +37,7 @@ from lcmodules.export.registry import (
     available_formats,
     get_exporter,
 )
+from lcmodules.load.links import course_pages
 from lcmodules.load.loader import load_module, load_paths
 from lcmodules.model import Course, Module
 from lcmodules.transform.learner import course_edition, module_edition
@@ -389,10 +390,12 @@ def build_module(module: Module, formats: list[str], options: BuildOptions) -> d
 
 def detached(module: Module) -> Module:
     """The module with a course that holds no modules: what a worker needs of it (the course's
-    config, root, templates and logo), without pickling the whole course along."""
+    config, root, templates and logo, the other modules' page names for links into them),
+    without pickling the whole course along."""
     if module.course is None:
         return module
-    course = dataclasses.replace(module.course, modules=[], context=[])
+    course = dataclasses.replace(module.course, modules=[], context=[],
+                                 pages=course_pages(module.course))
     return dataclasses.replace(module, course=course)
 
 

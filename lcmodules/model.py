@@ -353,6 +353,15 @@ class Module:
         return self.course.config if self.course else CourseConfig()
 
 
+@dataclass(frozen=True)
+class CoursePage:
+    """A unit of a course's module as a link from another module names it."""
+
+    slug: str  # the module's folder name
+    title: str  # the module's title
+    page: str  # the unit's path in the module folder (POSIX)
+
+
 @dataclass
 class Course:
     """A course repository (or a lone module folder, with a default config)."""
@@ -364,6 +373,9 @@ class Course:
     # the course's other modules when only some were asked for: seen by the rules that look
     # across modules (unique ids, prerequisites), never built or reported on
     context: list[Module] = field(default_factory=list)
+    # every unit of every module as links from another module see it (resolved source path →
+    # CoursePage): kept by an edition, whose course holds no other module (load/links.py)
+    pages: dict[Path, CoursePage] | None = None
 
     @property
     def all_modules(self) -> list[Module]:

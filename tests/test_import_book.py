@@ -89,17 +89,18 @@ def test_shared_and_leading_slash_files_are_copied_and_rewritten(imported: Impor
     assert not (imported[0] / "modules" / "harvest" / "_shared").exists()
 
 
-def test_labels_within_a_module_stay_and_across_modules_name_the_module(imported: Imported) -> None:
+def test_labels_within_a_module_stay_and_across_modules_link_to_that_module(
+        imported: Imported) -> None:
     module = imported[0] / "modules"
     index = (module / CLIMATE / "index.md").read_text(encoding="utf-8")
     assert "{numref}`fig-layout`" in index  # same module: left for the renderer
-    assert "the watering chapter (module *Watering the crop*)" in index
+    assert "the [watering chapter](../watering-the-crop/index.md#irrigation-start)" in index
     sensors = (module / CLIMATE / "sensors.md").read_text(encoding="utf-8")
     assert "{ref}`first chapter <climate-start>`" in sensors
-    assert "is in module *Watering the crop*." in sensors
+    assert "is in [Watering the crop](../watering-the-crop/index.md)." in sensors
     watering = (module / "watering-the-crop" / "index.md").read_text(encoding="utf-8")
     assert "{eq}`eq-water`" in watering
-    assert "the climate chapter (module *Measuring the climate*)" in watering
+    assert "[the climate chapter](../measuring-the-climate/index.md#climate-start)" in watering
 
 
 def test_course_config_keeps_the_book_keys(imported: Imported) -> None:
@@ -169,9 +170,10 @@ def test_split_parts_and_options(tmp_path: Path) -> None:
     assert acting["id"] == "lc-kas/acting" and acting["language"] == "nl"
     assert acting["contents"][-1] == "harvest.md" and "irrigation/index.md" in acting["contents"]
     # the label harvest.md points at is in the other part's module now
-    assert "see module *Measuring*." in (out / "modules/acting/harvest.md").read_text()
+    assert "see [Measuring the climate](../measuring/index.md#climate-start)." in \
+        (out / "modules/acting/harvest.md").read_text()  # a {ref} without text: its heading
     measuring = (out / "modules/measuring/index.md").read_text(encoding="utf-8")
-    assert "module *Acting*" in measuring
+    assert "[watering chapter](../acting/irrigation/index.md#irrigation-start)" in measuring
 
 
 def test_article_becomes_one_module(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ give valid modules (warnings, no errors) that build, pass the schemas and keep t
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -48,13 +49,15 @@ def test_a_missing_file_behind_a_link_is_a_warning_but_an_escape_stays_an_error(
         page.write_text(text)
 
 
-def test_links_into_another_chapter_become_text_naming_the_module(course: Path) -> None:
+def test_links_into_another_chapter_become_links_to_that_module(course: Path) -> None:
     flow = (course / "modules" / "flow" / "index.md").read_text()
-    for form in ("wave page (module *Waves*)", "the wave label (module *Waves*)",
-                 "forms: wave page (module *Waves*), the wave label (module *Waves*),\n"
-                 "module *Waves*, module *Waves* and the waves (module *Waves*)."):
-        assert form in flow
-    assert "../waves" not in flow and "wave-height" not in flow
+    # every form (page without suffix, label, {doc}, {ref}, {doc} with text) → one link form
+    assert ("Cross-chapter forms: [wave page](../waves/index.md), "
+            "[the wave label](../waves/index.md#wave-height),\n"
+            "[Waves](../waves/index.md), [Wave height](../waves/index.md#wave-height) and "
+            "[the waves](../waves/index.md).") in flow
+    waves = (course / "modules" / "waves" / "index.md").read_text()
+    assert "Back to [the flow chapter](../flow/index.md)." in waves
     # links inside the chapter, suffix-less page and label on a sibling page, stay links
     assert "[the discharge page](discharge)" in flow
     assert "[a stationary reach](stationary)" in flow
@@ -62,6 +65,20 @@ def test_links_into_another_chapter_become_text_naming_the_module(course: Path) 
     assert "the lost derivation." in flow and "lost/derivation" not in flow
     report = (course / "import-report.md").read_text()
     assert "flow/index.md:17:" in report and "a dead link" in report
+    assert "flow/index.md:10: {ref} 'wave-height' is a label in module 'waves'" in report
+
+
+def test_a_link_into_a_module_missing_from_the_course_is_an_error(
+        course: Path, tmp_path: Path) -> None:
+    page = course / "modules" / "waves" / "index.md"
+    text = page.read_text()
+    page.write_text(text + "\nSee [gone](../nomodule/page.md).\n")
+    try:
+        found = problems(course)
+        assert found["errors"] == 1 and "points outside the module folder" in \
+            json.dumps(found["problems"])
+    finally:
+        page.write_text(text)
 
 
 def test_the_modules_build_and_pass_the_schemas(course: Path, tmp_path: Path) -> None:
@@ -77,5 +94,39 @@ def test_the_modules_build_and_pass_the_schemas(course: Path, tmp_path: Path) ->
     with zipfile.ZipFile(dist / "flow-1.0.0-scorm2004.zip") as package:
         html = package.read("index.html").decode()
     assert '<a href="#u1-stationary">a stationary reach</a>' in html
+    # a link into another module: text naming the module, never a dead <a href>
+    assert ('<span class="lc-elsewhere">the wave label</span> (Module <em>Waves</em>)') in html
+    assert "../waves" not in html
+    with zipfile.ZipFile(dist / "waves-1.0.0-scorm2004.zip") as package:
+        assert '<span class="lc-elsewhere">the flow chapter</span> (Module <em>Flow</em>)' in \
+            package.read("index.html").decode()
     assert "a slide set without its address:\nslides." in html  # the empty {download}: text
     assert 'href=""' not in html
+
+
+def _links(html: str) -> list[str]:
+    """The internal links of the page's article (not its navigation)."""
+    article = html[html.index("<article"):html.index("</article>")]
+    return re.findall(r'<a class="reference internal" href="([^"]+)"', article)
+
+
+@pytest.mark.book
+def test_the_course_book_links_into_the_other_chapter(course: Path, tmp_path: Path) -> None:
+    """The real `jupyter-book build` of the course's book: each link into another chapter
+    goes to that module's page (and its label's element); a module's own book has text."""
+    dist = tmp_path / "dist"
+    run_cli("build", course, "-f", "jupyter-book", "--html", "--out", dist, check=0)
+    site = dist / "river-book-jupyter-book" / "_build" / "html"
+    page = site / "flow" / "index.html"
+    hrefs = [h for h in _links(page.read_text()) if "waves/" in h]
+    assert sorted(set(hrefs)) == ["../waves/index.html", "../waves/index.html#wave-height"], hrefs
+    assert len(hrefs) == 5
+    for href in hrefs:
+        path, _, anchor = href.partition("#")
+        target = (page.parent / path).resolve()
+        assert target.is_file(), href
+        assert not anchor or f'id="{anchor}"' in target.read_text(), href
+    back = _links((site / "waves" / "index.html").read_text())
+    assert "../flow/index.html" in back
+    own = (dist / "flow-1.0.0-jupyter-book" / "index.md").read_text()
+    assert "the wave label (Module *Waves*)" in own and "../waves" not in own

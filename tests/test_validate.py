@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,8 +71,9 @@ CASES: list[tuple[str, Callable[[Path], None], str, str | None, str]] = [
     ("reference escaping the module", lambda m: replace(m / "case.md", "| a | b |",
                                                         "Zie [dit](../../geheim.md).\n\n| a | b |"),
      "case.md", "[dit](../../geheim.md)", "points outside the module folder"),
-    ("reference to nothing", lambda m: replace(m / "case.md", "img/oven.svg", "img/ovens.svg"),
-     "case.md", "{figure} img/ovens.svg", "'img/ovens.svg' does not exist"),
+    ("include of nothing", lambda m: replace(m / "case.md", "| a | b |",
+                                             "```{include} deel.md\n```\n\n| a | b |"),
+     "case.md", "{include} deel.md", "'deel.md' does not exist"),
     ("absolute path in a page", lambda m: replace(m / "case.md", "| a | b |",
                                                   "![Oven](/img/oven.svg)\n\n| a | b |"),
      "case.md", "![Oven](/img/oven.svg)", "is an absolute path"),
@@ -165,10 +167,32 @@ def test_every_problem_in_one_run(module: Path) -> None:
         mutate(module)
     proc = run_cli("validate", "-f", "scorm2004", module, cwd=module.parent)  # see SCORM_ONLY
     assert proc.returncode == 1
-    for fragment in ("did you mean 'summary'", "'img/ovens.svg' does not exist",
+    for fragment in ("did you mean 'summary'", "'deel.md' does not exist",
                      "no choice is marked correct", "never closed"):
         assert fragment in proc.stderr
     assert "4 errors, 0 warnings in 1 module" in proc.stderr
+
+
+def test_a_missing_image_is_a_warning_and_the_page_shows_its_text(
+        module: Path, tmp_path: Path) -> None:
+    """As in Jupyter Book (docs/module-format.md): the page still builds, with the alt text
+    or caption where the image would be; an include of a missing file stays an error."""
+    replace(module / "case.md", "img/oven.svg", "img/ovens.svg")
+    replace(module / "case.md", "| a | b |",
+            '![Een kapotte oven](img/kapot.png)\n\n<img src="img/weg.png" alt="Weg">\n\n| a | b |')
+    proc = run_cli("validate", "-f", "scorm2004", module, cwd=module.parent, check=0)
+    for line, name in ((9, "img/ovens.svg"), (19, "img/kapot.png"), (21, "img/weg.png")):
+        assert f"minimal/case.md:{line}: warning: image '{name}' does not exist: the page " \
+            "shows its alt text or caption instead (a missing image)" in proc.stderr
+    assert "0 errors" in proc.stderr
+    run_cli("build", "-f", "scorm2004", module, "--out", tmp_path / "dist", check=0)
+    package = next((tmp_path / "dist").glob("*.zip"))
+    with zipfile.ZipFile(package) as z:
+        html = z.read("index.html").decode()
+        assert not [n for n in z.namelist() if "kapot" in n or "ovens" in n or "weg" in n]
+    assert '<span class="lc-missing-image">Een kapotte oven</span>' in html
+    assert '<span class="lc-missing-image">Weg</span>' in html
+    assert "img/kapot.png" not in html and "img/weg.png" not in html
 
 
 def test_minimal_fixture_is_valid(module: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 # Extension modules and the pip package that provides them, where the TeachBooks books use them
 # or the name is not the module's with `_` as `-`; any other: the module name normalised.
 KNOWN: dict[str, str] = {
-    "sphinx_grasple": "sphinx-grasple",
+    "sphinx_grasple": "teachbooks-sphinx-grasple",  # PyPI has no sphinx-grasple
     "jupyterbook_patches": "jupyterbook-patches",
     "download_link_replacer": "download-link-replacer",
     "sphinx_image_inverter": "sphinx-image-inverter",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import os
+import posixpath
 import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -31,13 +34,21 @@ from lcmodules.export.jupyter_book_config import (
     yaml_text,
 )
 from lcmodules.load.document import page_document, parse_document, unit_documents
+from lcmodules.load.links import Elsewhere, LinkIndex, link_index
+from lcmodules.load.myst import parse_directive
 from lcmodules.load.pulled import included_text
-from lcmodules.load.references import Reference, document_references, is_local, target_path
+from lcmodules.load.references import (
+    Reference,
+    document_references,
+    is_local,
+    is_picture,
+    target_path,
+)
 from lcmodules.load.units import ascii_slug
 from lcmodules.model import Course, Module, Unit
 from lcmodules.render.assets import safe_path
 from lcmodules.render.i18n import format_number, script_strings, strings
-from lcmodules.render.markdown import Context, renderer
+from lcmodules.render.markdown import Context, elsewhere_suffix, missing_image, renderer
 from lcmodules.render.quiz import render_quiz, script_json
 from lcmodules.render.sanitize import (
     filter_author_markdown,
@@ -102,6 +113,105 @@ def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path],
     return "\n".join(lines)
 
 
+@dataclass
+class CourseLinks:
+    """What the course's book knows of every module: where each unit's page is in the tree
+    ((slug, module-relative source path) → book path) and each module's labels."""
+
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    labels: dict[str, set[str]] = field(default_factory=dict)
+
+    def target(self, other: Elsewhere, here: str) -> str | None:
+        """The link from book file `here` to `other`: `#label` for a label (Sphinx resolves
+        labels across the whole book), else the page's path and the fragment."""
+        if other.fragment and other.fragment in self.labels.get(other.to.slug, set()):
+            return f"#{other.fragment}"
+        page = self.pages.get((other.to.slug, other.to.page))
+        if page is None:
+            return None
+        new = posixpath.relpath(page, posixpath.dirname(here) or ".")
+        return new + (f"#{other.fragment}" if other.fragment else "")
+
+
+def module_links(text: str, base: Path, index: LinkIndex, language: str, here: str,
+                 course: CourseLinks | None) -> str:
+    """Markdown links into another module of the course: in the course's book they point at
+    that module's page there; in a module's own book (which lacks that module) they become
+    their text naming the module, as in its packages."""
+    lines, done = text.split("\n"), []  # done: the new links, kept out of later matches
+    for ref in document_references(parse_document(text)):
+        other = index.elsewhere(base, ref.target) \
+            if ref.tag == "a" and ref.kind in ("link", "label") else None
+        if other is None:
+            continue
+        new = course.target(other, here) if course is not None else None
+        done.append(f"[\1](<{new}>)" if new is not None else
+                    "\1" + elsewhere_suffix(other.to.title, language))
+        link = re.compile(r"\[([^\]\n]*)\]\(\s*<?" + re.escape(ref.target) + r">?\s*\)")
+        for at in range(ref.line, len(lines)):
+            changed = link.sub(lambda m: f"\0{len(done) - 1}\0{m.group(1)}\0", lines[at], count=1)
+            if changed != lines[at]:
+                lines[at] = changed
+                break
+    return PLACED.sub(lambda m: done[int(m.group(1))].replace("\1", m.group(2)), "\n".join(lines))
+
+
+PLACED = re.compile(r"\0(\d+)\0([^\0]*)\0")
+
+
+def _missing_markdown_image(match: re.Match[str], target: str) -> str:
+    return missing_image(match.group(1), target)
+
+
+def _constant(match: re.Match[str], text: str) -> str:
+    return text
+
+
+def missing_pictures(text: str, base: Path, written: Iterable[Path] = ()) -> str:
+    """Images whose file is missing (validate warned of each) become their alt text or caption,
+    visibly, as in the packages (Jupyter Book would warn that it cannot read the file).
+    `written`: files the book holds under a new name (a reference may already point there)."""
+    document = parse_document(text)
+    renamed = set(written)
+    missing = [r for r in document_references(document) if is_picture(r) and is_local(r.target)
+               and not (path := (base / target_path(r.target)).resolve()).is_file()
+               and path not in renamed]
+    if not missing:
+        return text
+    lines = text.split("\n")
+    for ref in (r for r in missing if r.tag not in ("figure", "image")):
+        quoted = re.escape(ref.target)
+        image = missing_image(ref.alt or "", ref.target)
+        forms: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+            (re.compile(r"!\[([^\]\n]*)\]\(\s*<?" + quoted + r">?(?:\s+\"[^\"]*\")?\s*\)"),
+             functools.partial(_missing_markdown_image, target=ref.target)),
+            (re.compile(r"<img\b[^>]*?\bsrc=[\"']?" + quoted + r"[\"']?[^>]*>", re.I),
+             functools.partial(_constant, text=image)),
+            (re.compile(r"\s(?:src|poster)=[\"']?" + quoted + r"[\"']?", re.I),
+             functools.partial(_constant, text=""))]
+        for at in range(max(ref.line, 0), len(lines)):
+            changed = lines[at]
+            for pattern, replace in forms:
+                changed = pattern.sub(replace, changed, count=1)
+            if changed != lines[at]:
+                lines[at] = changed
+                break
+    blocks = {ref.line for ref in missing if ref.tag in ("figure", "image")}
+    for token in reversed(document.tokens):  # a figure or image directive: the whole block,
+        # last: the lines above stay where the parse saw them
+        directive = parse_directive(token.info, token.content) \
+            if token.type in ("fence", "colon_fence") and token.map and token.map[0] in blocks \
+            else None
+        if directive is None or token.map is None:
+            continue
+        caption = directive.body.strip() if directive.name == "figure" else ""
+        name = directive.options.get("name")
+        shown = missing_image(directive.options.get("alt", ""), "" if caption else directive.argument)
+        block = ([f"({name})="] if name else []) + [shown] + (["", caption] if caption else [])
+        lines[token.map[0]:token.map[1]] = block
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- one module's book
 
 
@@ -111,6 +221,8 @@ class ModuleBook:
     def __init__(self, module: Module, edition: Edition, prefix: str = "") -> None:
         self.module = module = module_edition(module, edition)  # no-op for the build's edition
         self.prefix = prefix
+        self.links = link_index(module)
+        self.course: CourseLinks | None = None  # set for the course's book: links across modules
         self.root = module.root.resolve()
         self.t = strings(module.meta.language)
         # output names come from where each unit really is, never from `contents` as written
@@ -185,12 +297,15 @@ class ModuleBook:
                 text = filter_author_markdown(  # after the rewrite: its lines are the parse's
                     rewrite_targets(pages[unit.index], base, self.moved, page_refs[unit.index]),
                     self.module.config.lcmodules.trusted_outputs)
+                text = missing_pictures(self.across(text, unit), base, self.moved.values())
                 files[self.path(self.rel[unit.index])] = text.encode("utf-8")
             elif unit.index in notebooks:
                 nb = notebooks[unit.index]
                 for cell in nb.cells:
                     if cell.cell_type == "markdown":
-                        cell.source = rewrite_targets(cell.source, base, self.moved)
+                        cell.source = missing_pictures(self.across(
+                            rewrite_targets(cell.source, base, self.moved), unit), base,
+                            self.moved.values())
                 files[self.path(self.rel[unit.index])] = notebook_bytes(nb)
             elif unit.kind == "quiz" and unit.quiz is not None:
                 files[self.path(self.quiz_pages[unit.index])] = self.quiz_page(unit).encode("utf-8")
@@ -198,6 +313,13 @@ class ModuleBook:
             files[self.path(name)] = inert_asset(
                 name, self._copy(source), self.module.config.lcmodules.trusted_outputs)
         return files
+
+    def across(self, text: str, unit: Unit) -> str:
+        """`text` of `unit` with its links into other modules made right for this book."""
+        if not self.links.others and self.links.modules is None:
+            return text
+        return module_links(text, unit.source.parent, self.links, self.module.meta.language,
+                            self.path(self.rel[unit.index]), self.course)
 
     def _copy(self, source: Path) -> FileContent:
         """A referenced file: as load read it when a page pulls it in (an included MyST file
@@ -367,8 +489,16 @@ def course_book_files(course: Course, edition: Edition = "learner") -> dict[str,
         lines += [_md_text(config.description), ""]
     first = course.modules[0]
     t = strings(first.meta.language)
-    for module in course.modules:
-        book = ModuleBook(module, edition, prefix=f"{module.slug}/")
+    books = [ModuleBook(module, edition, prefix=f"{module.slug}/") for module in course.modules]
+    links = CourseLinks()
+    for book in books:
+        root = book.module.root.resolve()
+        links.labels[book.module.slug] = set(book.links.labels)
+        for unit in book.module.units:
+            links.pages[(book.module.slug, unit.source.resolve().relative_to(root).as_posix())] = \
+                book.path(book.unit_file(unit))
+    for module, book in zip(course.modules, books, strict=True):
+        book.course = links
         files.update(book.files())
         bibs.update(bibliography_files(module, prefix=f"{module.slug}/"))
         parts.append({"caption": module.meta.title, "chapters": book.toc_entries()})

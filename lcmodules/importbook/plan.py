@@ -37,6 +37,7 @@ class Plan:
     modules: list[ModulePlan] = field(default_factory=list)
     unit_module: dict[str, ModulePlan] = field(default_factory=dict)  # book file → module
     labels: dict[str, list[ModulePlan]] = field(default_factory=dict)  # label → its modules
+    label_files: dict[str, str] = field(default_factory=dict)  # label → first book file with it
 
     def label_module(self, label: str, here: ModulePlan) -> ModulePlan | None:
         """The module holding `label`: `here` when it has one, else the first that has."""
@@ -69,6 +70,16 @@ def file_title(book: Path, rel: str) -> str | None:
     sources = cell_sources(text) if rel.endswith(".ipynb") else [text]
     for source in sources:
         match = HEADING.search(source)
+        if match:
+            return plain_heading(match.group(1))
+    return None
+
+
+def label_title(book: Path, rel: str, label: str) -> str | None:
+    """The heading right after `(label)=` in a page or notebook (what `{ref}` shows)."""
+    text = (book / rel).read_text(encoding="utf-8", errors="replace")
+    for source in cell_sources(text) if rel.endswith(".ipynb") else [text]:
+        match = re.search(rf"^\s*\({re.escape(label)}\)=\s*\n\s*#+\s+(.+?)\s*#*\s*$", source, re.M)
         if match:
             return plain_heading(match.group(1))
     return None
@@ -124,6 +135,7 @@ def make_plan(book: Path, toc: Toc, split: str) -> Plan:
             for source in cell_sources(text) if entry.path.endswith(".ipynb") else [text]:
                 found = {label for pattern in LABELS for label in pattern.findall(source)}
                 for label in sorted(found | find_labels(source)):
+                    plan.label_files.setdefault(label, entry.path)
                     holders = plan.labels.setdefault(label, [])
                     if module not in holders:
                         holders.append(module)

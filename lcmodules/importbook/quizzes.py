@@ -164,6 +164,13 @@ def from_jupyterquiz(q: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- where display_quiz finds them
 
 
+@dataclass(frozen=True)
+class JsonFile:
+    """A name bound to a JSON file the notebook reads (`q = json.load(open("01.json"))`)."""
+
+    path: str  # as written, relative to the notebook
+
+
 @dataclass
 class NotebookQuizzes:
     """The `display_quiz(...)` calls of one notebook, resolved to question lists."""
@@ -171,7 +178,8 @@ class NotebookQuizzes:
     book: Path
     src: str  # the notebook, relative to the book
     markdown: list[str]  # every markdown cell's source (for `#id` references)
-    assigned: dict[str, ast.expr] = field(default_factory=dict)
+    assigned: dict[str, ast.expr | JsonFile] = field(default_factory=dict)
+    opened: dict[str, str] = field(default_factory=dict)  # `with open("x") as f`: f → "x"
 
     def calls(self, code: str) -> list[tuple[ast.Call, int]]:
         """The `display_quiz` calls of a code cell (with their line in the cell), remembering
@@ -184,35 +192,73 @@ class NotebookQuizzes:
             return []
         found = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign):
+            if isinstance(node, ast.With):
+                for item in node.items:
+                    path = _opened(item.context_expr)
+                    if path is not None and isinstance(item.optional_vars, ast.Name):
+                        self.opened[item.optional_vars.id] = path
+            elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
-                        self.assigned[target.id] = node.value
+                        read = self.json_read(node.value)
+                        self.assigned[target.id] = JsonFile(read) if read else node.value
             elif isinstance(node, ast.Call) and _name(node.func) == "display_quiz":
                 found.append((node, node.lineno))
         return found
 
-    def questions(self, call: ast.Call) -> list[Any]:
-        """The questions a call displays (a literal list, a name bound to one, a JSON file or
-        an `#id` element in a markdown cell)."""
+    def json_read(self, node: ast.expr) -> str | None:
+        """The file of `json.load(open("x"))`, `json.load(f)` (f opened by `with`),
+        `json.loads(open("x").read())` or `json.loads(Path("x").read_text())`, else None."""
+        if not isinstance(node, ast.Call) or _name(node.func) not in ("load", "loads") \
+                or len(node.args) != 1:
+            return None
+        arg = node.args[0]
+        if isinstance(arg, ast.Name):
+            return self.opened.get(arg.id)
+        if isinstance(arg, ast.Call) and _name(arg.func) in ("read", "read_text") \
+                and isinstance(arg.func, ast.Attribute):
+            arg = arg.func.value  # open("x").read(), Path("x").read_text()
+        return _opened(arg)
+
+    def questions(self, call: ast.Call) -> list[tuple[Any, str]]:
+        """The questions a call displays (a literal list, a name bound to one or to a JSON file
+        the notebook reads — whole, one item `q[2]` or a slice `q[1:3]` —, a JSON file or an
+        `#id` element in a markdown cell), each with its stable id ("" = by position; from
+        a file: `<file stem>-<its number in the file>`)."""
         if not call.args:
             raise Unconvertible("display_quiz is called without questions")
-        arg = call.args[0]
+        value, ids = self.value(call.args[0])
+        if isinstance(value, str):
+            path: str = value
+            value, ids = self.referenced(path), _file_ids(path)
+        if isinstance(value, list):
+            return [(q, ids[i] if i < len(ids) else "") for i, q in enumerate(value)]
+        return [(value, ids[0] if ids else "")]
+
+    def value(self, arg: ast.expr) -> tuple[Any, list[str]]:
+        """What an argument of display_quiz stands for, read without running code, and the
+        ids of its questions when they come from a file."""
+        if isinstance(arg, ast.Subscript):
+            whole, ids = self.value(arg.value)
+            return _subscript(whole, ids, arg.slice)
         if isinstance(arg, ast.Name):
             if arg.id not in self.assigned:
                 raise Unconvertible(f"'{arg.id}' is not assigned a literal in the notebook "
                                     "before this cell (lcmodules never runs book code)")
-            arg = self.assigned[arg.id]
+            bound = self.assigned[arg.id]
+            if isinstance(bound, JsonFile):
+                return self.referenced(bound.path, whole=True), _file_ids(bound.path)
+            arg = bound
         try:
-            value = ast.literal_eval(arg)
+            return ast.literal_eval(arg), []
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise Unconvertible("its questions are computed by code, not written as a literal "
                                 "(lcmodules never runs book code)") from None
-        if isinstance(value, str):
-            return self.referenced(value)
-        return value if isinstance(value, list) else [value]
 
-    def referenced(self, ref: str) -> list[Any]:
+    def referenced(self, ref: str, whole: bool = False) -> Any:
+        """The questions `display_quiz("ref")` shows (a URL, `#id` or a JSON file of the book,
+        relative to the notebook), as a list; `whole`: a file's JSON as it is (an object of
+        question lists stays one)."""
         if ref.startswith(("http://", "https://")):
             raise Unconvertible(f"its questions are at '{ref}', which the import does not "
                                 "download: save the JSON next to the notebook and name it")
@@ -222,7 +268,8 @@ class NotebookQuizzes:
         path = self.book / rel
         if rel.startswith("../") or not path.is_file():
             raise Unconvertible(f"'{ref}' is not a file of the book")
-        return _json_list(path.read_text(encoding="utf-8", errors="replace"), ref)
+        value = _json_value(path.read_text(encoding="utf-8", errors="replace"), ref)
+        return value if whole or isinstance(value, list) else [value]
 
     def element(self, name: str) -> list[Any]:
         for source in self.markdown:
@@ -239,17 +286,58 @@ class NotebookQuizzes:
         raise Unconvertible(f"no markdown cell holds an element '#{name}'")
 
 
+def _opened(node: ast.expr) -> str | None:
+    """The path of `open("x", …)` or `Path("x")` / `pathlib.Path("x")`, else None."""
+    if isinstance(node, ast.Call) and _name(node.func) in ("open", "Path") and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return node.args[0].value
+    return None
+
+
+def _file_ids(path: str) -> list[str]:
+    """Stable ids for the questions of a JSON file: its stem and each one's number in it."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", posixpath.basename(path).rsplit(".", 1)[0]).strip("-")
+    return [f"{stem or 'quiz'}-{n}" for n in range(1, 1001)]
+
+
+def _subscript(whole: Any, ids: list[str], index: ast.expr) -> tuple[Any, list[str]]:
+    """`whole[index]` for a constant index or slice (what `display_quiz(q[2])` shows), or a
+    constant key of a JSON object of question lists (`q["loops"]`)."""
+    if isinstance(whole, dict) and isinstance(index, ast.Constant) and index.value in whole:
+        picked, stem = whole[index.value], ids[0].rsplit("-", 1)[0] if ids else ""
+        key = re.sub(r"[^A-Za-z0-9_-]+", "-", str(index.value)).strip("-")
+        named = [f"{stem}-{key}-{n}" for n in range(1, 1001)] if stem else []
+        return picked, named if isinstance(picked, list) else named[:1]
+    if not isinstance(whole, list):
+        raise Unconvertible("it picks an item of something that is not a list of questions")
+    try:
+        if isinstance(index, ast.Slice):
+            bounds = [ast.literal_eval(b) if b is not None else None
+                      for b in (index.lower, index.upper, index.step)]
+            picked = slice(*bounds)
+            return whole[picked], ids[:len(whole)][picked]
+        number = ast.literal_eval(index)
+        return whole[number], [ids[number]] if ids else []
+    except (ValueError, TypeError, IndexError, SyntaxError):
+        raise Unconvertible("it picks its questions by a computed index, or one the list does "
+                            "not have (lcmodules never runs book code)") from None
+
+
 def _name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
-def _json_list(text: str, what: str) -> list[Any]:
+def _json_value(text: str, what: str) -> Any:
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise Unconvertible(f"'{what}' is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+
+
+def _json_list(text: str, what: str) -> list[Any]:
+    value = _json_value(text, what)
     return value if isinstance(value, list) else [value]
 
 
@@ -267,10 +355,11 @@ def notebook_quizzes(book: Path, src: str, cells: list[tuple[str, str, int]], fo
                 notes.warn(src, line, f"cell {n}: a jupyterquiz quiz was not converted: {why}",
                            "write its questions in a .quiz.yml knowledge check by hand")
                 continue
-            for i, q in enumerate(questions, start=1):
+            for i, (q, ident) in enumerate(questions, start=1):
                 try:
-                    found.add(from_jupyterquiz(q), notes, src, line,
-                              f"cell {n}: jupyterquiz question {i}: ")
+                    converted = from_jupyterquiz(q)
+                    found.add({"id": ident, **converted} if ident else converted, notes, src,
+                              line, f"cell {n}: jupyterquiz question {i}: ")
                 except Unconvertible as why:
                     notes.warn(src, line, f"cell {n}: jupyterquiz question {i} was not "
                                f"converted: {why}", "add it to the module's knowledge check "

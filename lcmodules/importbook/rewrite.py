@@ -10,15 +10,20 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from lcmodules.importbook.notes import Notes
-from lcmodules.importbook.plan import ModulePlan, Plan
+from lcmodules.importbook.plan import ModulePlan, Plan, file_title, label_title
 from lcmodules.importbook.toc import UNIT_SUFFIXES
+from lcmodules.load.document import markdown_parser
 from lcmodules.load.references import find_references, is_local
 
 ROLE = re.compile(r"\{(ref|numref|doc|eq)\}`([^`]+)`")
 LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\s]+)\)")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 CODE_PATH = re.compile(r"""["']([^"'\n]+\.[A-Za-z0-9]{1,5})["']""")
-SEE = {"nl": "module", "en": "module", "de": "Modul"}
+MISSING_INCLUDE = {  # the note that stands in for an included file the book lacks
+    "en": "The book includes `{path}` here, a file it does not have.",
+    "nl": "Het boek neemt hier `{path}` op, een bestand dat het niet heeft.",
+    "de": "Das Buch bindet hier `{path}` ein, eine Datei, die ihm fehlt.",
+}
 # Places a path stands in MyST (link/image target, HTML src/href, a file directive's argument,
 # a {doc}/{download} role) — group "path" — where a Windows author may have written `\`.
 BACKSLASH_PATHS = [
@@ -41,6 +46,7 @@ class Rewriter:
     language: str = "en"
     copies: set[str] = field(default_factory=set)  # book files to copy into the module
     cell: int | None = None  # the notebook cell being rewritten (1-based), if any
+    crossing: set[str] = field(default_factory=set)  # link targets written into other modules
 
     # ------------------------------------------------------------ paths
 
@@ -86,10 +92,17 @@ class Rewriter:
         inside = not base or rel == base or rel.startswith(base + "/")
         return not inside and not self.is_book_file(rel)
 
-    def elsewhere(self, text: str, other: ModulePlan) -> str:
-        """What a reference into another module becomes: text naming that module."""
-        word = SEE.get(self.language.split("-")[0], "module")
-        return f"{text} ({word} *{other.title}*)" if text else f"{word} *{other.title}*"
+    def elsewhere(self, text: str, other: ModulePlan, rel: str, fragment: str = "") -> str:
+        """What a reference into another module becomes: a Markdown link to that module's page
+        (`../<slug>/<page>#fragment`), which the course's Jupyter Book follows and a package
+        shows as text naming the module (lcmodules.load.links.LinkIndex.elsewhere)."""
+        here = posixpath.join(self.module.slug, posixpath.dirname(self.plan.dest(self.module, self.src)))
+        there = posixpath.join(other.slug, self.plan.dest(other, rel))
+        target = posixpath.relpath(there, here) + (f"#{fragment}" if fragment else "")
+        self.crossing.add(target)
+        shown = text or (fragment and label_title(self.plan.book, rel, fragment)) \
+            or file_title(self.plan.book, rel) or other.title
+        return f"[{shown}](<{target}>)" if " " in target else f"[{shown}]({target})"
 
     # ------------------------------------------------------------ the passes
 
@@ -98,8 +111,8 @@ class Rewriter:
         `line`) with every reference fitted to its new place."""
         self.cell = cell
         text = self._separators(text, line)
-        text = ROLE.sub(lambda m: self._role(m, text, line), text)
-        text = LINK.sub(lambda m: self._link(m, text, line), text)
+        text = LINK.sub(lambda m: self._link(m, text, line), text)  # links first: the roles
+        text = ROLE.sub(lambda m: self._role(m, text, line), text)  # may become links
         return self._files(text, line)
 
     def _separators(self, text: str, line: int) -> str:
@@ -142,9 +155,9 @@ class Rewriter:
             if other is self.module:
                 new = self.new_target(rel, target, keep_suffix=False)
                 return f"{{doc}}`{shown} <{new}>`" if shown else f"{{doc}}`{new}`"
-            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it "
-                            "became text naming that module", "")
-            return self.elsewhere(shown, other)
+            self._note(at, f"{{doc}} '{target}' is in module '{other.slug}'; it became a "
+                       "link to that module's page (text naming the module in its packages)", "")
+            return self.elsewhere(shown, other, rel)
         other = self.plan.label_module(target, self.module)
         if other is None:
             self._note(at, f"{{{role}}} '{target}': no such label in the book",
@@ -152,9 +165,10 @@ class Rewriter:
             return match.group(0)
         if other is self.module:
             return match.group(0)
-        self._note(at, f"{{{role}}} '{target}' is a label in module "
-                        f"'{other.slug}'; it became text naming that module", "")
-        return self.elsewhere(shown.replace("%s", "").strip(), other)
+        self._note(at, f"{{{role}}} '{target}' is a label in module '{other.slug}'; it became "
+                   "a link to its page (text naming the module in its packages)", "")
+        return self.elsewhere(shown.replace("%s", "").strip(), other,
+                              self.plan.label_files.get(target, other.files[0].path), target)
 
     def _link(self, match: re.Match[str], text: str, line: int) -> str:
         """A markdown link to a page or label of another module becomes text."""
@@ -173,16 +187,20 @@ class Rewriter:
         if other is None or other is self.module:
             return match.group(0)
         self._note(self._where(text, match.start(), line),
-                        f"the link to '{target}' goes to module '{other.slug}'; it became text "
-                        "naming that module", "")
-        return self.elsewhere(shown, other)
+                   f"the link to '{target}' goes to module '{other.slug}'; it became a link to "
+                   "that module's page (text naming the module in its packages)", "")
+        if rel:
+            return self.elsewhere(shown, other, rel, unquote(urlsplit(target).fragment))
+        return self.elsewhere(shown, other, self.plan.label_files.get(label, other.files[0].path),
+                              label)
 
     def _files(self, text: str, line: int) -> str:
         """Files the text refers to: copied into the module, the reference pointed at the copy."""
-        lines = text.split("\n")
+        lines, gone = text.split("\n"), dict[int, str]()  # gone: includes the book lacks
         for ref in find_references(text):
-            if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#"):
-                continue  # a label of this text, a web address or an anchor: no file
+            if ref.kind == "label" or not is_local(ref.target) or ref.target.startswith("#") \
+                    or ref.target in self.crossing:
+                continue  # a label of this text, a web address, an anchor, another module
             rel = self.book_path(ref.target)
             at = line if self.cell else line + ref.line
             if rel is None:
@@ -194,6 +212,12 @@ class Rewriter:
                 rel = unit if unit == rel else None
                 if rel is None:
                     continue
+            elif not self.is_book_file(rel) and ref.kind == "include":
+                gone[ref.line] = ref.target
+                self._note(at, f"'{ref.target}' (an {{{ref.tag}}}) does not exist in the book; "
+                           "a note in its place says so", "add the file to the module and "
+                           "put the directive back, or remove the note")
+                continue
             elif not self.is_book_file(rel):
                 if ref.kind != "link" or ref.target.lstrip("#") not in self.plan.labels:
                     self._note(at, f"'{ref.target}' does not exist in the book",
@@ -204,7 +228,7 @@ class Rewriter:
             new = self.new_target(rel, ref.target)
             if new != ref.target:
                 lines = _replace(lines, ref.line, ref.target, new)
-        return "\n".join(lines)
+        return "\n".join(_without_missing(lines, gone, self.language)) if gone else "\n".join(lines)
 
     def code_files(self, code: str, line: int) -> str:
         """Files that notebook code names by a relative path are copied in; a path that
@@ -225,6 +249,19 @@ class Rewriter:
             return f"{quote}{new}{quote}"
 
         return CODE_PATH.sub(fix, code)
+
+
+def _without_missing(lines: list[str], gone: dict[int, str], language: str) -> list[str]:
+    """Lines with each top-level `{include}`/`{literalinclude}`/csv-table block whose file the
+    book lacks (`gone`: its first line → path) replaced by a note saying so: Jupyter Book only
+    warns of it, and lcmodules refuses a missing include (docs/module-format.md)."""
+    text = "\n".join(lines)
+    word = MISSING_INCLUDE.get(language.split("-")[0], MISSING_INCLUDE["en"])
+    for token in reversed(markdown_parser().parse(text)):
+        if token.type in ("fence", "colon_fence") and token.map and token.map[0] in gone:
+            path = gone[token.map[0]]
+            lines[token.map[0]:token.map[1]] = [":::{note}", word.format(path=path), ":::"]
+    return lines
 
 
 def _replace(lines: list[str], index: int, old: str, new: str) -> list[str]:

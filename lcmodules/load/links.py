@@ -1,6 +1,8 @@
 """MyST link semantics within a module, as Jupyter Book resolves them: pages with or without
 their suffix, labels on any page, heading anchors (`myst_heading_anchors`), and the `{doc}`,
-`{ref}`, `{numref}` and `{eq}` roles. Validation and the renderer both ask `LinkIndex`."""
+`{ref}`, `{numref}` and `{eq}` roles; and links into another module of the course
+(`LinkIndex.elsewhere`). Validation, the renderer and the Jupyter Book export all ask
+`LinkIndex`."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from lcmodules.core.slugs import slugify
 from lcmodules.load.document import Document, unit_documents
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 from lcmodules.load.references import NO_MARKDOWN_BODY
-from lcmodules.model import Module
+from lcmodules.model import Course, CoursePage, Module
 
 PAGE_SUFFIXES = (".md", ".ipynb")
 MYST_SLUG_DROP = re.compile(r"[^\w\- ]")  # MyST's slug: lowercase, word characters, -, space
@@ -49,13 +51,65 @@ class Target:
     title: str = ""
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """A link into another module of the course: that module's page (`CoursePage`) and the
+    link's fragment (a label or heading anchor there, as written; "" = the page)."""
+
+    to: CoursePage
+    fragment: str = ""
+
+
+def course_pages(course: Course | None) -> dict[Path, CoursePage]:
+    """Every unit of the course's modules (resolved path → `CoursePage`); an edition's course,
+    which holds no module, answers from the pages its loaded course had."""
+    if course is None:
+        return {}
+    if not course.all_modules:
+        return dict(course.pages or {})
+    return {unit.source.resolve(): CoursePage(
+                m.slug, m.meta.title, unit.source.resolve().relative_to(m.root.resolve()).as_posix())
+            for m in course.all_modules for unit in m.units
+            if unit.source.resolve().is_relative_to(m.root.resolve())}
+
+
 @dataclass
 class LinkIndex:
-    """The pages, labels and heading anchors of one module."""
+    """The pages, labels and heading anchors of one module, and the other modules' pages."""
 
     units: dict[Path, int] = field(default_factory=dict)  # resolved source path → unit index
     labels: dict[str, Target] = field(default_factory=dict)
     headings: dict[tuple[int, str], Target] = field(default_factory=dict)  # (unit, MyST slug)
+    others: dict[Path, CoursePage] = field(default_factory=dict)  # other modules' units
+    modules: Path | None = None  # the course's `modules/` folder (None: a lone module)
+    root: Path | None = None  # this module's folder
+
+    def elsewhere(self, base: Path, target: str) -> Elsewhere | None:
+        """A relative link to a page of another module of the course (with or without its
+        suffix, with or without `#fragment`), else None. In the course's Jupyter Book it is a
+        link to that page; in a module's own package, text naming the module."""
+        parts = urlsplit(target)
+        path = unquote(parts.path)
+        if parts.scheme or parts.netloc or not path or path.startswith("/") or self.modules is None:
+            return None
+        resolved = (base / path).resolve()
+        for candidate in (resolved, *(resolved.with_name(resolved.name + s) for s in PAGE_SUFFIXES)):
+            found = self.others.get(candidate) or self._on_disk(candidate)
+            if found is not None:
+                return Elsewhere(found, unquote(parts.fragment))
+        return None
+
+    def _on_disk(self, path: Path) -> CoursePage | None:
+        """A page of a module not loaded yet (a build checks each module as it loads it): a
+        `.md`/`.ipynb` file in another module folder of the course, named by its slug."""
+        assert self.modules is not None
+        if path.suffix not in PAGE_SUFFIXES or not path.is_relative_to(self.modules) \
+                or (self.root is not None and path.is_relative_to(self.root)):
+            return None
+        slug = path.relative_to(self.modules).parts[0]
+        if not (self.modules / slug / "module.yml").is_file() or not path.is_file():
+            return None
+        return CoursePage(slug, slug, path.relative_to(self.modules / slug).as_posix())
 
     def page(self, base: Path, path: str) -> int | None:
         """The unit a path names, with or without its suffix (`intro`, `notebooks/x`)."""
@@ -113,6 +167,11 @@ class LinkIndex:
 def link_index(module: Module) -> LinkIndex:
     """Every page, label and (with `myst_heading_anchors`) heading anchor of the module."""
     index = LinkIndex(units={u.source.resolve(): u.index for u in module.units})
+    root = index.root = module.root.resolve()
+    if module.course is not None and root.parent == (module.course.root / "modules").resolve():
+        index.modules = root.parent
+        index.others = {path: page for path, page in course_pages(module.course).items()
+                        if not path.is_relative_to(root)}
     depth = heading_anchor_depth(module)
     for unit in module.units:
         seen: dict[str, int] = {}

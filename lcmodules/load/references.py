@@ -265,6 +265,13 @@ def html_references(html: str, line: int) -> list[Reference]:
     return refs
 
 
+def is_picture(ref: Reference) -> bool:
+    """True for an image or video a page shows (Markdown, `{figure}`/`{image}`, a card's,
+    HTML `<img>`, `<video src|poster>`): a missing file is a warning, as in Jupyter Book; the
+    page shows the alt text or caption in its place."""
+    return ref.kind in ("image", "figure") or ref.tag in ("video", "source")
+
+
 def is_local(target: str) -> bool:
     """True for a reference to a file (not a web address, an e-mail, or an anchor)."""
     if not target or target.startswith("#"):

@@ -32,7 +32,7 @@ from lcmodules.load.myst import (
     parse_directive,
 )
 from lcmodules.load.pulled import included_text
-from lcmodules.load.references import URL_ATTRIBUTES, html_tags, srcset_urls
+from lcmodules.load.references import URL_ATTRIBUTES, html_tags, is_local, srcset_urls, target_path
 from lcmodules.load.units import slugify
 from lcmodules.model import Pulled
 from lcmodules.render import citations
@@ -91,6 +91,9 @@ class Context:
     pulled: Mapping[str, Pulled] = field(default_factory=dict)
     links: LinkIndex | None = None  # the module's pages, labels and heading anchors
     unit: int = -1  # the index of the unit rendered
+    # per open link: the Markdown that follows its text when it became text (a link into
+    # another module), else None
+    open_links: list[str | None] = field(default_factory=list)
 
     def resolve(self, target: str) -> str | None:
         """The href of a link to a page, label or heading anchor of the module, else None."""
@@ -128,6 +131,13 @@ class Context:
             return f"#{self.id_prefix}{target[1:]}"
         return self.linker.link(self.base, target)
 
+    def missing(self, target: str) -> bool:
+        """True for a local image (or media) file that does not exist: the page shows its
+        alt text or caption instead (validate warns of it)."""
+        if target in self.aliases or not is_local(target) or target.startswith("attachment:"):
+            return False
+        return not (self.base / target_path(target)).resolve().is_file()
+
     def src(self, target: str) -> str:
         """An image source for the built page."""
         if target in self.aliases:
@@ -146,6 +156,21 @@ class Context:
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def missing_image(alt: str, target: str) -> str:
+    """What stands where an image's file is missing: its alt text (else its path), visibly."""
+    return f'<span class="lc-missing-image">{esc(alt or target)}</span>' if alt or target else ""
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def elsewhere_suffix(title: str, language: str) -> str:
+    """What follows the text of a link into another module where that module is not at hand
+    (its own package or book): ` (Module *Title*)`, in Markdown. The one wording of it."""
+    word, escaped = strings(language)["module"], MARKDOWN_SPECIAL.sub(r"\\\1", title)
+    return f" ({word} *{escaped}*)"
 
 
 # ---------------------------------------------------------------- math and code
@@ -242,6 +267,7 @@ class MarkdownRenderer:
         rules = {
             "heading_open": self._heading_open,
             "link_open": self._link_open,
+            "link_close": self._link_close,
             "image": self._image,
             "fence": self._fence,
             "colon_fence": self._fence,
@@ -331,6 +357,10 @@ class MarkdownRenderer:
         attrs = dict(tokens[idx].attrs)  # the stored tokens stay as parsed
         href = str(attrs.get("href", ""))
         label = ctx.numbering.labels.get(href)
+        other = ctx.links.elsewhere(ctx.base, href) if ctx.links and not label else None
+        ctx.open_links.append(elsewhere_suffix(other.to.title, ctx.language) if other else None)
+        if other is not None:  # a package holds one module: the link becomes text naming it
+            return '<span class="lc-elsewhere">'
         attrs["href"] = "#" + label.ident if label else ctx.resolve(href) or ctx.href(href)
         for key in [k for k in attrs if str(k).startswith(":")]:
             # kramdown's `{:target="_blank"}` after a link, as Jekyll-era pages write it
@@ -341,12 +371,22 @@ class MarkdownRenderer:
             attrs["rel"] = "noopener"
         return renderer.renderToken([tokens[idx].copy(attrs=attrs)], 0, options, env)
 
+    def _link_close(self, renderer: Any, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: Any) -> str:
+        ctx = self._ctx(env)
+        suffix = ctx.open_links.pop() if ctx.open_links else None
+        if suffix is None:
+            return "</a>"
+        return "</span> " + self.render_inline(suffix, replace(ctx, open_links=[]))
+
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int,
                options: OptionsDict, env: Any) -> str:
         token = tokens[idx]
         ctx = self._ctx(env)
-        src = ctx.src(str(token.attrs.get("src", "")))
         alt = renderer.renderInlineAsText(token.children or [], options, env)
+        if ctx.missing(str(token.attrs.get("src", ""))):
+            return missing_image(alt, str(token.attrs.get("src", "")))
+        src = ctx.src(str(token.attrs.get("src", "")))
         title = token.attrs.get("title")
         extra = f' title="{esc(title)}"' if title else ""
         return f'<img src="{esc(src)}" alt="{esc(alt)}"{extra}>'
@@ -438,7 +478,8 @@ class MarkdownRenderer:
             attrs += f' style="{esc(";".join(style))}"'
         align = d.options.get("align", "")
         classes = _classes("lc-" + d.name, f"lc-align-{align}" if align else "", d.options.get("class", ""))
-        img = f"<img {attrs}>"
+        img = f"<img {attrs}>" if not ctx.missing(d.argument) else missing_image(
+            d.options.get("alt", ""), "" if caption_md and d.name == "figure" else d.argument)
         target = d.options.get("target")
         if target:
             img = f'<a href="{esc(ctx.href(target))}">{img}</a>'
@@ -582,11 +623,16 @@ def rewrite_html_refs(text: str, ctx: Context) -> str:
 
 
 def _rebuilt_tag(name: str, attrs: list[tuple[str, str | None]], closed: bool, ctx: Context) -> str:
+    values = dict(attrs)
+    if name == "img" and ctx.missing((values.get("src") or "").strip()):
+        return missing_image(values.get("alt") or "", (values.get("src") or "").strip())
     parts = [name]
     for key, value in attrs:
         if value is None:
             parts.append(key)
             continue
+        if name in ("video", "source") and key in ("src", "poster") and ctx.missing(value.strip()):
+            continue  # a missing video or still: left out (validate warns), the element stays
         if key == "srcset":
             value = ", ".join(ctx.src(u) + value.split(u, 1)[1].split(",", 1)[0]
                               for u in srcset_urls(value))

@@ -13,6 +13,7 @@ from nbformat import NotebookNode
 
 from lcmodules.core.diagnostics import InputError, Problem
 from lcmodules.core.fsutil import FileContent
+from lcmodules.load.links import course_pages
 from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer and the tests)
     CODE_BEGIN,
     CODE_END,
@@ -229,7 +230,8 @@ def module_edition(module: Module, edition: Edition = "learner") -> Module:
     units = [unit_edition(unit, edition, module.meta.language) for unit in module.units]
     course = module.course
     if course is not None:
-        course = dataclasses.replace(course, modules=[], context=[])
+        # links into the other modules still resolve (load.links.course_pages)
+        course = dataclasses.replace(course, modules=[], context=[], pages=course_pages(course))
     return dataclasses.replace(module, units=units, edition=edition, course=course)
 
 

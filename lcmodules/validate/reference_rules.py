@@ -12,6 +12,7 @@ from lcmodules.load.references import (
     Reference,
     document_references,
     is_local,
+    is_picture,
     resolve_reference,
     target_path,
 )
@@ -62,11 +63,13 @@ def _check_cell(unit: Unit, number: int, document: Document, where: int | None,
 def _dead_link(ref: Reference, unit: Unit, index: LinkIndex, line: int | None,
                diag: Diagnostics, prefix: str) -> bool:
     """True when a Markdown link is settled here: it resolves to a page, label or heading of
-    the module, or it names none and no file either (a dead link: a warning)."""
+    the module or to a page of another module of the course, or it names none and no file
+    either (a dead link: a warning)."""
     if ref.tag != "a" or ref.kind not in ("link", "label") or not ref.target:
         return False
-    if index.link(unit.index, unit.source.parent, ref.target) is not None:
-        return True
+    if index.link(unit.index, unit.source.parent, ref.target) is not None or \
+            index.elsewhere(unit.source.parent, ref.target) is not None:
+        return True  # a page of this module, or of another module of the course
     parts = urlsplit(ref.target)
     if parts.scheme or parts.netloc:
         return False
@@ -123,6 +126,10 @@ def _check(ref: Reference, file: Path, line: int | None, base: Path, root: Path,
     elif not target.exists() and _is_link(ref):
         diag.warning(file, line, f"{prefix}link '{ref.target}': no such file (a dead link)",
                      "create the file or correct the path (paths are case-sensitive)")
+    elif not target.exists() and is_picture(ref):
+        diag.warning(file, line, f"{prefix}image '{ref.target}' does not exist: the page shows "
+                     "its alt text or caption instead (a missing image)",
+                     "add the file to the module or correct the path (paths are case-sensitive)")
     elif not target.exists():
         diag.error(file, line, f"{prefix}'{ref.target}' does not exist",
                    "create the file or correct the path (paths are case-sensitive)")
