@@ -246,6 +246,14 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
 # ---------------------------------------------------------------- keys
 
 
+def _other_titles(module: Module) -> list[list[str]]:
+    """The course's other modules' folder names and titles: a link into one of them is
+    rendered naming its title ("(Module Title)"), so renaming it rebuilds the linking pages."""
+    if module.course is None:
+        return []
+    return sorted([m.slug, m.meta.title] for m in module.course.all_modules if m.root != module.root)
+
+
 class Keys:
     """Computes the build keys: sha256 over everything that decides an artifact's bytes."""
 
@@ -294,6 +302,7 @@ class Keys:
                 "files": self.hasher.tree(module.root, self.skip),
                 "prerequisites": prereqs,
                 "executed": executed,
+                "elsewhere": _other_titles(module),
             })
         return self._module[module.root]
 

@@ -228,3 +228,22 @@ def test_unchanged_modules_are_reused_and_still_checked(course: Path, tmp_path: 
     meta.write_text(re.sub(r"^id: .+$", f"id: {ident}", meta.read_text(), count=1, flags=re.M))
     code, text = build_with_cache(course, out, cache)
     assert code == 1 and ident in text
+
+
+def test_renaming_a_module_rebuilds_the_pages_that_name_it(course: Path, cli) -> None:
+    """A link into another module is written as text naming that module's title in a package,
+    so a new title there rebuilds the linking module's package (and only the title changed)."""
+    case = course / "modules" / "email-triage" / "case.md"
+    case.write_text(case.read_text("utf-8") + "\n\nSee [the bakery](../voorspellend-onderhoud/case.md).\n",
+                    "utf-8")
+    out = course / "dist"
+    build(cli, course, out, "--format", "scorm2004")
+    target = course / "modules" / "voorspellend-onderhoud" / "module.yml"
+    target.write_text(target.read_text("utf-8").replace(
+        "title: Voorspellend onderhoud in een mkb-bakkerij", "title: Onderhoud voorspellen"), "utf-8")
+    again = build(cli, course, out, "--format", "scorm2004")
+    assert any(name.startswith("email-triage") for name in written(again.stderr)), again.stderr
+    package = next(out.glob("email-triage*scorm2004*.zip"))
+    with zipfile.ZipFile(package) as zf:
+        pages = "".join(zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".html"))
+    assert "Onderhoud voorspellen" in pages and "mkb-bakkerij" not in pages
