@@ -40,8 +40,8 @@ def po(language: str) -> dict[str, str]:
 
 def extracted() -> list[str | tuple[str, ...]]:
     """The messages of every `_()`, `N_()`, `gettext()` and `ngettext()` call in lcmodules and
-    its templates (Babel's extractors)."""
-    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
+    its templates, the scaffold's included (Babel's extractors)."""
+    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2"), ("scaffold/**.j2", "jinja2")]
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     return [message for _file, _line, message, _comments, _context
             in extract_from_dir(str(PACKAGE), method_map=methods, keywords=keywords)]
@@ -166,3 +166,23 @@ def test_serve_speaks_the_module_language(language: str, bar: tuple[str, ...]) -
         problems=[{"severity": "error", "where": "quiz.yml:3", "message": "m", "hint": ""}])
     for words in bar:
         assert words in panel
+
+
+@pytest.mark.parametrize(("language", "show", "hide"), [
+    ("nl", "Codecel tonen", "Codecel verbergen"), ("de-CH", "Codezelle anzeigen", "Codezelle ausblenden"),
+    ("en", "Show code cell", "Hide code cell"), ("fr", "Show code cell", "Hide code cell")])
+def test_the_book_toggles_code_cells_in_the_module_language(
+        tmp_path: Path, language: str, show: str, hide: str) -> None:
+    import sys
+
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.export.jupyter_book_config import sphinx_section
+    from lcmodules.load.loader import load_paths
+
+    sys.path.insert(0, str(Path(__file__).parent / "harness"))
+    import scormtest
+
+    scormtest.write_module(tmp_path)
+    module = load_paths([tmp_path / "testmodule"], Diagnostics())[0].modules[0]
+    config = sphinx_section(module, language)["config"]
+    assert (config["nb_code_prompt_show"], config["nb_code_prompt_hide"]) == (show, hide)
