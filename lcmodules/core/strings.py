@@ -97,11 +97,15 @@ def format_date(value: dt.date, language: str, style: str = "long") -> str:
 
 
 def language_name(language: str, in_language: str) -> str:
-    """The name of `language` in `in_language` ('de' in nl → 'Duits'); the tag if unknown."""
+    """The name of `language` in `in_language` ('de' in nl → 'Duits', 'fr' in fr → 'français'),
+    from Babel's locale data, which knows more languages than the catalogues; the tag if unknown."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(primary(language)).get_display_name(babel_locale(in_language)) \
-            or language
+        named = Locale.parse(primary(language))
     except (UnknownLocaleError, ValueError):
         return language
+    try:
+        return named.get_display_name(Locale.parse(primary(in_language))) or language
+    except (UnknownLocaleError, ValueError):
+        return named.get_display_name(babel_locale(in_language)) or language

@@ -185,11 +185,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         slug, edition = parts[0], parts[1]
         rel = posixpath.normpath("/" + (parts[2] if len(parts) > 2 else "")).lstrip("/")
-        entry, site, reason = ws.site(slug, edition)
+        entry, site, (reason, fields) = ws.site(slug, edition)
         if site is None:
             panel = self.server.panel(entry, edition, rel)
-            self._send(200, self.server.standalone(entry.title, panel, entry=entry,
-                                                   reason=self.server.gettext(entry, reason)),
+            why = self.server.gettext(entry, reason).format(**fields)
+            self._send(200, self.server.standalone(entry.title, panel, entry=entry, reason=why),
                        "text/html; charset=utf-8")
             return
         if rel in ("", "."):
