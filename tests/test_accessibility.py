@@ -4,13 +4,8 @@ and `preview` — no serious or critical violation."""
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +18,8 @@ from tests.harness.axe import violations
 
 sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from bookaxe import serve  # noqa: E402
+from localservers import start as _start  # noqa: E402
+from localservers import stop as _stop  # noqa: E402
 
 # one module per language: the example course's nl and en modules and a German copy
 MODULES = {"nl": "voorspellend-onderhoud", "en": "email-triage", "de": "onderhoud-de"}
@@ -142,28 +139,6 @@ def test_jupyter_book_html(browser, course: Path, tmp_path: Path) -> None:  # ty
         with serve(html) as base:
             problems = check_site(browser, base, book_pages(html))
         clean(problems, language)
-
-
-def _start(*args: str | os.PathLike) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "lcmodules", *map(str, args), "--no-browser",
-                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "NO_COLOR": "1"})
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.stdout is not None:
-        match = re.search(r"(http://127\.0\.0\.1:\d+)/?", proc.stdout.readline())
-        if match:
-            return proc, match.group(1)
-    proc.kill()
-    raise AssertionError(f"{args[0]} did not start")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
 
 
 @pytest.mark.slow
