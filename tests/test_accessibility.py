@@ -190,17 +190,13 @@ def test_lti_pages(browser, tmp_path: Path, language: str) -> None:  # type: ign
     from lti_course import loaded_modules, write_course
     from lti_platform import CLAIM, Browser, lti_world, resource_link
 
-    from lcmodules.lti import store
-
     root = write_course(tmp_path / "course")
     for meta in root.glob("modules/*/module.yml"):
         meta.write_text(meta.read_text("utf-8").replace("language: en", f"language: {language}"),
                         "utf-8")
     (tmp_path / "tool").mkdir()
     problems: list[tuple] = []  # type: ignore[type-arg]
-    with lti_world(tmp_path / "tool") as world:
-        for module in loaded_modules(root):
-            store.publish_module(world.engine, module, f"sha256:{module.slug}")
+    with lti_world(tmp_path / "tool", publish=loaded_modules(root)) as world:
         world.platform.overrides[CLAIM + "launch_presentation"] = {"locale": language}
         visits = []
         for kind, expected in (("deep-link", "[data-lc-action='deep-link']"),

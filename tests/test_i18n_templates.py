@@ -121,13 +121,9 @@ def lti(tmp_path: Path) -> Iterator[object]:
     from lti_course import loaded_modules, write_course
     from lti_platform import lti_world
 
-    from lcmodules.lti import store
-
     modules = loaded_modules(write_course(tmp_path / "course"))
     (tmp_path / "tool").mkdir()
-    with lti_world(tmp_path / "tool") as world:
-        for module in modules:
-            store.publish_module(world.engine, module, f"sha256:{module.slug}")
+    with lti_world(tmp_path / "tool", publish=modules) as world:
         yield world
 
 
