@@ -234,3 +234,34 @@ def _lti_page(browser, url: str, cookies: dict[str, str], language: str,  # type
         return problems
     finally:
         context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(MODULES))
+def test_serve_overview_and_problem_pages(browser, tmp_path: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    """`serve`'s own pages in each language: the list of modules and the page of a unit that
+    did not load (its problems in the page), with the bar's warnings."""
+    from lcmodules.core.strings import translator
+    from lcmodules.scaffold.texts import QUIZ_NAME, first_module_slug
+
+    run_cli("init", tmp_path, "--language", language, check=0)
+    slug, quiz = first_module_slug(language), translator(language).gettext(QUIZ_NAME)
+    broken = tmp_path / "modules" / slug / f"{quiz}.quiz.yml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace(
+        "mastery_score: 0.7", "mastery_score: often"), encoding="utf-8")
+    proc, base = _start("serve", tmp_path)
+    try:
+        page = f"{slug}/learner/03-{quiz}.html"
+        names = ["", page]
+        problems = check_site(browser, base, names)
+        context = browser.new_context()
+        try:
+            shown = context.new_page()
+            shown.goto(f"{base}/{page}")
+            assert shown.locator("html").get_attribute("lang") == language
+            assert shown.locator(".lcserve-unit-problems li").count() > 0  # the problem page
+        finally:
+            context.close()
+        clean(problems, language)
+    finally:
+        _stop(proc)
