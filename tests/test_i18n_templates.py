@@ -147,3 +147,19 @@ def test_the_lti_pages_speak_the_users_language(lti) -> None:  # type: ignore[no
     assert refused.status_code == 401 and '<html lang="nl">' in refused.text
     assert "Deze start kan niet doorgaan" in refused.text
     assert translator("nl").gettext("open the activity again from the LMS") in refused.text
+
+
+@pytest.mark.parametrize(("language", "heading"), [
+    ("de", "# Kurs: Ausgabe für Lernende"), ("nl", "# Kurs: editie voor studenten"),
+    ("fr", "# Kurs: learner edition")])
+def test_the_learner_repository_readme_speaks_the_course_language(
+        tmp_path: Path, language: str, heading: str) -> None:
+    from lcmodules.export.learner_repo import readme
+    from tests.conftest import run_cli
+
+    run_cli("init", tmp_path, "--language", language, "--title", "Kurs", check=0)
+    [course] = load_paths([tmp_path], Diagnostics())
+    text = readme(course)
+    assert text.startswith(heading + "\n\n")
+    assert "`lcmodules build --format learner-repo`" in text.replace("\n", " ")
+    assert text.endswith("(0.1.0)\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +52,14 @@ def _translations(lang: str) -> gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def most_used_language(languages: Iterable[str]) -> str:
+    """The interface language of a page about several modules (the catalogue, serve's list,
+    the learner repository's README): the one most of `languages` use, else English; a tie
+    goes to the first seen."""
+    counts = Counter(interface_language(tag) for tag in languages)
+    return counts.most_common(1)[0][0] if counts else FALLBACK
 
 
 def translator(language: str) -> gettext.NullTranslations:

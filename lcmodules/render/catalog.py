@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from lcmodules.core.strings import catalogue_languages, language_name, primary, translator
+from lcmodules.core.strings import (
+    catalogue_languages,
+    language_name,
+    most_used_language,
+    primary,
+    translator,
+)
 from lcmodules.model import Course
 from lcmodules.render.assets import FileContent
-from lcmodules.render.i18n import format_number, language_key, translated
+from lcmodules.render.i18n import format_number, translated
 from lcmodules.render.site import STATIC_CATALOG, template_environment
 
 HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
@@ -57,8 +62,7 @@ FORMAT_LABELS: dict[str, str] = {
 
 def catalogue_language(data: dict[str, Any]) -> str:
     """The language of the catalogue page: the one most of the course's modules use."""
-    counts = Counter(language_key(m["language"]) for m in data["modules"])
-    return counts.most_common(1)[0][0] if counts else "en"
+    return most_used_language(m["language"] for m in data["modules"])
 
 
 def catalogue_strings(language: str, tags: Iterable[str] = ()) -> dict[str, str]:
