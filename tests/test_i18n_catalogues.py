@@ -40,8 +40,8 @@ def po(language: str) -> dict[str, str]:
 
 def extracted() -> list[str | tuple[str, ...]]:
     """The messages of every `_()`, `N_()`, `gettext()` and `ngettext()` call in lcmodules and
-    its templates (Babel's extractors)."""
-    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2")]
+    its templates, the scaffold's included (Babel's extractors)."""
+    methods = [("**.py", "python"), ("**/templates/**.j2", "jinja2"), ("scaffold/**.j2", "jinja2")]
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     return [message for _file, _line, message, _comments, _context
             in extract_from_dir(str(PACKAGE), method_map=methods, keywords=keywords)]
@@ -78,12 +78,22 @@ def test_the_catalogues_hold_the_same_msgids_and_translate_each() -> None:
                 (language, msgid, text)
 
 
+def missing(table: dict[str, str]) -> list[str]:
+    """The msgids the code uses that a catalogue (msgid → text) lacks."""
+    return sorted(used_msgids() - set(table))
+
+
 def test_every_msgid_the_code_uses_is_in_the_catalogues() -> None:
-    used = used_msgids()
-    assert len(used) > 90
+    assert len(used_msgids()) > 90
     for language in LANGUAGES:
-        missing = sorted(used - set(po(language)))
-        assert missing == [], (language, missing)
+        assert missing(po(language)) == [], language
+
+
+def test_a_catalogue_without_a_message_the_code_uses_fails() -> None:
+    table = po("de")
+    for msgid in ("Show code cell", "Which formula gives the mean?", "{n} error"):
+        del table[msgid]  # the book's toggle, the scaffold's quiz, serve's count (a plural)
+    assert missing(table) == ["Show code cell", "Which formula gives the mean?", "{n} error"]
 
 
 def test_the_german_catalogue_is_german() -> None:
@@ -166,3 +176,23 @@ def test_serve_speaks_the_module_language(language: str, bar: tuple[str, ...]) -
         problems=[{"severity": "error", "where": "quiz.yml:3", "message": "m", "hint": ""}])
     for words in bar:
         assert words in panel
+
+
+@pytest.mark.parametrize(("language", "show", "hide"), [
+    ("nl", "Codecel tonen", "Codecel verbergen"), ("de-CH", "Codezelle anzeigen", "Codezelle ausblenden"),
+    ("en", "Show code cell", "Hide code cell"), ("fr", "Show code cell", "Hide code cell")])
+def test_the_book_toggles_code_cells_in_the_module_language(
+        tmp_path: Path, language: str, show: str, hide: str) -> None:
+    import sys
+
+    from lcmodules.core.diagnostics import Diagnostics
+    from lcmodules.export.jupyter_book_config import sphinx_section
+    from lcmodules.load.loader import load_paths
+
+    sys.path.insert(0, str(Path(__file__).parent / "harness"))
+    import scormtest
+
+    scormtest.write_module(tmp_path)
+    module = load_paths([tmp_path / "testmodule"], Diagnostics())[0].modules[0]
+    config = sphinx_section(module, language)["config"]
+    assert (config["nb_code_prompt_show"], config["nb_code_prompt_hide"]) == (show, hide)

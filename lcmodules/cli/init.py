@@ -24,7 +24,8 @@ def command(folder: Path, title: str | None, language: str, institution: str,
     first module that validates and builds at once."""
     from lcmodules.cli.new import check_language, write_module
     from lcmodules.core.locate import COURSE_FILE, MODULES_DIR, is_course
-    from lcmodules.scaffold.writer import first_module_slug, scaffold_course
+    from lcmodules.scaffold.texts import first_module_slug
+    from lcmodules.scaffold.writer import scaffold_course
 
     check_language(language)
     folder = folder.resolve()
@@ -40,7 +41,7 @@ def command(folder: Path, title: str | None, language: str, institution: str,
     first = first_module_slug(language)
     written = scaffold_course(folder, {
         "title": title or folder.name.replace("-", " ").replace("_", " ").capitalize(),
-        "author": author, "institution": institution, "first_module": first,
+        "author": author, "institution": institution, "first_module": first, "language": language,
     })
     for name in written:
         console.print(f"[green]created[/] {name}")

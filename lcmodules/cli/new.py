@@ -13,7 +13,7 @@ from lcmodules.cli.common import console, report
 @click.command("new")
 @click.argument("slug")
 @click.option("--title", help="The module's title (default: from the slug).")
-@click.option("--language", default="nl", show_default=True, help="BCP 47 language tag, e.g. nl, en.")
+@click.option("--language", default="nl", show_default=True, help="BCP 47 language tag, e.g. nl, en, de.")
 @click.option("--id", "module_id", help="Stable module id (default: the id prefix the course's "
               "modules share, else the course folder's name, then /<slug>).")
 @click.option("--author", default="", help="Author name (default: the course author).")
@@ -66,6 +66,7 @@ def write_module(course_dir: Path, slug: str, title: str | None, language: str,
     from lcmodules.core.diagnostics import Diagnostics
     from lcmodules.load.loader import load_config, load_module
     from lcmodules.load.units import ascii_slug
+    from lcmodules.scaffold.texts import module_variables
     from lcmodules.scaffold.writer import add_to_course_list, scaffold, shared_id_prefix
 
     course_dir = course_dir.resolve()
@@ -78,19 +79,11 @@ def write_module(course_dir: Path, slug: str, title: str | None, language: str,
     if not diag.ok:
         report(diag.sorted())
         return False
-    nl = language.lower().startswith("nl")
     templates = course_dir / config.lcmodules.templates
     prefix = shared_id_prefix(course_dir / "modules") or ascii_slug(course_dir.name)
-    variables = {
-        "slug": slug,
-        "id": module_id or f"{prefix}/{slug}",
-        "title": title or slug.replace("-", " ").capitalize(),
-        "language": language,
-        "nl": nl,
-        "author": author or config.author or "Docent",
-        "organisation": config.lcmodules.organisation or "",
-        "quiz_name": "kennischeck" if nl else "knowledge-check",
-    }
+    variables = module_variables(slug, language, title=title, module_id=module_id or f"{prefix}/{slug}",
+                                 author=author or config.author or "",
+                                 organisation=config.lcmodules.organisation or "")
     written = scaffold(target, variables, templates if templates.is_dir() else None)
     listed = (course_dir / "_config.yml").is_file() and add_to_course_list(
         course_dir / "_config.yml", slug)

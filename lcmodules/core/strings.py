@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +54,14 @@ def _translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def most_used_language(languages: Iterable[str]) -> str:
+    """The interface language of a page about several modules (the catalogue, serve's list,
+    the learner repository's README): the one most of `languages` use, else English; a tie
+    goes to the first seen."""
+    counts = Counter(interface_language(tag) for tag in languages)
+    return counts.most_common(1)[0][0] if counts else FALLBACK
+
+
 def translator(language: str) -> gettext.NullTranslations:
     """gettext/ngettext (with the language's plural forms) for `language`; English as fallback.
 
@@ -97,11 +107,15 @@ def format_date(value: dt.date, language: str, style: str = "long") -> str:
 
 
 def language_name(language: str, in_language: str) -> str:
-    """The name of `language` in `in_language` ('de' in nl → 'Duits'); the tag if unknown."""
+    """The name of `language` in `in_language` ('de' in nl → 'Duits', 'fr' in fr → 'français'),
+    from Babel's locale data, which knows more languages than the catalogues; the tag if unknown."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(primary(language)).get_display_name(babel_locale(in_language)) \
-            or language
+        named = Locale.parse(primary(language))
     except (UnknownLocaleError, ValueError):
         return language
+    try:
+        return named.get_display_name(Locale.parse(primary(in_language))) or language
+    except (UnknownLocaleError, ValueError):
+        return named.get_display_name(babel_locale(in_language)) or language

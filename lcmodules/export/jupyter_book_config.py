@@ -10,6 +10,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from lcmodules.core.strings import N_, translator
 from lcmodules.load.bibliography import bib_files
 from lcmodules.load.units import slugify
 from lcmodules.model import Module
@@ -29,7 +30,9 @@ title="{{ _('Search') }}" data-bs-placement="bottom" data-bs-toggle="tooltip">
  <span class="search-button__default-text">{{ _('Search') }}</span>
 </button>
 """
-CODE_PROMPTS = {"nl": ("Codecel tonen", "Codecel verbergen")}
+# myst-nb's toggle of a hidden cell; its own "Show code cell {type}" fills in English words
+CODE_PROMPTS = {"nb_code_prompt_show": N_("Show code cell"),
+                "nb_code_prompt_hide": N_("Hide code cell")}
 
 
 def yaml_text(data: Any) -> str:
@@ -109,9 +112,9 @@ def sphinx_section(module: Module, language: str, cites: bool = False) -> dict[s
         config[key] = list(dict.fromkeys([*required[key], *(config.get(key) or [])]))
     if cites:  # `{cite:t}` as "Author (Year)", like lcmodules' own pages
         config.setdefault("bibtex_reference_style", "author_year")
-    if lang in CODE_PROMPTS:
-        config.setdefault("nb_code_prompt_show", CODE_PROMPTS[lang][0])
-        config.setdefault("nb_code_prompt_hide", CODE_PROMPTS[lang][1])
+    gettext = translator(language).gettext
+    for key, msgid in CODE_PROMPTS.items():
+        config.setdefault(key, gettext(msgid))
     section: dict[str, Any] = {"local_extensions": {"lc_mathml": "_ext", "lc_a11y": "_ext"},
                                "config": config}
     if course.get("extra_extensions"):

@@ -8,6 +8,14 @@ from flask import Flask, Response, g, jsonify, redirect, render_template, reques
 from sqlalchemy import Engine
 from werkzeug.wrappers import Response as BaseResponse
 
+from lcmodules.core.strings import (
+    FALLBACK,
+    N_,
+    catalogue_languages,
+    format_number,
+    interface_language,
+    translator,
+)
 from lcmodules.lti import deeplink, keys, launch, serving
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.platforms import list_platforms
@@ -21,6 +29,14 @@ def create_app(engine: Engine) -> Flask:
     """The tool as a WSGI application on an initialised database."""
     app = Flask(__name__)
     app.config["LTI_ENGINE"] = engine
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: translator(page_language()).gettext(message),
+        lambda singular, plural, n: translator(page_language()).ngettext(singular, plural, n),
+        newstyle=False)
+    app.context_processor(lambda: {
+        "language": interface_language(page_language()),
+        "number": lambda value: format_number(value, page_language())})
     app.register_error_handler(LtiError, _error_page)
     app.after_request(_security_headers)
     app.add_url_rule("/lti/jwks", "jwks", _jwks)
@@ -47,6 +63,16 @@ def set_cookie(response: BaseResponse, name: str, value: str, max_age: int | Non
     secure = base_url(engine()).startswith("https://")
     response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, secure=secure,
                         samesite="None" if secure else "Lax", partitioned=secure)
+
+
+def page_language() -> str:
+    """The language of the tool's own pages: the launch's `locale` (the user's language in the
+    LMS), else the browser's preferred language the catalogues have, else English."""
+    session = g.get("lti_session")
+    locale = session[0].claims.get("locale") if session else None
+    if locale:
+        return str(locale)
+    return request.accept_languages.best_match(catalogue_languages()) or FALLBACK
 
 
 def _security_headers(response: Response) -> Response:
@@ -96,8 +122,8 @@ def current() -> tuple[launch.Launch, str]:
     if "lti_session" not in g:
         g.lti_session = launch.find_session(engine(), request.cookies.get(SESSION_COOKIE))
     if g.lti_session is None:
-        raise LtiError("no session (it expired, or the browser blocks the tool's cookies)",
-                       "open the activity again from the LMS", 401)
+        raise LtiError(N_("no session (it expired, or the browser blocks the tool's cookies)"),
+                       N_("open the activity again from the LMS"), 401)
     found: tuple[launch.Launch, str] = g.lti_session
     return found
 
@@ -106,7 +132,7 @@ def _release_file(digest: str, path: str) -> Response:
     """A file of the release this session launched; pages get the grade URL and CSRF token."""
     done, csrf = current()
     if done.claims.get("release") != digest:
-        raise LtiError("this page belongs to another activity", "open it from the LMS", 403)
+        raise LtiError(N_("this page belongs to another activity"), N_("open it from the LMS"), 403)
     data, mime = serving.file_of(engine(), digest, path)
     if mime == "text/html":
         data = serving.with_meta(data, f"/lti/grade/{digest}", csrf)
@@ -120,7 +146,7 @@ def check_csrf(token: str | None) -> tuple[launch.Launch, str]:
     """The session, when `token` is its CSRF token; LtiError (403) otherwise."""
     done, csrf = current()
     if not token or not secrets.compare_digest(token, csrf):
-        raise LtiError("the form's CSRF token is missing or wrong", "reload the page", 403)
+        raise LtiError(N_("the form's CSRF token is missing or wrong"), N_("reload the page"), 403)
     return done, csrf
 
 
@@ -129,7 +155,8 @@ def _deep_link() -> str:
     if request.method == "GET":
         done, csrf = current()
         if done.message_type != launch.DEEP_LINKING:
-            raise LtiError("this page is for adding modules", "use the LMS's add-activity flow", 403)
+            raise LtiError(N_("this page is for adding modules"),
+                           N_("use the LMS's add-activity flow"), 403)
         choices = deeplink.catalogue(engine())
         return render_template("lti_deep_link.html", choices=choices, csrf=csrf,
                                policies=deeplink.policies(choices))
@@ -145,7 +172,7 @@ def _grade(digest: str) -> Response:
 
     done, _csrf = check_csrf(request.headers.get("X-CSRF-Token"))
     if done.claims.get("release") != digest:
-        raise LtiError("this quiz belongs to another activity", "open it from the LMS", 403)
+        raise LtiError(N_("this quiz belongs to another activity"), N_("open it from the LMS"), 403)
     return jsonify(grading.grade(engine(), done, digest, request.get_json(silent=True)).to_json())
 
 

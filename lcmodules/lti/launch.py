@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Engine, and_, select
 from sqlalchemy.exc import IntegrityError
 
+from lcmodules.core.strings import N_
 from lcmodules.lti import db, jose
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.platforms import Platform, find_platform, get_platform, known_deployment
@@ -40,7 +41,8 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _bad(message: str, hint: str = "start the launch again from the LMS", status: int = 400) -> LtiError:
+def _bad(message: str, hint: str = N_("start the launch again from the LMS"),
+         status: int = 400) -> LtiError:
     return LtiError(message, hint, status)
 
 
@@ -168,6 +170,8 @@ def _checked_launch(engine: Engine, platform: Platform, claims: dict[str, Any]) 
         "ags": claims.get(AGS_CLAIM) or {},
         "nrps": claims.get(NRPS_CLAIM) or {},
         "deep_linking": claims.get(DL_CLAIM + "deep_linking_settings") or {},
+        # the user's language in the LMS (BCP 47): the tool's own pages speak it
+        "locale": str((claims.get(CLAIM + "launch_presentation") or {}).get("locale") or ""),
     }
     return Launch(platform.id, deployment, str(claims["sub"]), str(message_type), kept)
 

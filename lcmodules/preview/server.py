@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from markupsafe import Markup
+
 from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
 from lcmodules.core.localserver import LocalServer
+from lcmodules.core.strings import FALLBACK, N_, interface_language, translator
 from lcmodules.inspect.package import Item, Report, inspect_package
 from lcmodules.inspect.safezip import SafeZip, UnsafeZip
 from lcmodules.render.htmljson import script_json
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 
 ENV = "LCMODULES_SCORM_AGAIN"
 BUNDLE = Path("node_modules") / "scorm-again" / "dist" / "scorm-again.js"
-PLAYER = Path(__file__).resolve().parent / "player.html"
+PLAYER = Path(__file__).resolve().parent / "player.html.j2"
 VENDORED = Path(__file__).resolve().parent / "vendor" / "scorm-again" / "scorm-again.js"
 CHUNK = 256 * 1024  # bytes sent per write: memory stays flat whatever the file size
 
@@ -69,6 +72,7 @@ class Prepared:
     package_version: str
     items: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    language: str = "en"  # the package's (its LOM metadata); the player speaks it
 
 
 def _flatten(items: list[Item]) -> list[Item]:
@@ -106,7 +110,7 @@ def unpack_package(package: Path, workdir: Path) -> Prepared:
     return Prepared(
         root=root, version=version, title=report.metadata.get("title") or package.name,
         identifier=report.identifier or package.stem, package_version=report.version or "",
-        items=items,
+        items=items, language=report.metadata.get("language") or FALLBACK,
         warnings=[f"{f.severity}: {f.message}" for f in report.findings if f.severity != "info"],
     )
 
@@ -132,16 +136,37 @@ def build_package(module_dir: Path, version: str, sco: ScoMode, workdir: Path) -
     return exporter.export_module(modules[0], options)[0], diag.sorted()
 
 
+# the player script's words: key → msgid ({fields} filled in by the script)
+SCRIPT_MESSAGES: dict[str, str] = {
+    "running": N_("SCO running: {title}"),
+    "closed": N_("SCO closed; its data is saved. Reopen to see resume."),
+    "resume": N_("resume: the LMS hands back the saved data (entry = resume)"),
+    "ended": N_("the last attempt ended (exit {exit}): a new attempt starts"),
+    "first": N_("first launch (entry = ab-initio)"),
+    "forgotten": N_("learner data forgotten"),
+    "empty": N_("This package has no launchable item."),
+    "cannotSave": N_("cannot save: {error}"),
+}
+
+
 def player_page(prepared: Prepared) -> bytes:
+    """The LMS-like page around the package, in the package's language (its LOM metadata)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    words = translator(prepared.language)
     config = {
         "version": prepared.version, "identifier": prepared.identifier,
         "packageVersion": prepared.package_version, "title": prepared.title,
         "items": prepared.items,
+        "text": {key: words.gettext(msgid) for key, msgid in SCRIPT_MESSAGES.items()},
     }
-    text = script_json(config)
-    title = (prepared.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-    html = PLAYER.read_text(encoding="utf-8")
-    return html.replace("{{CONFIG}}", text).replace("{{TITLE}}", title).encode("utf-8")
+    env = Environment(loader=FileSystemLoader(PLAYER.parent), autoescape=select_autoescape(["j2"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(words)  # type: ignore[attr-defined]
+    page = env.get_template(PLAYER.name).render(
+        language=interface_language(prepared.language), title=prepared.title,
+        config=Markup(script_json(config)))
+    return page.encode("utf-8")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from lcmodules.core.strings import language_name, primary, translator
+from lcmodules.core.strings import (
+    catalogue_languages,
+    language_name,
+    most_used_language,
+    primary,
+    translator,
+)
 from lcmodules.model import Course
 from lcmodules.render.assets import FileContent
-from lcmodules.render.i18n import format_number, language_key, translated
+from lcmodules.render.i18n import format_number, translated
 from lcmodules.render.site import STATIC_CATALOG, template_environment
 
 HOURS_PER_EC = 28  # the Dutch norm: one European credit is 28 hours of study
 
-# The strings the catalogue's Python code shows: key → msgid (translations in
-# lcmodules/locale/*.po; the templates ask for theirs with `_()`). The page is in the course's
-# most used language.
+# The catalogue page's strings by key, `t.<key>` in its templates: key → msgid (translations
+# in lcmodules/locale/*.po). The built-in templates ask with `_()`; the keys are kept for the
+# code and for course templates (templates/html/) that use them. The page is in the course's
+# most used language; `catalogue_strings` adds the count, format names and language names.
 MESSAGES: dict[str, str] = {
+    "catalogue": "Module catalogue", "skip": "Skip to the modules",
+    "intro": "Training modules built on real practice cases, ready for your learning "
+             "environment: SCORM packages for Brightspace, Canvas, Moodle and Blackboard, "
+             "and Jupyter Book sources. A newer version of a module keeps the same LMS "
+             "identifier, so when you replace the package in your LMS, learner records stay.",
+    "filter": "Filter the modules", "search": "Search",
+    "search_hint": "title, case, author…", "language": "Language",
+    "all_languages": "All languages", "keyword": "Keyword", "all_keywords": "All keywords",
+    "shown": "{shown} of {total} modules shown",
+    "no_modules": "This course has no modules yet.", "at_a_glance": "At a glance",
+    "version": "Version", "objectives": "Learning objectives", "keywords": "Keywords",
+    "details": "Details", "module_id": "Module id", "released": "Released",
+    "partner": "Case partner", "authors": "Authors", "license": "Licence",
+    "prerequisites": "Prerequisites", "lms_identifier": "LMS identifier",
+    "fingerprint": "Fingerprint", "downloads": "Downloads",
+    "not_built": "No packages of this version were built yet.", "changelog": "Changelog",
+    "whole_course": "The whole course", "course_downloads": "Course-wide downloads",
+    "format": "Format", "file": "File", "size": "Size", "sha256": "SHA-256",
     "hours_one": "1 hour (≈ {ec} EC)", "hours": "{hours} hours (≈ {ec} EC)",
+    "footer": "The same information as data: {json}. Check a download against its SHA-256 "
+              "with {tool} (a folder: its files' {tool} lines, sorted by path). "
+              "Made with lcmodules.",
 }
+# a file smaller than a kilobyte
+BYTES = ("{n} byte", "{n} bytes")
 
 # The download formats' names, as lecturers and LMS administrators know them.
 FORMAT_LABELS: dict[str, str] = {
@@ -32,24 +62,33 @@ FORMAT_LABELS: dict[str, str] = {
 
 def catalogue_language(data: dict[str, Any]) -> str:
     """The language of the catalogue page: the one most of the course's modules use."""
-    counts = Counter(language_key(m["language"]) for m in data["modules"])
-    return counts.most_common(1)[0][0] if counts else "en"
+    return most_used_language(m["language"] for m in data["modules"])
 
 
-def catalogue_strings(language: str) -> dict[str, str]:
-    """The catalogue page's strings in `language` (English when it has no catalogue)."""
-    return translated(MESSAGES, language)
+def catalogue_strings(language: str, tags: Iterable[str] = ()) -> dict[str, str]:
+    """The catalogue page's strings in `language` (English when it has no catalogue): the
+    `MESSAGES` keys, `count_one`/`count` ("{n} modules"), each format's name by its key
+    (`imscc`) and `lang_<tag>` for `tags` and the catalogue languages."""
+    ngettext = translator(language).ngettext
+    table = translated({**MESSAGES, **FORMAT_LABELS}, language)
+    table["count_one"] = ngettext("{n} module", "{n} modules", 1).format(n=1)
+    table["count"] = ngettext("{n} module", "{n} modules", 2)
+    for tag in {*catalogue_languages(), *tags}:
+        table[f"lang_{tag}"] = language_label(tag, language)
+    return table
 
 
 def human_size(size: int, language: str) -> str:
-    """1536 -> '1.5 KB' (decimal units, as file managers and LMS upload forms show them)."""
+    """1536 -> '1.5 KB', 12 -> '12 bytes' (decimal units, as file managers and LMS upload
+    forms show them)."""
+    if size < 1000:
+        return translator(language).ngettext(*BYTES, size).format(n=size)
     value = float(size)
-    for unit in ("KB", "MB", "GB"):
+    for unit in ("KB", "MB"):
         value /= 1000
-        if value < 1000 or unit == "GB":
-            return f"{format_number(round(value, 1), language)} {unit}" if size >= 1000 \
-                else f"{size} bytes"
-    return f"{size} bytes"
+        if value < 1000:
+            return f"{format_number(round(value, 1), language)} {unit}"
+    return f"{format_number(round(value / 1000, 1), language)} GB"
 
 
 def study_load(hours: float, t: dict[str, str], language: str) -> str:
@@ -96,7 +135,8 @@ def artifact_href(artifact: dict[str, Any]) -> str:
 def render_catalogue(course: Course, data: dict[str, Any]) -> str:
     """catalog.html: the `catalog.html.j2` template (the course's `templates/html/` first)."""
     language = catalogue_language(data)
-    t = catalogue_strings(language)
+    modules = data["modules"]
+    t = catalogue_strings(language, {m["language"] for m in modules})
     env = template_environment(course, language)
     env.globals.update(
         human_size=lambda size: human_size(size, language),
@@ -106,7 +146,6 @@ def render_catalogue(course: Course, data: dict[str, Any]) -> str:
         search_text=search_text, artifact_href=artifact_href, changelog_blocks=changelog_blocks,
         case_partner=case_partner,
     )
-    modules = data["modules"]
     return env.get_template("catalog.html.j2").render(
         t=t, language=language, course=data["course"], modules=modules,
         course_artifacts=data["course_artifacts"],

@@ -9,39 +9,11 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from lcmodules.core.fsutil import atomic_path
+from lcmodules.core.strings import translator
 
 BUILTIN = Path(__file__).parent / "module"
 COURSE_TEMPLATES = Path(__file__).parent / "course"  # what `lcmodules init` writes
-# The slug of the module `lcmodules init` writes, by the course's language (else English).
-FIRST_MODULE = {"nl": "eerste-module", "en": "first-module", "de": "erstes-modul"}
 OVERRIDE_SUBDIR = "new"  # <course>/templates/new/<path> replaces the built-in <path>
-# The text the built-in templates write for the lecturer to replace (the templates use these
-# through the `placeholder` variable; validate/placeholder_rules.py warns while any is left).
-PLACEHOLDERS: dict[str, dict[str, str]] = {
-    "nl": {
-        "summary": "Eén alinea over de praktijkcasus en wat de student leert; verschijnt in de "
-                   "catalogus en het LMS.",
-        "organisation": "Naam van het bedrijf",
-        "sector": "Sector van het bedrijf",
-        "objective": "De student kan …",
-        "case": "Beschrijf hier de praktijkcasus: het bedrijf, het probleem en de data.",
-        "note": "Een opmerking die de student niet mag missen.",
-    },
-    "en": {
-        "summary": "One paragraph about the practice case and what the student learns; shown "
-                   "in the catalogue and the LMS.",
-        "organisation": "Name of the company",
-        "sector": "Sector of the company",
-        "objective": "The student can …",
-        "case": "Describe the practice case here: the company, the problem and the data.",
-        "note": "A remark the student should not miss.",
-    },
-}
-
-
-def placeholder_texts() -> set[str]:
-    """Every placeholder text of the built-in templates, in every language."""
-    return {text for table in PLACEHOLDERS.values() for text in table.values()}
 
 
 def yaml_scalar(value: object) -> str:
@@ -88,10 +60,10 @@ def template_files(course_templates: Path | None) -> dict[str, Path]:
 
 
 def scaffold(target: Path, variables: dict[str, object], course_templates: Path | None) -> list[str]:
-    """Write a new module folder at `target` in one step (temporary folder, then rename)."""
-    env = _environment()
-    language = "nl" if variables.get("nl") else "en"
-    variables = {"placeholder": PLACEHOLDERS[language], **variables}
+    """Write a new module folder at `target` in one step (temporary folder, then rename).
+
+    The templates' `_()` and `ngettext()` speak `variables["language"]` (the string catalogue)."""
+    env = _environment(str(variables["language"]))
     written: list[str] = []
     with atomic_path(target, directory=True) as tmp:
         for rel, source in sorted(template_files(course_templates).items()):
@@ -108,28 +80,26 @@ def scaffold(target: Path, variables: dict[str, object], course_templates: Path 
     return written
 
 
-def _environment() -> Environment:
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+def _environment(language: str) -> Environment:
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translator(language))  # type: ignore[attr-defined]
     env.filters["yaml"] = yaml_scalar
     return env
 
 
-def first_module_slug(language: str) -> str:
-    """The slug of a new course's first module, in the course's language."""
-    return FIRST_MODULE.get(language.lower().split("-")[0], FIRST_MODULE["en"])
-
-
 def scaffold_course(target: Path, variables: dict[str, object]) -> list[str]:
-    """Write a course's `_config.yml`, `.gitignore` and empty `modules/` into `target`.
+    """Write a course's `_config.yml`, `.gitignore` and empty `modules/` into `target`, their
+    comments in `variables["language"]`.
 
     An existing `.gitignore` keeps its lines and gets the ones it lacks appended."""
-    env = _environment()
+    env = _environment(str(variables["language"]))
     target.mkdir(parents=True, exist_ok=True)
     config = env.from_string((COURSE_TEMPLATES / "_config.yml.j2").read_text(encoding="utf-8"))
     with atomic_path(target / "_config.yml") as tmp:
         tmp.write_text(config.render(**variables), encoding="utf-8")
     written = ["_config.yml"]
-    wanted = (COURSE_TEMPLATES / "gitignore.j2").read_text(encoding="utf-8")
+    wanted = env.from_string((COURSE_TEMPLATES / "gitignore.j2").read_text(encoding="utf-8")).render()
     ignore = target / ".gitignore"
     have = ignore.read_text(encoding="utf-8") if ignore.is_file() else ""
     missing = [ln for ln in wanted.splitlines()

@@ -8,7 +8,6 @@ import mimetypes
 import posixpath
 import re
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -18,7 +17,7 @@ from markupsafe import Markup
 
 from lcmodules.core.diagnostics import Problem
 from lcmodules.core.localserver import LocalServer
-from lcmodules.core.strings import N_, interface_language, translator
+from lcmodules.core.strings import N_, interface_language, most_used_language, translator
 from lcmodules.render.site import Site
 from lcmodules.serve.workspace import EDITIONS, ModuleEntry, Workspace, broken_title
 
@@ -94,8 +93,7 @@ class ServeServer(LocalServer):
         """The language serve speaks: the module's, else the one most modules use, else English."""
         stubs = [entry.stub] if entry is not None else \
             [e.stub for e in self.workspace.entries.values()]
-        counts = Counter(interface_language(s.meta.language) for s in stubs if s is not None)
-        return counts.most_common(1)[0][0] if counts else "en"
+        return most_used_language(s.meta.language for s in stubs if s is not None)
 
     def standalone(self, heading: str | None, panel: str, reason: str = "",
                    modules: list[ModuleEntry] | None = None,
@@ -185,11 +183,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         slug, edition = parts[0], parts[1]
         rel = posixpath.normpath("/" + (parts[2] if len(parts) > 2 else "")).lstrip("/")
-        entry, site, reason = ws.site(slug, edition)
+        entry, site, (reason, fields) = ws.site(slug, edition)
         if site is None:
             panel = self.server.panel(entry, edition, rel)
-            self._send(200, self.server.standalone(entry.title, panel, entry=entry,
-                                                   reason=self.server.gettext(entry, reason)),
+            why = self.server.gettext(entry, reason).format(**fields)
+            self._send(200, self.server.standalone(entry.title, panel, entry=entry, reason=why),
                        "text/html; charset=utf-8")
             return
         if rel in ("", "."):

@@ -38,6 +38,9 @@ def is_source(path: Path, root: Path) -> bool:
     return not any(p in SKIP_DIRS or p.startswith(".") for p in parts)
 
 
+Reason = tuple[str, dict[str, str]]  # why a page cannot be shown: a msgid and its {fields}
+
+
 @dataclass
 class ModuleEntry:
     """One module folder being served: its metadata, once opened or checked its full model and
@@ -287,22 +290,23 @@ class Workspace:
 
     # ------------------------------------------------------------ rendering
 
-    def site(self, slug: str, edition: Edition) -> tuple[ModuleEntry, Site | None, str]:
+    def site(self, slug: str, edition: Edition) -> tuple[ModuleEntry, Site | None, Reason]:
         """The module's site in that edition (rendered on first use, then kept until a source
-        of it changes), or None and why when it cannot be shown."""
+        of it changes), or None and why when it cannot be shown (a msgid and its fields)."""
         with self._lock:
             entry = self.entry(slug)
             if entry.module is None:
-                return entry, None, N_("the module could not be loaded")
+                return entry, None, (N_("the module could not be loaded"), {})
             kept = entry.sites.get(edition)
             if kept is not None and kept[0] == entry.version:
-                return entry, kept[1], ""
+                return entry, kept[1], ("", {})
             try:
                 site = render_site(entry.module, SiteOptions(edition=edition, layout="per-unit"))
             except Exception as exc:  # a module with errors may not render; say so in the page
-                return entry, None, f"the module could not be rendered ({type(exc).__name__}: {exc})"
+                return entry, None, (N_("the module could not be rendered ({error})"),
+                                     {"error": f"{type(exc).__name__}: {exc}"})
             entry.sites[edition] = (entry.version, site)
-            return entry, site, ""
+            return entry, site, ("", {})
 
     def wait_for_change(self, generation: int, timeout: float) -> int:
         """Block until the generation differs from `generation` (or the timeout passes)."""

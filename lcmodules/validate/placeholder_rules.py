@@ -5,7 +5,7 @@ from __future__ import annotations
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.yamlsrc import node_line
 from lcmodules.model import Module
-from lcmodules.scaffold.writer import placeholder_texts
+from lcmodules.scaffold.texts import placeholder_texts
 
 HINT = "replace the template's example text with your own"
 
