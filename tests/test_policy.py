@@ -282,3 +282,25 @@ def test_inspect_names_payloads_in_a_hand_made_package(tmp_path: Path) -> None:
     assert scripts.count("index.html:") == 7
     assert "files/plaatje.svg: <a xlink:href='javascript:alert(2)'>" in scripts
     assert "img.example.org" in report.external_hosts
+
+
+@pytest.mark.parametrize(("tag", "kept"), [
+    ('<meta charset="utf-8">', True),
+    ('<meta name="viewport" content="width=device-width, initial-scale=1">', True),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', True),
+    ('<meta http-equiv="refresh" content="5; url=https://elsewhere.example/">', False),
+    ('<meta http-equiv="set-cookie" content="a=b">', False),
+    ('<meta name="referrer" content="unsafe-url">', False),
+])
+def test_a_shipped_html_file_keeps_the_meta_that_describes_it(tag: str, kept: bool) -> None:
+    """An HTML file an iframe shows keeps its `<meta charset>` (without it the browser reads
+    its UTF-8 as windows-1252) and no warning names it; a meta that does more is left out."""
+    from lcmodules.render.sanitize import inert_asset
+
+    page = f"<!doctype html><html><head>{tag}<title>Graaf</title></head><body>Δt = 5 °C</body></html>"
+    shipped = inert_asset("plot.html", page.encode("utf-8"))
+    assert isinstance(shipped, bytes)
+    assert (tag in shipped.decode("utf-8")) is kept
+    assert "Δt = 5 °C" in shipped.decode("utf-8")
+    findings = [f for t in html_tags(tag) for f in tag_findings(t.tag, t.attrs)]
+    assert bool(findings) is not kept, findings

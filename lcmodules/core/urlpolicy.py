@@ -80,6 +80,9 @@ URL_ATTRIBUTES = frozenset(row.name for row in POLICY if row.reference)
 # Elements left out of pages unless the course trusts its authors.
 SCRIPT_ELEMENTS = frozenset({"script"})
 DROPPED_ELEMENTS = frozenset({"script", "base", "meta"})
+# `<meta http-equiv>` values that only describe the document (its encoding): kept, like a
+# `<meta charset>` or `<meta name=viewport>`, so a shipped HTML file keeps its encoding.
+DESCRIBING_META_EQUIV = frozenset({"content-type", "content-language", "x-ua-compatible"})
 # `<script type=…>` that hold data and are never run.
 DATA_SCRIPT_TYPES = frozenset({"application/json", "application/ld+json", "text/template"})
 LOADING_LINK_RELS = frozenset({"stylesheet", "icon", "preload", "prefetch", "modulepreload",
@@ -172,6 +175,23 @@ def loads(tag: str, name: str, attrs: dict[str, str | None]) -> bool:
     return not rule.elements or tag in rule.elements
 
 
+def describing_meta(tag: str, attrs: dict[str, str | None]) -> bool:
+    """True for a `<meta>` that only describes the document (`charset`, `name=description`,
+    `viewport`, an encoding `http-equiv`): it neither navigates, sets anything nor changes
+    what is sent (`name=referrer` does)."""
+    if tag.lower() != "meta":
+        return False
+    equiv = (attrs.get("http-equiv") or "").strip().lower()
+    name = (attrs.get("name") or "").strip().lower()
+    return (not equiv or equiv in DESCRIBING_META_EQUIV) and name != "referrer"
+
+
+def dropped_element(tag: str, attrs: dict[str, str | None]) -> bool:
+    """True for an element a page leaves out whole, whatever its attributes (a script, even a
+    data block, `<base>`, a `<meta>` that does more than describe the document)."""
+    return tag.lower() in DROPPED_ELEMENTS and not describing_meta(tag, attrs)
+
+
 def runs_script(tag: str, attrs: dict[str, str | None]) -> bool:
     """True for an element a browser runs as script (`<script>` that is not a data block)."""
     return tag.lower() in SCRIPT_ELEMENTS and \
@@ -194,7 +214,7 @@ def tag_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[Finding]
     attribute (SVG animation values included), forms that send to another host."""
     tag = tag.lower()
     values = dict(attrs)
-    if tag in DROPPED_ELEMENTS:
+    if dropped_element(tag, values):
         if tag in SCRIPT_ELEMENTS and not runs_script(tag, values):
             return []
         src = (values.get("src") or "").strip()

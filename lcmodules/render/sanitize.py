@@ -17,6 +17,7 @@ from lcmodules.core.urlpolicy import (  # noqa: F401  (the policy's URL rules, r
     HTML_ASSETS,
     POLICY,
     dangerous_url,
+    dropped_element,
     host_accepted,
     tag_findings,
     unsafe_attribute,
@@ -131,7 +132,7 @@ class _AuthorHtmlFilter(HTMLParser):
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
         findings = tag_findings(tag, attrs)
-        if any(f.attribute is None for f in findings) or tag in DROPPED_ELEMENTS:
+        if any(f.attribute is None for f in findings) or dropped_element(tag, dict(attrs)):
             self.skipping = tag == "script" and not close
             return
         left_out = {f.attribute for f in findings}
@@ -178,7 +179,8 @@ class _AuthorHtmlFilter(HTMLParser):
 def filter_author_html(fragment: str, trusted: bool = False) -> str:
     """Raw HTML an author wrote in a page or markdown cell, for a page: as written when the
     course is trusted; otherwise without what the policy table names (`tag_findings`):
-    `<script>` (and its text), `<base>`, `<meta>`, event handlers, `srcdoc`, script URLs,
+    `<script>` (and its text), `<base>`, a `<meta>` that does more than describe the
+    document (`describing_meta`), event handlers, `srcdoc`, script URLs,
     form targets on other hosts (validation names each in a warning)."""
     if trusted or "<" not in fragment:
         return fragment
