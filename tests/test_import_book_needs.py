@@ -84,9 +84,9 @@ def test_build_html_names_the_missing_extension(tmp_path: Path) -> None:
     run_cli("import-book", book_in_repo(tmp_path), "--out", course, check=0)
     proc = run_cli("build", "-f", "jupyter-book", "--html", "--out", tmp_path / "dist",
                    cwd=course, check=1)
-    assert "the Sphinx extension `sphinx_grasple` is not installed: install the pip package " \
-        "that provides it (most likely `pip install teachbooks-sphinx-grasple`), or `pip install -r " \
-        "requirements.txt`" in proc.stderr + proc.stdout
+    assert "the Sphinx extension `sphinx_grasple` is not installed: `pip install -r " \
+        "requirements.txt` (its line 3, `teachbooks-sphinx-grasple>=1.3`, provides it)" \
+        in proc.stderr + proc.stdout  # the course's own requirements, as validate says
     assert "Traceback" not in proc.stderr
 
 

@@ -15,6 +15,7 @@ import yaml  # PyYAML reads YAML 1.1 like Jupyter Book does ("off" would be a bo
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.export.jupyter_book import (
+    build_failure,
     build_html,
     jupyter_book_command,
     rewrite_targets,
@@ -255,3 +256,23 @@ def test_html_option_builds_the_site(cli, tmp_path: Path) -> None:
     assert "<math" in (html / "uitleg.html").read_text("utf-8")
     info = json.loads(re.search(r'id="lc-i18n">(.*?)</script>', (html / "toets.html").read_text("utf-8")).group(1))
     assert info["passed"] == "Geslaagd"
+
+
+def test_a_failed_build_names_the_cause_not_a_page_called_errors() -> None:
+    """Sphinx's progress lines name pages ("errors/intro"); the cause is the exception line."""
+    output = "\n".join([
+        "Running Sphinx v7.4.7",
+        "reading sources... [ 33%] errors/intro",
+        "reading sources... [ 66%] exceptions/handling",
+        "",
+        "Extension error (download_link_replacer):",
+        "Handler <function replace> for event 'doctree-resolved' threw an exception "
+        "(exception: [Errno 2] No such file or directory: 'sympy_stripped.ipynb')",
+        "Traceback (most recent call last):",
+        "  File \"x.py\", line 3, in <module>",
+        "FileNotFoundError: [Errno 2] No such file or directory: 'sympy_stripped.ipynb'",
+    ])
+    cause = build_failure(output)
+    assert "errors/intro" not in cause and "exceptions/handling" not in cause
+    assert "Extension error (download_link_replacer):" in cause
+    assert "FileNotFoundError: [Errno 2]" in cause

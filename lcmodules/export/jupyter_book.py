@@ -535,8 +535,10 @@ def jupyter_book_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
 
 
-def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.CompletedProcess[str]:
-    """Run `jupyter-book build <tree>` offline; the site lands in `<tree>/_build/html`."""
+def build_html(tree: Path, extra_args: Iterable[str] = (),
+               course_root: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `jupyter-book build <tree>` offline; the site lands in `<tree>/_build/html`. A
+    missing extension is named with the line of `course_root`'s requirements that provides it."""
     command = [*jupyter_book_command(), "build", str(tree), *extra_args]
     env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     try:
@@ -548,8 +550,7 @@ def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.Complet
     if proc.returncode != 0:
         missing = MISSING_EXTENSION.search(ANSI.sub("", proc.stdout + proc.stderr))
         hint = (f"the Sphinx extension `{missing.group(1)}` is not installed: "
-                f"{install_hint(missing.group(1))}, or `pip install -r requirements.txt` "
-                "when the course has one (an imported book's has); or build without --html") \
+                f"{install_hint(missing.group(1), course_root)}; or build without --html") \
             if missing else \
             "fix the page named above, or build without --html"
         raise InputError([Problem(tree / "_config.yml", None,
@@ -561,7 +562,9 @@ def build_html(tree: Path, extra_args: Iterable[str] = ()) -> subprocess.Complet
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MISSING_EXTENSION = re.compile(r"Could not import extension ([\w.]+)")
 NOT_A_CAUSE = re.compile(r"^(Traceback|The above exception|RuntimeError:|There was an error|=+$|"
-                         r"During handling|raise )")
+                         r"During handling|raise |[\w ]+\.\.\. )")  # the last: Sphinx's progress lines
+CAUSE = re.compile(r"\b[A-Z]\w*(Error|Exception)\b|\bERROR\b|\b[Ee]rror:|^\w+ error\b|"
+                   r"[Ee]xception occurred|Could not import")
 
 
 def build_failure(output: str) -> str:
@@ -570,7 +573,7 @@ def build_failure(output: str) -> str:
     last lines of the output."""
     lines = [ANSI.sub("", line).rstrip() for line in output.strip().splitlines()]
     causes = [line for line in lines if line and not line[0].isspace()
-              and not NOT_A_CAUSE.match(line) and re.search(r"[Ee]rror|[Ee]xception", line)]
+              and not NOT_A_CAUSE.match(line) and CAUSE.search(line)]
     chosen = list(dict.fromkeys(causes))[:6] or lines[-15:]
     return "\n".join(chosen)
 
@@ -586,20 +589,22 @@ class JupyterBookExporter(Exporter):
 
     def export_module(self, module: Module, options: BuildOptions) -> list[Path]:
         target = options.out / self.artifact_name(module)
-        self._write(target, module_book_files(module, options.edition), options)
+        course = module.course.root if module.course is not None else module.root
+        self._write(target, module_book_files(module, options.edition), options, course)
         return [target]
 
     def export_course(self, course: Course, options: BuildOptions) -> list[Path]:
         if not course.modules or not course.has_config_file:
             return []
         target = options.out / f"{course.slug}-jupyter-book"
-        self._write(target, course_book_files(course, options.edition), options)
+        self._write(target, course_book_files(course, options.edition), options, course.root)
         return [target]
 
-    def _write(self, target: Path, files: dict[str, FileContent], options: BuildOptions) -> None:
+    def _write(self, target: Path, files: dict[str, FileContent], options: BuildOptions,
+               course_root: Path) -> None:
         if options.html:
             jupyter_book_command()  # fail early, before writing anything
         with atomic_path(target, directory=True) as tmp:
             write_tree(tmp, files)
             if options.html:
-                build_html(tmp)
+                build_html(tmp, course_root=course_root)
