@@ -58,7 +58,9 @@ def test_markdown_directives_and_roles_have_tags() -> None:
     assert min(r.line for r in find_references(text, 10)) == 13
 
 
-def test_raw_html_resources_are_rewritten_from_parsed_tags() -> None:
+def test_raw_html_resources_are_rewritten_from_parsed_tags(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"png")  # a missing image would become its alt text
+
     class Upper:
         def link(self, base: Path, target: str) -> str:
             return "L:" + target
@@ -66,7 +68,7 @@ def test_raw_html_resources_are_rewritten_from_parsed_tags() -> None:
         def source(self, base: Path, target: str) -> str:
             return "S:" + target
 
-    ctx = Context(linker=Upper())
+    ctx = Context(base=tmp_path, linker=Upper())
     html = '<p class=x><img src=a.png alt="A &amp; B"> <a href=b.md>b</a><br/></p>'
     assert rewrite_html_refs(html, ctx) == (
         '<p class=x><img src="S:a.png" alt="A &amp; B"> <a href="L:b.md">b</a><br/></p>')

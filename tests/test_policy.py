@@ -304,3 +304,28 @@ def test_a_shipped_html_file_keeps_the_meta_that_describes_it(tag: str, kept: bo
     assert "Δt = 5 °C" in shipped.decode("utf-8")
     findings = [f for t in html_tags(tag) for f in tag_findings(t.tag, t.attrs)]
     assert bool(findings) is not kept, findings
+
+
+def test_validate_names_every_host_css_loads_as_inspect_does(tmp_path: Path) -> None:
+    """CSS in a page or a shipped HTML file (`style=`, `<style>` with `url()`/`@import`) loads
+    from its hosts: validate names each, at its line, and the built package loads no other."""
+    course = make_course(tmp_path)
+    page = course / "modules" / "beleid" / "embed.md"
+    page.write_text(page.read_text("utf-8") + (
+        '<div style="background:url(https://attr.example/a.png)">gestyled</div>\n\n'
+        '<style>@import "https://import.example/s.css";\n'
+        "p { background: url('https://element.example/b.png') }</style>\n"), "utf-8")
+    widget = course / "modules" / "beleid" / "widgets" / "plot.html"
+    widget.write_text(widget.read_text("utf-8").replace(
+        "<title>Plot</title>", "<title>Plot</title><style>body{background:url(https://asset.example/c.png)}"
+        "</style>"), "utf-8")
+    proc = run_cli("validate", cwd=course, check=0)
+    out = proc.stdout + proc.stderr
+    named = set(re.findall(r"loads from ([\w.-]+):", out))
+    assert {"attr.example", "import.example", "element.example", "asset.example"} <= named, out
+    assert re.search(r"embed\.md:\d+: warning: CSS of <div> loads from attr\.example", out)
+    assert "widgets/plot.html:2: warning: CSS of <style> loads from asset.example" in out
+    run_cli("build", "--format", "scorm2004", "--out", "dist", cwd=course, check=0)
+    loaded = set(inspect_package(next((course / "dist").glob("*.zip"))).external_hosts)
+    assert {"attr.example", "import.example", "element.example", "asset.example"} <= loaded
+    assert loaded <= named, loaded - named

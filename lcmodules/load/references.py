@@ -15,7 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from lcmodules.core.urlpolicy import LOADING_LINK_RELS, URL_ATTRIBUTES  # the one policy table
+from lcmodules.core.urlpolicy import (  # the one policy table
+    LOADING_LINK_RELS,
+    URL_ATTRIBUTES,
+    attribute_urls,
+    css_urls,
+)
 from lcmodules.load.document import Document, parse_document
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
 
@@ -213,22 +218,51 @@ class _TagCollector(HTMLParser):
             if char == "\n":
                 self.line_starts.append(index + 1)
         self.tags: list[HtmlTag] = []
+        self.styles: list[tuple[int, str]] = []  # (0-based line, text) of each <style> element
+        self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, column = self.getpos()
         start = self.line_starts[line - 1] + column
         source = self.get_starttag_text() or ""
         self.tags.append(HtmlTag(line - 1, start, start + len(source), tag, attrs))
+        self._in_style = tag == "style"
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append((self.getpos()[0] - 1, data))
 
 
 def html_tags(html: str) -> list[HtmlTag]:
     """Every start tag in a piece of raw HTML, parsed by `html.parser`."""
+    return _collected(html).tags
+
+
+def _collected(html: str) -> _TagCollector:
     collector = _TagCollector(html)
     collector.feed(html)
     collector.close()
-    return collector.tags
+    return collector
+
+
+def css_references(html: str, line: int) -> list[Reference]:
+    """What the CSS in raw HTML loads — `style=` attributes and `<style>` elements (the
+    policy's `css` form: `url()`, `@import`) — as references that embed, for the host rules.
+    The files they name are not followed (checked or copied)."""
+    collected = _collected(html)
+    found = [Reference(line + tag.line, "html", url, tag=tag.tag, embeds=True)
+             for tag in collected.tags for name, value in tag.attrs if name == "style"
+             for url in attribute_urls(name, value, tag.tag)]
+    found += [Reference(line + at, "html", url, tag="style", embeds=True)
+              for at, text in collected.styles for url in css_urls(text)]
+    return found
 
 
 def srcset_urls(value: str) -> list[str]:

@@ -15,6 +15,7 @@ from lcmodules.core.urlpolicy import (
     url_host,
 )
 from lcmodules.load.references import (
+    css_references,
     find_references,
     html_fragments,
     html_references,
@@ -94,6 +95,11 @@ def check_html(file: Path, fragment: str, line: int | None, prefix: str, setting
             else:
                 diag.warning(file, where, f"{prefix}{found.what} is left out: LMS pages run no "
                              "author scripts", TRUST_HINT)
+    for ref in css_references(fragment, 0):
+        host = url_host(html.unescape(ref.target))
+        if host and not host_accepted(host, settings.external_hosts):
+            where = line if fixed_line or line is None else line + ref.line
+            _host_warning(file, where, f"{prefix}CSS of <{ref.tag}>", host, diag)
 
 
 def check_html_asset(path: Path, settings: LcSettings, diag: Diagnostics) -> None:
