@@ -29,7 +29,7 @@ fetch("https://readings.example.net/cooling.json").then(r => r.json())
 def leaky_course(tmp_path: Path) -> Path:
     """The playbook imported, then edited: the course trusts author scripts, and a lab page
     frames a local page whose script fetches from a host no file names (validate cannot see
-    it); the intro shows an image the module lacks (an error: that module is not valid)."""
+    it); the intro includes a file the module lacks (an error: that module is not valid)."""
     course = tmp_path / "leaky"
     run_cli("import-book", PLAYBOOK, "--out", course, check=0)
     (course / "import-report.md").unlink()
@@ -41,7 +41,7 @@ def leaky_course(tmp_path: Path) -> Path:
     with (lab / "index.md").open("a", encoding="utf-8") as fh:
         fh.write('\n<iframe src="cooling.html" title="Cooling curve, interactive"></iframe>\n')
     with (course / "modules" / "playing-packages" / "intro.md").open("a", encoding="utf-8") as fh:
-        fh.write("\n![The set-up](setup.png)\n")
+        fh.write("\n```{include} setup.md\n```\n")
     return course
 
 
@@ -81,5 +81,5 @@ def test_books_tool_counts_plays_and_catches_an_unnamed_host(tmp_path: Path) -> 
     lab = next(m for m in leaky["modules"] if m["slug"] == "the-lab")
     assert lab["unexpected_hosts"] == ["readings.example.net"]
     intro = next(m for m in leaky["modules"] if m["slug"] == "playing-packages")
-    assert any("intro.md:5:" in e and "setup.png" in e for e in intro["errors"]), intro["errors"]
+    assert any("intro.md:5:" in e and "setup.md" in e for e in intro["errors"]), intro["errors"]
     assert "the-lab: loads readings.example.net, which validate did not name" in proc.stdout

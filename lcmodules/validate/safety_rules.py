@@ -9,12 +9,14 @@ from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.outpath import outside_links
 from lcmodules.core.urlpolicy import (
     HTML_ASSETS,
+    SCRIPT_ELEMENTS,
     dangerous_url,
     host_accepted,
     tag_findings,
     url_host,
 )
 from lcmodules.load.references import (
+    Reference,
     css_references,
     find_references,
     html_fragments,
@@ -72,7 +74,7 @@ def check_text(file: Path, text: str, first: int | None, prefix: str, settings: 
                          f"'{_short(target)}', which would run a script: it is made inert in "
                          "every page", "link to a page or a file instead")
             continue
-        host = url_host(target) if ref.embeds else None
+        host = _loaded_host(ref, target, settings)
         if host and not host_accepted(host, settings.external_hosts):
             _host_warning(file, line, f"{prefix}{_what(ref.kind, ref.tag)}", host, diag)
     for line, fragment in html_fragments(text, offset):
@@ -111,9 +113,17 @@ def check_html_asset(path: Path, settings: LcSettings, diag: Diagnostics) -> Non
         return
     check_html(path, text, 1, "", settings, diag)
     for ref in html_references(text, 1):
-        host = url_host(html.unescape(ref.target)) if ref.embeds else None
+        host = _loaded_host(ref, html.unescape(ref.target), settings)
         if host and not host_accepted(host, settings.external_hosts):
             _host_warning(path, ref.line, f"<{ref.tag}>", host, diag)
+
+
+def _loaded_host(ref: Reference, target: str, settings: LcSettings) -> str | None:
+    """The host a page loads `ref` from; None for a link, or a script the pages leave out
+    (its own warning says so) — a host is named only when a learner's browser contacts it."""
+    if not ref.embeds or (ref.tag in SCRIPT_ELEMENTS and not settings.trusted_outputs):
+        return None
+    return url_host(target)
 
 
 def _host_warning(file: Path, line: int | None, what: str, host: str, diag: Diagnostics) -> None:
