@@ -16,6 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.load.loader import load_module
+from lcmodules.versioning.fingerprint import fingerprint_module
 from tests.conftest import run_cli
 
 BOOK = Path(__file__).parent / "fixtures" / "books" / "extbook"
@@ -50,6 +53,13 @@ def test_directive_files_are_copied_and_carried(tmp_path: Path) -> None:
         assert not [n for n in package.namelist() if n.endswith(".csv")]  # no page links to it
         page = package.read("index.html").decode("utf-8")
     assert page.count('class="lc-directive lc-fetch-table"') == 3
+    # the file is part of the module: in its fingerprint, and a change to it is built again
+    loaded = load_module(module, Diagnostics())
+    assert loaded is not None
+    assert {"data/rates.csv", "data/levels.csv"} <= set(fingerprint_module(loaded).files)
+    (module / "data" / "rates.csv").write_text("river,rate\nRhine,2.4\n", encoding="utf-8")
+    run_cli("build", "-f", "jupyter-book", "--out", dist, cwd=course, check=0)
+    assert "Rhine,2.4" in (tree / "data" / "rates.csv").read_text(encoding="utf-8")
     # a package ships the file once a page links to it
     page_file = module / "index.md"
     page_file.write_text(page_file.read_text(encoding="utf-8") + "\n[The table](data/rates.csv)\n",

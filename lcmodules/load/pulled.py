@@ -1,5 +1,6 @@
-"""What pages pull in, read at load time: included MyST and code, csv-table files, `.bib` files,
-and the files that directives of a book's own Sphinx extensions name.
+"""What pages pull in, read at load time: included MyST and code, csv-table files, `.bib` files;
+and which files the directives of a book's own Sphinx extensions name (not read: like a
+`{download}`'s file, the Jupyter Book export copies it and the fingerprint hashes it).
 
 The renderer and the exporters read these bytes from the model (`Module.pulled`), never the
 disk, so a build renders what was loaded and checked, and the fingerprint covers it.
@@ -41,9 +42,6 @@ def pull_files(module: Module) -> None:
 
 def _pull(module: Module, root: Path, unit: Unit, document: Document, base: Path,
           offset: int, depth: int) -> None:
-    for ref in directive_files(document, offset):
-        line = ref.line + 1 if unit.page is not None else None
-        _add(module, root, resolve_reference(base, ref.target), unit.rel, line)
     for ref in document_references(document, offset):
         if ref.tag not in PULLING_TAGS or not is_local(ref.target):
             continue
