@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from lcmodules.core.diagnostics import Diagnostics
+from lcmodules.core.localext import local_extensions
 from lcmodules.load.loader import load_module
 from lcmodules.versioning.fingerprint import fingerprint_module
 from tests.conftest import run_cli
@@ -161,3 +162,41 @@ def test_imported_book_builds_html_with_its_extension_and_files(tmp_path: Path) 
     proc = run_cli("build", "modules/flow-rates", "-f", "jupyter-book", "--html", "--out",
                    tmp_path / "dist2", cwd=course, check=1)
     assert "FileNotFoundError" in proc.stderr + proc.stdout
+
+
+def test_local_extension_files(tmp_path: Path) -> None:
+    (tmp_path / "_ext" / "helpers").mkdir(parents=True)
+    for name in ("_ext/style.py", "_ext/helpers/__init__.py", "_ext/.hidden.py", "root_ext.py",
+                 "other.py"):
+        (tmp_path / name).write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "_ext" / "__pycache__").mkdir()
+    (tmp_path / "_ext" / "__pycache__" / "style.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "outside.py").write_text("y = 2\n", encoding="utf-8")
+    (tmp_path / "_ext" / "linked.py").symlink_to(tmp_path / "outside.py")
+    found = local_extensions({"local_extensions": {
+        "style": "_ext/", "root_ext": ".", "gone": "missing", "away": "../x", "abs": "/etc"}},
+        tmp_path)
+    style, root_ext, gone, away, absolute = found
+    assert sorted(style.files()) == ["_ext/helpers/__init__.py", "_ext/style.py"]
+    assert style.rel == "_ext" and style.module_file == tmp_path.resolve() / "_ext" / "style.py"
+    assert list(root_ext.files()) == ["root_ext.py"] and root_ext.rel == "."  # not the whole root
+    assert gone.module_file is None and gone.files() == {}
+    assert away.folder is None and absolute.folder is None and away.rel is None
+    assert local_extensions({"local_extensions": ["not", "a", "mapping"]}, tmp_path) == []
+
+
+def test_import_notes_an_extension_the_book_lacks(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    config = book / "_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    fetch_table: _ext/\n", "    fetch_table: _ext/\n    gone: _ext/\n    away: ../x\n"),
+        encoding="utf-8")
+    course = tmp_path / "course"
+    run_cli("import-book", book, "--out", course, check=0)
+    report = (course / "import-report.md").read_text(encoding="utf-8")
+    assert "_config.yml:6: the Sphinx extension 'gone' is not in the book (no 'gone.py' in " \
+        "'_ext/'); the course names it without its code" in report
+    assert "_config.yml:7: the folder '../x' of the Sphinx extension 'away' lies outside the " \
+        "book; not copied" in report
+    assert (course / "_ext" / "fetch_table.py").is_file()
