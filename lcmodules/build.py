@@ -28,6 +28,7 @@ from lcmodules.cache.store import (
     sha256_json,
 )
 from lcmodules.core.diagnostics import Diagnostics, InputError, Problem
+from lcmodules.core.localext import local_extensions
 from lcmodules.core.locate import MODULES_DIR
 from lcmodules.core.outpath import UnsafePathError, out_clash
 from lcmodules.export.registry import (
@@ -282,6 +283,9 @@ class Keys:
                 "config": self.hasher.file(config) if course.has_config_file else None,
                 "templates": self.hasher.tree(templates, self.skip) if templates else None,
                 "logo": self.hasher.file(logo) if logo else None,
+                "extensions": {rel: self.hasher.file(path)  # the course's own, for --html
+                               for ext in local_extensions(course.config.sphinx, course.root)
+                               for rel, path in ext.files().items()},
             })
         return self._course[course.root]
 

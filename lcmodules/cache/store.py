@@ -15,6 +15,7 @@ from typing import Any
 
 from lcmodules import __version__
 from lcmodules.core.fsutil import sha256_file, write_text_atomic
+from lcmodules.core.localext import local_extensions
 
 CACHE_ENV = "LCMODULES_CACHE_DIR"
 CACHE_NAME = ".lcmodules-cache"
@@ -474,14 +475,15 @@ class QuickCheck:
 
 def course_inputs(root: Path) -> list[Path]:
     """What a course's pages read besides its modules and _config.yml: the templates folder
-    (`lcmodules.templates`, default `templates`) and the `logo` file, found without loading
-    the whole configuration."""
+    (`lcmodules.templates`, default `templates`), the `logo` file and the folders of its own
+    Sphinx extensions (`sphinx.local_extensions`), found without loading the whole
+    configuration."""
     found = [root / "templates"]
     try:
         text = (root / "_config.yml").read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return found
-    if "templates" not in text and "logo" not in text:
+    if "templates" not in text and "logo" not in text and "local_extensions" not in text:
         return found
     from ruamel.yaml import YAML
 
@@ -497,6 +499,8 @@ def course_inputs(root: Path) -> list[Path]:
         found[0] = root / name
     if isinstance(data.get("logo"), str):
         found.append(root / data["logo"])
+    for ext in local_extensions(data.get("sphinx"), root):
+        found += sorted(ext.files().values())
     return found
 
 

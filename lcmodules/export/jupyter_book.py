@@ -36,7 +36,7 @@ from lcmodules.export.jupyter_book_config import (
 from lcmodules.load.document import page_document, parse_document, unit_documents
 from lcmodules.load.links import Elsewhere, LinkIndex, link_index
 from lcmodules.load.myst import parse_directive
-from lcmodules.load.pulled import included_text
+from lcmodules.load.pulled import directive_files, included_text
 from lcmodules.load.references import (
     Reference,
     document_references,
@@ -61,6 +61,7 @@ from lcmodules.transform.learner import (
     learner_markdown,
     module_edition,
     notebook_bytes,
+    notebook_file,
     page_text,
 )
 
@@ -75,7 +76,9 @@ def _md_text(text: str) -> str:
     return " ".join(str(text).split())
 
 
-TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{(?:figure|image|download|include|literalinclude)\}`?\s*",
+# where a target stands: a link, a directive's argument (any directive: a book extension's
+# too) or a role's, an option, an HTML attribute
+TARGET_CONTEXT = (r"\]\(\s*<?", r"<", r"\{[\w:.-]+\}`?\s*",
                   r"`[^`<]*<", r"^\s*:(?:file|img-top|img-bottom|img-background|link):\s*",
                   r"\b(?:src|href|poster|data|srcset)\s*=\s*[\"']?")
 
@@ -90,11 +93,15 @@ def rewrite_targets(text: str, base: Path, mapping: dict[Path, Path],
     """References in MyST text to files in `mapping` point at their new paths (relative to `base`).
 
     Only the line a reference is on changes, and only where a target can stand: after `](`,
-    `<`, a figure/image directive, a role's `<`, or an HTML `src=`/`href=`. `refs`: the
-    references of the text's parse, with lines in `text` (default: parse it).
+    `<`, a directive's argument (`load.pulled.directive_files` too), a role's `<`, or an HTML
+    `src=`/`href=`. `refs`: the references of the text's parse, with lines in `text`
+    (default: parse it).
     """
     lines = text.split("\n")
-    for ref in document_references(parse_document(text)) if refs is None else refs:
+    if refs is None:
+        document = parse_document(text)
+        refs = [*document_references(document), *directive_files(document)]
+    for ref in refs:
         if not is_local(ref.target) or not 0 <= ref.line < len(lines):
             continue
         path = (base / target_path(ref.target)).resolve()
@@ -270,14 +277,16 @@ class ModuleBook:
             if unit.kind == "page" and unit.page is not None:
                 pages[unit.index] = page_text(unit.raw)
                 # the page's one parse; its lines counted in the file (front matter included)
-                page_refs[unit.index] = document_references(page_document(unit.page),
-                                                            unit.page.body_line - 1)
+                document = page_document(unit.page)
+                page_refs[unit.index] = [*document_references(document, unit.page.body_line - 1),
+                                         *directive_files(document, unit.page.body_line - 1)]
                 self._collect(page_refs[unit.index], base, referenced)
             elif unit.kind == "notebook" and unit.notebook is not None:
                 notebooks[unit.index] = sanitize_notebook_outputs(
                     copy.deepcopy(unit.notebook), self.module.config.lcmodules.trusted_outputs)
                 for _, document in unit_documents(unit):
-                    self._collect(document_references(document), base, referenced)
+                    self._collect([*document_references(document), *directive_files(document)],
+                                  base, referenced)
         taken = {r.lower() for r in self.rel.values()} | {p.lower() for p in self.quiz_pages.values()}
         copies: dict[str, Path] = {}
         for source in sorted(referenced):
@@ -323,11 +332,15 @@ class ModuleBook:
 
     def _copy(self, source: Path) -> FileContent:
         """A referenced file: as load read it when a page pulls it in (an included MyST file
-        in the edition's form), else the file itself."""
+        or a notebook in the edition's form), else the file itself."""
         pulled = self.module.pulled.get(source.relative_to(self.root).as_posix())
+        edition = self.module.edition or "learner"
         if source.suffix.lower() == ".md":
             text = included_text(pulled.data if pulled else source.read_bytes())
-            return learner_markdown(text, self.module.edition or "learner").encode("utf-8")
+            return learner_markdown(text, edition).encode("utf-8")
+        if source.suffix.lower() == ".ipynb":  # a notebook to download: its solutions go too
+            return notebook_file(source, pulled.data if pulled else source.read_bytes(),
+                                 edition, self.module.meta.language)
         return pulled.data if pulled else source
 
     def _collect(self, refs: list[Reference], base: Path, found: dict[Path, None],
@@ -346,7 +359,8 @@ class ModuleBook:
                 if ref.tag == "include" and path.suffix.lower() == ".md" and depth < 8:
                     pulled = self.module.pulled.get(path.relative_to(self.root).as_posix())
                     text = included_text(pulled.data if pulled else path.read_bytes())
-                    included = document_references(parse_document(text))
+                    document = parse_document(text)
+                    included = [*document_references(document), *directive_files(document)]
                     for folder in dict.fromkeys([path.parent, base]):
                         self._collect(included, folder, found, depth + 1)
 

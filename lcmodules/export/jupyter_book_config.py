@@ -10,6 +10,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from lcmodules.core.localext import LocalExtension, local_extensions
 from lcmodules.core.strings import N_, translator
 from lcmodules.load.bibliography import bib_files
 from lcmodules.load.units import slugify
@@ -80,11 +81,20 @@ def favicon_file(module: Module) -> Path | None:
     return path if path and path.is_file() and path.is_relative_to(root) else None
 
 
+def course_extensions(module: Module) -> list[LocalExtension]:
+    """The course's own Sphinx extensions (`sphinx.local_extensions` of its `_config.yml`)."""
+    root = module.course.root if module.course else module.root
+    return local_extensions(module.config.sphinx, root)
+
+
 def support_files(module: Module, static: dict[str, FileContent]) -> dict[str, FileContent]:
-    """The math extension, the accessible search field, lc.css/lc.js and the favicon."""
-    files: dict[str, FileContent] = {"_ext/lc_mathml.py": MATHML_EXTENSION,
-                                     "_ext/lc_a11y.py": A11Y_EXTENSION,
-                                     "_templates/search-button-field.html": SEARCH_FIELD.encode()}
+    """The course's own Sphinx extensions (at their place), the math extension, the
+    accessible search field, lc.css/lc.js and the favicon."""
+    files: dict[str, FileContent] = {}
+    for extension in course_extensions(module):
+        files.update(extension.files())
+    files.update({"_ext/lc_mathml.py": MATHML_EXTENSION, "_ext/lc_a11y.py": A11Y_EXTENSION,
+                  "_templates/search-button-field.html": SEARCH_FIELD.encode()})
     for name in ("_static/lc.css", "_static/lc.js"):
         if name in static:
             files[name] = static[name]
@@ -95,7 +105,8 @@ def support_files(module: Module, static: dict[str, FileContent]) -> dict[str, F
 
 
 def sphinx_section(module: Module, language: str, cites: bool = False) -> dict[str, Any]:
-    """`sphinx:` — the course's extensions and config, with what lcmodules needs on top."""
+    """`sphinx:` — the course's extensions (its own too, their folders carried into the tree
+    at the same place) and config, with what lcmodules needs on top."""
     course = dict(module.config.sphinx or {})
     lang = language.split("-")[0].lower()
     config: dict[str, Any] = {
@@ -115,8 +126,9 @@ def sphinx_section(module: Module, language: str, cites: bool = False) -> dict[s
     gettext = translator(language).gettext
     for key, msgid in CODE_PROMPTS.items():
         config.setdefault(key, gettext(msgid))
-    section: dict[str, Any] = {"local_extensions": {"lc_mathml": "_ext", "lc_a11y": "_ext"},
-                               "config": config}
+    local = {ext.name: ext.rel for ext in course_extensions(module) if ext.rel is not None}
+    section: dict[str, Any] = {"local_extensions": {**local, "lc_mathml": "_ext",
+                                                    "lc_a11y": "_ext"}, "config": config}
     if course.get("extra_extensions"):
         section["extra_extensions"] = list(course["extra_extensions"])
     return section

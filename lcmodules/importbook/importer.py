@@ -6,11 +6,13 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from lcmodules.core.fsutil import atomic_path
+from lcmodules.core.localext import local_extensions
 from lcmodules.importbook.authors import book_authors
 from lcmodules.importbook.course import book_language, course_config, dump, module_yml
 from lcmodules.importbook.licence import find_licence_file, spdx_id
@@ -146,6 +148,7 @@ def import_book(book: Path, out: Path, options: ImportOptions) -> ImportResult:
                 "license": licence,
             }, config)
         _copy_course_files(book, tmp, config, notes)
+        _copy_local_extensions(book, tmp, config, notes)
         _copy_environment(book, tmp, notes)
         (tmp / "_config.yml").write_text(
             course_config(config, [m.slug for m in plan.modules], notes), encoding="utf-8")
@@ -271,6 +274,33 @@ def _copy_course_files(book: Path, tmp: Path, config: dict, notes: Notes) -> Non
         else:
             notes.warn("_config.yml", None, f"'{rel}' named in _config.yml is not a file of the "
                        "book; left out", "")
+
+
+def _copy_local_extensions(book: Path, tmp: Path, config: dict, notes: Notes) -> None:
+    """The book's own Sphinx extensions (`sphinx.local_extensions`), their folders at the same
+    place in the course: code the book already ran in Jupyter Book, which only `build --html`
+    loads (docs/security.md)."""
+    sphinx = config.get("sphinx")
+    entries: Any = sphinx.get("local_extensions") if isinstance(sphinx, dict) else None
+    for ext in local_extensions(sphinx, book):
+        line = entries.lc.key(ext.name)[0] + 1 if hasattr(entries, "lc") else None
+        if ext.folder is None:
+            notes.warn("_config.yml", line, f"the folder '{ext.path}' of the Sphinx extension "
+                       f"'{ext.name}' lies outside the book; not copied",
+                       "copy the extension into the course and correct sphinx.local_extensions")
+            continue
+        if ext.module_file is None:
+            notes.warn("_config.yml", line, f"the Sphinx extension '{ext.name}' is not in the "
+                       f"book (no '{ext.name}.py' in '{ext.path}'); the course names it without "
+                       "its code", "add it to the course, or remove it from "
+                       "sphinx.local_extensions")
+            continue
+        files = ext.files()
+        for rel, path in files.items():
+            _write(tmp / rel, path.read_bytes())
+        notes.warn("_config.yml", line, f"the book's Sphinx extension '{ext.name}' "
+                   f"({len(files)} file(s) of '{ext.path}') was copied into the course; only "
+                   "`build --html` (Sphinx) runs it", "")
 
 
 def repo_root(book: Path) -> Path | None:

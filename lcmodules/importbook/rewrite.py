@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 from lcmodules.importbook.notes import Notes
 from lcmodules.importbook.plan import ModulePlan, Plan, file_title, label_title
 from lcmodules.importbook.toc import UNIT_SUFFIXES
-from lcmodules.load.document import markdown_parser
+from lcmodules.load.document import markdown_parser, parse_document
+from lcmodules.load.pulled import directive_files
 from lcmodules.load.references import find_references, is_local
 
 ROLE = re.compile(r"\{(ref|numref|doc|eq)\}`([^`]+)`")
@@ -228,7 +229,32 @@ class Rewriter:
             new = self.new_target(rel, ref.target)
             if new != ref.target:
                 lines = _replace(lines, ref.line, ref.target, new)
+        lines = self._directive_files(text, lines, line)
         return "\n".join(_without_missing(lines, gone, self.language)) if gone else "\n".join(lines)
+
+    def _directive_files(self, text: str, lines: list[str], line: int) -> list[str]:
+        """A file of the book that a directive of a book extension names (`{custom_download_link}
+        ./x.ipynb`, `load.pulled.directive_files`) is copied into the module, with a note, and
+        the argument pointed at the copy."""
+        for ref in directive_files(parse_document(text)):
+            rel = self.book_path(ref.target)
+            if rel is None or not self.is_book_file(rel):
+                continue  # not a file: the argument is something else
+            other = self.plan.unit_module.get(rel)
+            at = line if self.cell else line + ref.line
+            if other is not None and other is not self.module:
+                self._note(at, f"'{ref.target}' that {{{ref.tag}}} names is a page of module "
+                           f"'{other.slug}'; it was kept as it is", "copy the file into this "
+                           "module by hand if the directive needs it")
+                continue
+            if other is None:
+                self.copies.add(rel)
+                self._note(at, f"'{ref.target}' that {{{ref.tag}}} names was copied into the "
+                           "module (the Jupyter Book export carries it)", "")
+            new = self.new_target(rel, ref.target)
+            if new != ref.target:
+                lines = _replace(lines, ref.line, ref.target, new)
+        return lines
 
     def code_files(self, code: str, line: int) -> str:
         """Files that notebook code names by a relative path are copied in; a path that

@@ -269,9 +269,20 @@ def edition_files(module: Module) -> dict[str, FileContent]:
     return files
 
 
-def _read_notebook(path: Path) -> NotebookNode:
+def notebook_file(path: Path, data: bytes, edition: Edition,
+                  language: str | None = None) -> bytes:
+    """A notebook that is not a unit (one a page offers to download, `data` as load read
+    `path`) made into `edition`: the learner's has no solutions."""
+    if edition == "teacher":
+        return data
+    return notebook_bytes(learner_notebook(_read_notebook(path, data), edition, language))
+
+
+def _read_notebook(path: Path, data: bytes | None = None) -> NotebookNode:
     """A notebook that is not a unit (validation never saw it): read it, or say why not."""
     try:
+        if data is not None:
+            return nbformat.reads(data.decode("utf-8"), as_version=4)
         return nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
         raise InputError([Problem(path, None, f"cannot read this notebook: {exc}",

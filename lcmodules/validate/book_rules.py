@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import posixpath
 import re
 
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.core.extensions import install_hint
+from lcmodules.core.localext import local_extensions
 from lcmodules.model import Course
 
 
@@ -36,3 +38,29 @@ def check_sphinx_extensions(course: Course, diag: Diagnostics) -> None:
                      "Jupyter Book export will stop on it",
                      f"{install_hint(name, course.root)}, or remove it from "
                      "sphinx.extra_extensions")
+
+
+def check_local_extensions(course: Course, diag: Diagnostics) -> None:
+    """`sphinx.local_extensions` whose code is not in the course: the Jupyter Book export
+    carries each folder, so `build --html` stops on a missing one. Only files are looked at:
+    lcmodules never imports a course's code (docs/security.md)."""
+    if not course.has_config_file:
+        return
+    config_file = course.root / "_config.yml"
+    text = config_file.read_text(encoding="utf-8") if config_file.is_file() else ""
+    for ext in local_extensions(course.config.sphinx, course.root):
+        found = re.search(rf"^\s*['\"]?{re.escape(ext.name)}['\"]?\s*:", text, re.M)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        if ext.folder is None:
+            diag.warning(config_file, line, f"the folder '{ext.path}' of the Sphinx extension "
+                         f"'{ext.name}' is not one inside the course: the Jupyter Book export "
+                         "cannot carry it and leaves it out",
+                         "move the extension into the course and name its folder relative to "
+                         "_config.yml")
+        elif ext.module_file is None:
+            where = posixpath.join(ext.path, ext.name.replace(".", "/"))
+            diag.warning(config_file, line, f"the Sphinx extension '{ext.name}' is missing: "
+                         f"neither '{where}.py' nor '{where}/__init__.py' is in the course, so "
+                         "`build --html` will stop on it",
+                         "copy the extension into the course (import-book does), or remove it "
+                         "from sphinx.local_extensions")

@@ -37,6 +37,7 @@ COURSE_RULES = [
     course_rules.check_unique_ids,
     course_rules.check_prerequisites,
     book_rules.check_sphinx_extensions,
+    book_rules.check_local_extensions,
 ]
 
 

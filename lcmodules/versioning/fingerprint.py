@@ -12,6 +12,7 @@ from typing import Any
 
 from lcmodules.load.bibliography import bib_files
 from lcmodules.load.document import Document, parse_document, unit_documents
+from lcmodules.load.pulled import directive_files
 from lcmodules.load.references import document_references, is_local, resolve_reference
 from lcmodules.model import Module, Unit
 
@@ -213,7 +214,8 @@ def referenced_files(module: Module) -> set[str]:
     """Module-relative paths of the existing files inside the module that units refer to.
 
     Markdown pages, notebook markdown cells and quiz texts: links, images, figure, image,
-    include and download directives. Notebook code cells: string literals naming a file
+    include and download directives, the file a book extension's directive names
+    (`load.pulled.directive_files`). Notebook code cells: string literals naming a file
     (relative to the notebook's folder), e.g. `pd.read_csv("../data/metingen.csv")`.
     References that leave the module or do not exist are left to validation.
     """
@@ -235,7 +237,7 @@ def _unit_targets(unit: Unit) -> Iterator[Path]:
 
 
 def _markdown_targets(document: Document, base: Path) -> Iterator[Path]:
-    for ref in document_references(document):
+    for ref in [*document_references(document), *directive_files(document)]:
         if is_local(ref.target) and not ref.target.startswith("attachment:"):
             yield resolve_reference(base, ref.target)
 
