@@ -4,6 +4,7 @@ check too), `build` is that check plus the export, and the library cannot skip i
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,44 @@ def test_the_library_cannot_skip_the_check(tmp_path: Path) -> None:
         run_build(checked, options)
     result = build_paths([course], {"formats": ["scorm12"]}, tmp_path / "s", 1)
     assert result.artifacts and all(p.is_file() for p in result.artifacts)
+
+
+def _offer_notebook(course: Path, notebook: str) -> Path:
+    module = course / "modules" / "eerste"
+    case = next(module.glob("*.md"))
+    case.write_text(case.read_text("utf-8") + "\n\nDownload {download}`het extra notebook "
+                    "<extra.ipynb>`.\n", "utf-8")
+    (module / "extra.ipynb").write_text(notebook, "utf-8")
+    return module
+
+
+def test_a_notebook_to_download_ships_without_its_solutions_in_every_format(tmp_path: Path) -> None:
+    import nbformat
+
+    course = new_course(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1\n### BEGIN SOLUTION\nantwoord = 42\n### END SOLUTION"),
+                nbformat.v4.new_markdown_cell("<!-- BEGIN SOLUTION -->\nHet antwoord is 42.\n"
+                                              "<!-- END SOLUTION -->")]
+    _offer_notebook(course, nbformat.writes(nb))
+    run_cli("build", "-f", "scorm12", "-f", "scorm2004", "-f", "imscc", "-f", "jupyter-book",
+            "--out", "dist", cwd=course, check=0)
+    shipped = []
+    for package in sorted((course / "dist").glob("*.zip")):
+        with zipfile.ZipFile(package) as zf:
+            shipped += [zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith("extra.ipynb")]
+    shipped += [p.read_text("utf-8") for p in (course / "dist").glob("*-jupyter-book/**/extra.ipynb")]
+    assert len(shipped) == 4, len(shipped)  # three packages and the module's book
+    for text in shipped:
+        assert "antwoord = 42" not in text and "Het antwoord is 42" not in text
+        assert "x = 1" in text  # the rest of the notebook stays
+
+
+def test_a_notebook_to_download_that_cannot_be_read_is_refused_by_validate(tmp_path: Path) -> None:
+    course = new_course(tmp_path)
+    _offer_notebook(course, '{"cells": [')
+    said = run_cli("validate", cwd=course, check=1)
+    assert re.search(r"\.md:\d+: 'extra\.ipynb' is offered here but is not a notebook that can "
+                     r"be read", said.stdout + said.stderr)
+    build = run_cli("build", "--out", "dist", cwd=course, check=1)
+    assert "'extra.ipynb' is offered here" in build.stdout + build.stderr

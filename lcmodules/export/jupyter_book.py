@@ -58,11 +58,10 @@ from lcmodules.render.sanitize import (
 )
 from lcmodules.render.site import page_environment, static_files
 from lcmodules.transform.learner import (
-    learner_markdown,
     module_edition,
     notebook_bytes,
-    notebook_file,
     page_text,
+    shipped_file,
 )
 
 BUILD_TIMEOUT = 1800
@@ -331,17 +330,8 @@ class ModuleBook:
                             self.path(self.rel[unit.index]), self.course)
 
     def _copy(self, source: Path) -> FileContent:
-        """A referenced file: as load read it when a page pulls it in (an included MyST file
-        or a notebook in the edition's form), else the file itself."""
-        pulled = self.module.pulled.get(source.relative_to(self.root).as_posix())
-        edition = self.module.edition or "learner"
-        if source.suffix.lower() == ".md":
-            text = included_text(pulled.data if pulled else source.read_bytes())
-            return learner_markdown(text, edition).encode("utf-8")
-        if source.suffix.lower() == ".ipynb":  # a notebook to download: its solutions go too
-            return notebook_file(source, pulled.data if pulled else source.read_bytes(),
-                                 edition, self.module.meta.language)
-        return pulled.data if pulled else source
+        """A referenced file as the edition ships it (transform.learner.shipped_file)."""
+        return shipped_file(self.module, source, self.module.edition or "learner")
 
     def _collect(self, refs: list[Reference], base: Path, found: dict[Path, None],
                  depth: int = 0) -> None:

@@ -70,13 +70,15 @@ class SiteFiles:
         self.files[safe] = content
         return safe
 
-    def add_source(self, source: Path, rel: str, folder: str = "files") -> str:
-        """Copy a module file once (streamed from disk), under `folder/<safe rel>`."""
+    def add_source(self, source: Path, rel: str, folder: str = "files",
+                   data: FileContent | None = None) -> str:
+        """Copy a module file once (streamed from disk, or `data`: the file as the edition
+        ships it), under `folder/<safe rel>`."""
         source = source.resolve()
         if source in self._by_source:
             return self._by_source[source]
         name = self._free(f"{folder}/{safe_path(rel)}")
-        self.files[name] = source
+        self.files[name] = source if data is None else data
         self._by_source[source] = name
         return name
 

@@ -22,7 +22,7 @@ from lcmodules.render.markdown import Context, MarkdownRenderer, renderer
 from lcmodules.render.notebook import render_notebook
 from lcmodules.render.quiz import quiz_info, render_quiz, script_json
 from lcmodules.render.sanitize import inert_asset, neutralise_urls
-from lcmodules.transform.learner import module_edition, notebook_bytes
+from lcmodules.transform.learner import module_edition, notebook_bytes, shipped_file
 
 __all__ = [
     "Site", "SiteOptions", "render_site", "module_info", "launch_links", "page_environment",
@@ -210,7 +210,9 @@ class _SiteBuilder:
             return target
         path = (base / target_path(target)).resolve()
         if path.is_file() and path.is_relative_to(self.root):
-            return self.files.add_source(path, path.relative_to(self.root).as_posix())
+            edition = self.module.edition or self.options.edition  # solutions go, in every format
+            return self.files.add_source(path, path.relative_to(self.root).as_posix(),
+                                         data=shipped_file(self.module, path, edition))
         return target  # validation reports it; never invent a file
 
     # units

@@ -25,6 +25,7 @@ from lcmodules.load.markers import (  # noqa: F401 (re-exported for the renderer
     cell_tags,
     is_marker,
 )
+from lcmodules.load.pulled import included_text
 from lcmodules.model import Course, Module, Page, Unit
 from lcmodules.transform.stubs import code_stub, notebook_language
 
@@ -267,6 +268,21 @@ def edition_files(module: Module) -> dict[str, FileContent]:
         else:
             files[rel.as_posix()] = path
     return files
+
+
+def shipped_file(module: Module, source: Path, edition: Edition) -> FileContent:
+    """A file of the module a page refers to (not a unit), as `edition` ships it: a notebook or
+    a MyST file without its solutions in the learner's edition, others as load read them (when
+    a page pulls them in) or as they are. Every format ships module files through this."""
+    pulled = module.pulled.get(source.relative_to(module.root.resolve()).as_posix())
+    suffix = source.suffix.lower()
+    if suffix == ".md":
+        text = included_text(pulled.data if pulled else source.read_bytes())
+        return learner_markdown(text, edition).encode("utf-8")
+    if suffix == ".ipynb":
+        return notebook_file(source, pulled.data if pulled else source.read_bytes(), edition,
+                             module.meta.language)
+    return pulled.data if pulled else source
 
 
 def notebook_file(path: Path, data: bytes, edition: Edition,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nbformat
+
 from lcmodules.core.diagnostics import Diagnostics
 from lcmodules.load.document import Document, page_document, unit_documents
 from lcmodules.load.links import LinkIndex, link_index, role_targets
@@ -26,6 +28,7 @@ def check_references(module: Module, diag: Diagnostics) -> None:
     (a dead link is a warning)."""
     root = module.root.resolve()
     index = link_index(module)
+    notebooks: dict[Path, tuple[Path, int | None]] = {}  # linked notebooks that are no unit
     for unit in module.units:
         base = unit.source.parent
         if unit.page is not None:
@@ -33,17 +36,43 @@ def check_references(module: Module, diag: Diagnostics) -> None:
             for ref in document_references(document, unit.page.body_line):
                 if not _dead_link(ref, unit, index, ref.line, diag, ""):
                     _check(ref, unit.source, ref.line, base, root, diag, "")
+                    _note_notebook(ref, unit.source, ref.line, base, index, notebooks)
             _check_roles(document, unit, index, unit.page.body_line, None, diag, "")
         if unit.notebook is not None:
             lines = notebook_cell_lines(unit.raw.decode("utf-8", "replace"))
             for number, document in unit_documents(unit):
                 assert number is not None
                 where = lines[number] if number < len(lines) else None
-                _check_cell(unit, number, document, where, index, root, diag)
+                _check_cell(unit, number, document, where, index, root, diag, notebooks)
+    for path, (file, line) in notebooks.items():
+        if path.is_relative_to(root):
+            _check_notebook_file(path, file, line, diag)
+
+
+def _note_notebook(ref: Reference, file: Path, line: int | None, base: Path, index: LinkIndex,
+                   found: dict[Path, tuple[Path, int | None]]) -> None:
+    """Remember a notebook a page offers (to download or open) that is not a unit: the packages
+    ship it in the learner's edition, so it must be a notebook that can be read."""
+    if not is_local(ref.target) or not target_path(ref.target).lower().endswith(".ipynb"):
+        return
+    path = resolve_reference(base, ref.target)
+    if path not in index.units and path.is_file():
+        found.setdefault(path, (file, line))
+
+
+def _check_notebook_file(path: Path, file: Path, line: int | None, diag: Diagnostics) -> None:
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        diag.error(file, line, f"'{path.name}' is offered here but is not a notebook that can be "
+                   f"read ({str(exc).splitlines()[0][:120]}); packages ship notebooks in the "
+                   "learner's edition, so it must be read",
+                   "save it again from Jupyter, or link to another file")
 
 
 def _check_cell(unit: Unit, number: int, document: Document, where: int | None,
-                index: LinkIndex, root: Path, diag: Diagnostics) -> None:
+                index: LinkIndex, root: Path, diag: Diagnostics,
+                notebooks: dict[Path, tuple[Path, int | None]]) -> None:
     assert unit.notebook is not None
     cell = unit.notebook.cells[number]
     attachments = set((cell.get("attachments") or {}).keys())
@@ -57,6 +86,7 @@ def _check_cell(unit: Unit, number: int, document: Document, where: int | None,
             continue
         if not _dead_link(ref, unit, index, where, diag, prefix):
             _check(ref, unit.source, where, unit.source.parent, root, diag, prefix)
+            _note_notebook(ref, unit.source, where, unit.source.parent, index, notebooks)
     _check_roles(document, unit, index, 0, where, diag, prefix)
 
 
