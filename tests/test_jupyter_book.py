@@ -276,3 +276,16 @@ def test_a_failed_build_names_the_cause_not_a_page_called_errors() -> None:
     assert "errors/intro" not in cause and "exceptions/handling" not in cause
     assert "Extension error (download_link_replacer):" in cause
     assert "FileNotFoundError: [Errno 2]" in cause
+
+
+def test_a_missing_module_of_an_extension_is_named_not_the_extension() -> None:
+    from lcmodules.export.jupyter_book import _missing_extension_hint
+
+    own = _missing_extension_hint(
+        "Extension error:\nCould not import extension apastyle (exception: No module named 'six')",
+        None)
+    assert "`apastyle` imports `six`, which is not installed" in own and "`pip install six`" in own
+    absent = _missing_extension_hint("Could not import extension sphinx_grasple (exception: No "
+                                     "module named 'sphinx_grasple')", None)
+    assert "`sphinx_grasple` is not installed" in absent
+    assert "`pip install teachbooks-sphinx-grasple`" in absent

@@ -552,19 +552,31 @@ def build_html(tree: Path, extra_args: Iterable[str] = (),
                                   f"jupyter-book build took longer than {BUILD_TIMEOUT} s",
                                   "build the tree by hand to see where it stops")]) from exc
     if proc.returncode != 0:
-        missing = MISSING_EXTENSION.search(ANSI.sub("", proc.stdout + proc.stderr))
-        hint = (f"the Sphinx extension `{missing.group(1)}` is not installed: "
-                f"{install_hint(missing.group(1), course_root)}; or build without --html") \
-            if missing else \
-            "fix the page named above, or build without --html"
+        hint = _missing_extension_hint(ANSI.sub("", proc.stdout + proc.stderr), course_root)
         raise InputError([Problem(tree / "_config.yml", None,
                                   f"jupyter-book build failed:\n{build_failure(proc.stdout + proc.stderr)}",
                                   hint)])
     return proc
 
 
+def _missing_extension_hint(output: str, course_root: Path | None) -> str:
+    """What to install when Sphinx could not import an extension: the extension itself, or the
+    module it imports that is missing (a book's own extension needs `six`, say)."""
+    missing = MISSING_EXTENSION.search(output)
+    if missing is None:
+        return "fix the page named above, or build without --html"
+    extension, module = missing.group(1), missing.group(2)
+    if module and module.split(".")[0] != extension.split(".")[0]:
+        return (f"the Sphinx extension `{extension}` imports `{module}`, which is not installed: "
+                f"{install_hint(module, course_root)} (add it to the course's requirements.txt); "
+                "or build without --html")
+    return (f"the Sphinx extension `{extension}` is not installed: "
+            f"{install_hint(extension, course_root)}; or build without --html")
+
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-MISSING_EXTENSION = re.compile(r"Could not import extension ([\w.]+)")
+MISSING_EXTENSION = re.compile(
+    r"Could not import extension ([\w.]+)(?: \(exception: No module named '([\w.]+)'\))?")
 NOT_A_CAUSE = re.compile(r"^(Traceback|The above exception|RuntimeError:|There was an error|=+$|"
                          r"During handling|raise |[\w ]+\.\.\. )")  # the last: Sphinx's progress lines
 CAUSE = re.compile(r"\b[A-Z]\w*(Error|Exception)\b|\bERROR\b|\b[Ee]rror:|^\w+ error\b|"
