@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import json
 import os
 import platform
@@ -74,6 +75,11 @@ def png_bytes(width: int, height: int, seed: int) -> bytes:
     return _png(width, height, rows)
 
 
+@functools.cache
+def pooled_png(size: tuple[int, int], seed: int) -> bytes:
+    return png_bytes(*size, seed=seed)
+
+
 def _png(width: int, height: int, raw_rows: bytes) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
@@ -122,9 +128,10 @@ def cell_id(rng: random.Random) -> str:
     return "".join(rng.choice("0123456789abcdef") for _ in range(8))
 
 
-def notebook(title: str, seed: int, png_size: tuple[int, int]) -> dict[str, Any]:
+def notebook(title: str, seed: int, png_size: tuple[int, int], plots: int = 0) -> dict[str, Any]:
     """A data-science notebook with the outputs such notebooks have: tables, plots, streams,
-    a warning and an (allowed) error."""
+    a warning and an (allowed) error. `plots` > 0: its plots come from that many distinct
+    images, made once (a large course is generated in seconds)."""
     rng = random.Random(seed)
     count = 0
 
@@ -143,7 +150,9 @@ def notebook(title: str, seed: int, png_size: tuple[int, int]) -> dict[str, Any]
         return {"cell_type": "markdown", "id": cell_id(rng), "metadata": {}, "source": source}
 
     def image() -> dict[str, Any]:
-        data = png_bytes(*png_size, seed=rng.randrange(1 << 30))
+        picked = rng.randrange(1 << 30)
+        data = (pooled_png(png_size, picked % plots) if plots
+                else png_bytes(*png_size, seed=picked))
         return {"output_type": "display_data", "metadata": {},
                 "data": {"image/png": base64.b64encode(data).decode("ascii"),
                          "text/plain": "<Figure size 640x480 with 1 Axes>"}}
@@ -294,10 +303,11 @@ class CourseStats:
 
 def generate_course(root: Path, modules: int = 100, notebooks: int = 300,
                     asset_bytes: int = 0, png_size: tuple[int, int] = (480, 320),
-                    seed: int = 1) -> CourseStats:
+                    seed: int = 1, plots: int = 0) -> CourseStats:
     """Write a course of `modules` modules holding `notebooks` notebooks between them, each
     module with a case page and a quiz; `asset_bytes` of video files spread over the modules,
-    linked from the case pages."""
+    linked from the case pages; `plots` > 0: the plots come from that many distinct
+    images."""
     stats = CourseStats(root)
     root.mkdir(parents=True, exist_ok=True)
     slugs = [f"casus-{i:03d}" for i in range(1, modules + 1)]
@@ -323,7 +333,7 @@ def generate_course(root: Path, modules: int = 100, notebooks: int = 300,
         for n in range(count):
             rel = f"notebooks/{n + 1:02d}-analyse-{n + 1}.ipynb"
             nb = notebook(f"Analyse {n + 1} van casus {m + 1}", seed * 100000 + m * 100 + n,
-                          png_size)
+                          png_size, plots)
             path = folder / rel
             path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                             "utf-8")

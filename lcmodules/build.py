@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lcmodules.cache.models import ACTIVE, ModelCache, active
+from lcmodules.cache.models import ACTIVE, Entry, ModelCache, active
 from lcmodules.cache.store import (
     BuildRecord,
     FileHasher,
@@ -35,7 +35,7 @@ from lcmodules.export.registry import (
     available_formats,
     get_exporter,
 )
-from lcmodules.load.loader import load_module, load_paths
+from lcmodules.load.loader import load_module, load_paths, module_folders
 from lcmodules.model import Course, Module
 from lcmodules.transform.learner import course_edition, module_edition
 from lcmodules.validate.rules import check_module, validate_courses
@@ -161,11 +161,15 @@ def check_courses(courses: list[Course], formats: Sequence[str] | None = None,
     return Checked(courses, chosen, diag.sorted())
 
 
-def model_cache(hasher: FileHasher | None = None, lean: bool = False) -> ModelCache:
+def model_cache(hasher: FileHasher | None = None, lean: bool = False,
+                jobs: int = 1) -> ModelCache:
     """The model cache of a build, in the user's cache folder (never in a course: see
-    docs/security.md). `lean`: each module is checked as it loads and its sources released."""
+    docs/security.md). `lean`: each module is checked as it loads and its sources released;
+    with `jobs` > 1 too, modules not in the cache are loaded `jobs` at a time (`SharedLoad`)."""
     folder = models_dir()
     hasher = hasher or FileHasher(cache_dir(None) / "file-hashes.json")
+    if lean and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return SharedLoad(folder, hasher, check_module, jobs)
     return ModelCache(folder, hasher, check_module if lean else None)
 
 
@@ -214,8 +218,10 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
     """`lcmodules build` as a library call: load, the one check (InputError with every
     problem on an error), the options, then `run_build`. `result.warnings` holds what the
     check warned about; `on_checked` is told the check passed, before anything is exported.
-    Without `execute`, memory holds one module's sources at a time."""
-    models = model_cache(hasher, lean=not arguments.get("execute"))
+    Without `execute`, memory holds one module's sources at a time (per worker)."""
+    from lcmodules.transform.execute import default_jobs
+
+    models = model_cache(hasher, lean=not arguments.get("execute"), jobs=jobs or default_jobs())
     with active(models):
         checked = check_paths(paths, arguments.get("formats"), models).require_ok()
         options = build_options(checked.courses, arguments, out, jobs)
@@ -225,6 +231,89 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
                            execute_jobs=jobs, hasher=models.hasher)
     result.warnings = [p for p in checked.problems if p.severity != "error"]
     return result
+
+
+# ---------------------------------------------------------------- loading on every core
+
+
+class SharedLoad(ModelCache):
+    """The model cache of a lean build with `jobs` > 1. The first time loading asks it for a
+    module of a course, the course's modules it does not hold yet are loaded and checked in
+    forked workers, `jobs` at a time, and stored (`load_in_workers`); loading then takes each
+    of them as the worker left it, released (metadata only): this process never reads their
+    sources. The problems are those loading one by one finds."""
+
+    def __init__(self, folder: Path, hasher: FileHasher,
+                 check: Callable[[Module, Diagnostics], None], jobs: int) -> None:
+        super().__init__(folder, hasher, check)
+        self.jobs = jobs
+        self.courses: set[Path] = set()
+        self.ready: dict[Path, Loaded] = {}
+
+    def reuse(self, module_dir: Path, diag: Diagnostics, course: Course | None) -> Module | None:
+        if course is not None and self.jobs > 1 and course.root not in self.courses:
+            self.courses.add(course.root)
+            self.ready.update(load_in_workers(self, course))
+        found = self.ready.pop(module_dir, None)
+        if found is None:
+            return super().reuse(module_dir, diag, course)
+        module = dataclasses.replace(found.module, course=course)
+        self.reused[id(module)] = Entry(module, found.loaded, found.checked)
+        diag.problems.extend(found.loaded)
+        return module
+
+    def stored(self, module_dir: Path, course: Course) -> bool:
+        return self._path(self.key(module_dir, course)).is_file()
+
+
+@dataclass
+class Loaded:
+    """A module a worker loaded and checked (released), with the problems of each step."""
+
+    module: Module
+    loaded: list[Problem]
+    checked: list[Problem]
+
+
+def load_in_workers(models: SharedLoad, course: Course) -> dict[Path, Loaded]:
+    """Load and check, in forked workers, every module folder of `course` the cache does not
+    hold (at most 2 × jobs in flight); nothing when fewer than two need it."""
+    folders = [f.resolve() for f in module_folders(course, Diagnostics())]
+    todo = [f for f in folders if (f / "module.yml").is_file() and not models.stored(f, course)]
+    if len(todo) < 2:
+        return {}
+    bare = dataclasses.replace(course, modules=[], context=[])
+    found: dict[Path, Loaded] = {}
+    pool = ProcessPoolExecutor(max_workers=models.jobs, initializer=adopt, initargs=(models,),
+                               mp_context=multiprocessing.get_context("fork"))
+    try:
+        queue = list(reversed(todo))
+        running: set[Future[tuple[Path, Loaded | None]]] = set()
+        while queue or running:
+            while queue and len(running) < 2 * models.jobs:
+                running.add(pool.submit(load_checked, queue.pop(), bare))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                folder, loaded = future.result()
+                if loaded is not None:
+                    found[folder] = loaded
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return found
+
+
+def load_checked(folder: Path, course: Course) -> tuple[Path, Loaded | None]:
+    """In a worker: what loading and the module rules make of one module folder, kept in the
+    model cache and released (None when it does not load: this process then reports why)."""
+    models = ACTIVE.get()
+    diag = Diagnostics()
+    module = load_module(folder, diag, course)
+    if module is None or models is None:
+        return folder, None
+    before = len(diag.problems)
+    models.loaded(module, diag, True)
+    released = dataclasses.replace(module, course=None)
+    return folder, Loaded(released, diag.problems[:before], diag.problems[before:])
 
 
 # ---------------------------------------------------------------- keys
@@ -372,6 +461,21 @@ def build_module(module: Module, formats: list[str], options: BuildOptions) -> d
     return outcomes
 
 
+def build_released(module: Module, formats: list[str], options: BuildOptions
+                   ) -> dict[str, Outcome]:
+    """`build_module` in a worker: the module's sources re-acquired here (`with_sources`)."""
+    return build_module(with_sources(module), formats, options)
+
+
+def adopt(cache: ModelCache | None) -> None:
+    """A forked worker's start: the build's model cache is its active one (no worker starts
+    workers of its own)."""
+    if cache is not None:
+        if isinstance(cache, SharedLoad):
+            cache.jobs = 1
+        ACTIVE.set(cache)
+
+
 def detached(module: Module) -> Module:
     """The module with a course that holds no modules: what a worker needs of it (the course's
     config, root, templates and logo), without pickling the whole course along."""
@@ -421,13 +525,15 @@ class ModuleJob:
 
 class Runner:
     """Runs module jobs one by one, or `jobs` at a time in forked worker processes (each gets
-    what it needs as arguments)."""
+    what it needs as arguments: a released module's sources are re-acquired in the worker,
+    so this process never holds them)."""
 
     def __init__(self, jobs: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             self.pool = ProcessPoolExecutor(max_workers=jobs,
-                                            mp_context=multiprocessing.get_context("fork"))
+                                            mp_context=multiprocessing.get_context("fork"),
+                                            initializer=adopt, initargs=(ACTIVE.get(),))
         self.jobs = jobs
 
     def run(self, work: list[ModuleJob], options: BuildOptions,
@@ -447,7 +553,7 @@ class Runner:
                     done.set_result(build_module(with_sources(job.module), list(job.tasks),
                                                  options))
                 else:
-                    done = self.pool.submit(build_module, detached(with_sources(job.module)),
+                    done = self.pool.submit(build_released, detached(job.module),
                                             list(job.tasks), options)
                 running[done] = job
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
