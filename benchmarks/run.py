@@ -28,7 +28,8 @@ MB = 1024 * 1024
 KB = 1024
 
 # The targets of the issue, as (figure, comparison, limit).
-TARGET_NBCONVERT = 1.2  # cold SCORM build ≤ 1.2 × nbconvert --to html of the same notebooks
+TARGET_NBCONVERT = 1.2  # cold SCORM build in one process (--jobs 1) ≤ 1.2 × nbconvert --to html
+TARGET_NBCONVERT_JOBS = 0.5  # … with the default --jobs (every core) ≤ 0.5 × nbconvert (issue 20)
 TARGET_JUPYTER_BOOK = 0.25  # cold SCORM build ≤ 0.25 × jupyter-book build of the same pages
 TARGET_WARM = 0.05  # warm rebuild ≤ 5 % of the cold build
 TARGET_RSS_MB = 250  # peak RSS with 1 GB of assets
@@ -684,12 +685,13 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[Row]:
     jb = f["jupyter_book"]["seconds"]
     zp = f["zip"]["seconds"]
     with_assets = args.assets_gb >= 1
+    limit = TARGET_NBCONVERT if args.jobs == 1 else TARGET_NBCONVERT_JOBS
     for fmt in FORMATS:
         c = f["cold"][fmt]["seconds"]
         scorm = fmt.startswith("scorm")
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"nbconvert {fmt_s(nbc)}",
-                        f"{c / nbc:.2f}×", f"≤ {TARGET_NBCONVERT}×" if scorm else "",
-                        verdict(c <= TARGET_NBCONVERT * nbc) if scorm else ""))
+                        f"{c / nbc:.2f}×", f"≤ {limit}×" if scorm else "",
+                        verdict(c <= limit * nbc) if scorm else ""))
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"jupyter-book {fmt_s(jb)}",
                         f"{c / jb:.2f}×", f"≤ {TARGET_JUPYTER_BOOK}×" if scorm else "",
                         verdict(c <= TARGET_JUPYTER_BOOK * jb) if scorm else ""))

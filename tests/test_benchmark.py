@@ -73,3 +73,22 @@ def test_serve_benchmark_meets_its_ratios(tmp_path: Path) -> None:
         assert row["small"] > 0 and row["large"] > 0 and row["met"], row
     assert rows["serve save→page"]["ratio"] <= 2 and rows["serve start"]["ratio"] <= 5
     assert len(data["many"]["saves"]) == 3 and "NOT MET" not in proc.stdout
+
+
+@pytest.mark.benchmark
+@pytest.mark.slow
+def test_thousand_modules_cold_in_a_minute(tmp_path: Path) -> None:
+    """A cold SCORM 2004 build of 1,000 generated modules (3,000 notebooks) with the default
+    --jobs: ≤ 60 s and ≤ 250 MB peak RSS, workers included (benchmarks/scale.py exits 1 on
+    a missed target)."""
+    figures = tmp_path / "scale.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "scale.py"), "--modules", "1000",
+         "--json", str(figures)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(figures.read_text())
+    assert data["modules"] == 1000 and data["notebooks"] == 3000 and data["packages"] == 1000
+    assert 0 < data["seconds"] <= 60 and 10 < data["max_rss_mb"] <= 250, data
+    assert all(row["met"] for row in data["rows"]) and "NOT MET" not in proc.stdout
