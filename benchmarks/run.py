@@ -416,6 +416,7 @@ class Run:
     max_rss_mb: float
     returncode: int
     log: Path
+    cpu_seconds: float = 0.0  # user + sys of it and its reaped children
 
 
 def measure(cmd: list[str], log: Path, cwd: Path | None = None,
@@ -429,7 +430,8 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None,
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, log)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, log,
+               usage.ru_utime + usage.ru_stime)
 
 
 def check(run: Run, what: str) -> Run:
@@ -697,12 +699,14 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[Row]:
     zp = f["zip"]["seconds"]
     with_assets = args.assets_gb >= 1
     limit = TARGET_NBCONVERT if args.jobs == 1 else TARGET_NBCONVERT_JOBS
+    # the 0.5 × target is set for 100 modules and more: below, a process's start-up weighs more
+    applies = args.jobs == 1 or f["stats"]["modules"] >= 100
     for fmt in FORMATS:
         c = f["cold"][fmt]["seconds"]
         scorm = fmt.startswith("scorm")
+        met = (verdict(c <= limit * nbc) if applies else "n/a") if scorm else ""
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"nbconvert {fmt_s(nbc)}",
-                        f"{c / nbc:.2f}×", f"≤ {limit}×" if scorm else "",
-                        verdict(c <= limit * nbc) if scorm else ""))
+                        f"{c / nbc:.2f}×", f"≤ {limit}×" if scorm else "", met))
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"jupyter-book {fmt_s(jb)}",
                         f"{c / jb:.2f}×", f"≤ {TARGET_JUPYTER_BOOK}×" if scorm else "",
                         verdict(c <= TARGET_JUPYTER_BOOK * jb) if scorm else ""))

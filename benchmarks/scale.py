@@ -44,6 +44,7 @@ def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
     return {"modules": stats.modules, "notebooks": stats.notebooks,
             "source_mb": stats.source_bytes / MB, "generate_seconds": generated,
             "seconds": cold.seconds, "max_rss_mb": cold.max_rss_mb, "packages": packages,
+            "cpu_seconds": cold.cpu_seconds,
             "cpus": os.cpu_count(), "jobs": jobs, "load": os.getloadavg()}
 
 
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| figure | value | target | met |\n| --- | --- | --- | --- |")
     for figure, value, target, met in rows:
         print(f"| {figure} | {value} | {target} | {'met' if met else 'NOT MET'} |")
+    cpu = figures["cpu_seconds"]
+    print(f"| CPU time of that build (user + sys, workers included) | {cpu:.1f} s | | |")
+    print(f"| cores kept busy (CPU time ÷ wall time) | {cpu / figures['seconds']:.2f} | | |")
     if args.json:
         figures["rows"] = [{"figure": r[0], "value": r[1], "target": r[2], "met": r[3]}
                            for r in rows]
