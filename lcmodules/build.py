@@ -337,6 +337,7 @@ class Keys:
         }
         self._course: dict[Path, str] = {}
         self._module: dict[Path, str] = {}
+        self._ids: dict[Path, dict[str, Module]] = {}
 
     def course_part(self, course: Course) -> str:
         if course.root not in self._course:
@@ -355,7 +356,7 @@ class Keys:
             prereqs = []
             if module.course is not None:
                 for ident, _ in module.meta.prerequisite_specs():
-                    other = module.course.module_by_id(ident)
+                    other = self.module_by_id(module.course, ident)
                     if other is not None:
                         prereqs.append([other.slug, other.meta.id, other.meta.version,
                                         other.meta.title])
@@ -369,6 +370,16 @@ class Keys:
                 "executed": executed,
             })
         return self._module[module.root]
+
+    def module_by_id(self, course: Course, ident: str) -> Module | None:
+        """`course.module_by_id`, through an index made once per course (a course of N
+        modules with prerequisites is keyed in O(N), not O(N²))."""
+        index = self._ids.get(course.root)
+        if index is None:
+            index = self._ids[course.root] = {}
+            for module in course.all_modules:
+                index.setdefault(module.meta.id, module)  # the first, as module_by_id
+        return index.get(ident)
 
     def exporter_part(self, exporter: Exporter) -> str:
         """Exporters outside lcmodules (plug-ins) are keyed on their own source file."""
