@@ -11,6 +11,7 @@ from conftest import run_cli
 pytest.importorskip("flask")
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key  # noqa: E402
+from sqlalchemy import inspect  # noqa: E402
 
 from lcmodules.lti import db, keys  # noqa: E402
 
@@ -47,6 +48,20 @@ def test_commands_before_init_and_bad_input_exit_1_with_a_hint(tmp_path: Path) -
     assert "cannot use the database URL" in proc.stderr and "Traceback" not in proc.stderr
     run_cli("lti", "config", "--lms", "blackboard", "--db", url, check=2)
     run_cli("lti", "platform", "add", "--db", url, check=2)
+
+
+def test_a_version_1_database_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v1.db'}"
+    engine = db.connect(url)
+    db.MIGRATIONS[0](engine)  # as the first release of the tool made it
+    with engine.begin() as conn:
+        conn.execute(db.schema_version.insert().values(version=1))
+    db.set_setting(engine, "base_url", "https://lti.example.org/")
+    assert not inspect(engine).has_table(db.lineitems.name)
+    run_cli("lti", "init", "--db", url, check=0)
+    assert db.current_version(engine) == db.SCHEMA_VERSION == 2
+    assert inspect(engine).has_table(db.lineitems.name) and inspect(engine).has_table("lti_columns")
+    assert db.get_setting(engine, "base_url") == "https://lti.example.org/"
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -17,8 +17,6 @@ sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from lti_course import loaded_modules, write_course  # noqa: E402
 from lti_platform import DL, Browser, World, lti_world  # noqa: E402
 
-from lcmodules.lti import store  # noqa: E402
-
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
@@ -29,9 +27,7 @@ def modules(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[t
 
 @pytest.fixture()
 def world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
-    with lti_world(tmp_path) as found:
-        for module in modules:
-            store.publish_module(found.engine, module, f"sha256:{module.slug}")
+    with lti_world(tmp_path, publish=modules) as found:
         found.platform.message_type = "LtiDeepLinkingRequest"
         yield found
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent / "harness"))
 
 from lti_course import loaded_modules, write_course  # noqa: E402
 from lti_platform import Browser, World, lti_world, resource_link  # noqa: E402
+from lti_workers import one_column_and_ordered_scores  # noqa: E402
 
 from lcmodules.lti import grading, store  # noqa: E402
 
@@ -33,9 +34,7 @@ def modules(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[t
 
 @pytest.fixture()
 def world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
-    with lti_world(tmp_path) as found:
-        for module in modules:
-            store.publish_module(found.engine, module, f"sha256:{module.slug}")
+    with lti_world(tmp_path, publish=modules) as found:
         # another tool's column first: finding ours needs the second page
         found.platform.lineitems.append({"id": f"{found.platform.issuer}/lineitems/0/lineitem",
                                          "label": "Other", "scoreMaximum": 10,
@@ -177,3 +176,10 @@ def test_the_links_own_column_takes_its_quiz(world: World) -> None:
     assert Learner(world).answer(HALF).json()["scoreSent"] is True
     assert world.platform.scores[0]["lineitem"] == own["id"]
     assert len(world.platform.lineitems) == 2  # none made
+
+
+
+def test_worker_processes_make_one_column_and_ordered_scores(world: World) -> None:
+    """Several worker processes sending the first scores of one quiz at once make one line
+    item, not one each; scores for one learner's column get later whole seconds each."""
+    one_column_and_ordered_scores(world)

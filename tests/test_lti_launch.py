@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from lti_course import loaded_modules, write_course  # noqa: E402
 from lti_platform import Browser, World, lti_world, new_key, query_of, resource_link  # noqa: E402
 
-from lcmodules.lti import db, store  # noqa: E402
+from lcmodules.lti import db  # noqa: E402
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
@@ -32,8 +32,7 @@ def modules(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[t
 @contextmanager
 def published_world(tmp_path: Path, modules: list) -> Iterator[World]:  # type: ignore[type-arg]
     """A tool with module alpha published; launches are of a resource link to it."""
-    with lti_world(tmp_path) as found:
-        store.publish_module(found.engine, modules[0], "sha256:test")
+    with lti_world(tmp_path, publish=modules[:1]) as found:
         resource_link(found.platform, modules[0].meta.id)
         yield found
 

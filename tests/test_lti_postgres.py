@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent / "harness"))
 from lti_course import loaded_modules, write_course  # noqa: E402
 from lti_pg import pg_schema, pg_url  # noqa: E402
 from lti_platform import Browser, lti_world, resource_link  # noqa: E402
+from lti_workers import one_column_and_ordered_scores  # noqa: E402
 
-from lcmodules.lti import grading, store  # noqa: E402
+from lcmodules.lti import grading  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not pg_url(), reason="no LCMODULES_LTI_TEST_PG database given")
 
@@ -29,10 +30,8 @@ RIGHT = {"pick": 1, "truth": False, "number": "0.25"}
 
 def test_launch_grade_and_concurrency_on_postgresql(tmp_path: Path) -> None:
     modules = loaded_modules(write_course(tmp_path / "course"))
-    with pg_schema(pg_url()) as url, lti_world(tmp_path, db_url=url) as world:
+    with pg_schema(pg_url()) as url, lti_world(tmp_path, db_url=url, publish=modules) as world:
         assert world.engine.dialect.name == "postgresql"
-        for module in modules:
-            store.publish_module(world.engine, module, f"sha256:{module.slug}")
         resource_link(world.platform, "lc-test/beta", lc_quiz="check")
         browser = Browser()
         fields = browser.auth_form(browser.login(world.tool, world.platform))
@@ -79,3 +78,9 @@ def test_two_workers_caching_the_key_set_at_once(tmp_path: Path) -> None:
                     time.sleep(0.05)
             held.commit()
             assert found.result(timeout=60)["keys"][0]["kid"] == world.platform.kid
+
+
+def test_worker_processes_on_postgresql(tmp_path: Path) -> None:
+    """The column lock and the line item lease hold across processes on PostgreSQL too."""
+    with pg_schema(pg_url()) as url, lti_world(tmp_path, db_url=url) as world:
+        one_column_and_ordered_scores(world)

@@ -43,10 +43,10 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _ready(db_url: str | None) -> Any:
+def _ready(db_url: str | None, threads: int = 8) -> Any:
     from lcmodules.lti.db import ready
 
-    return ready(db_url)
+    return ready(db_url, threads)
 
 
 @click.group("lti")
@@ -282,7 +282,7 @@ def serve(db_url: str | None, host: str, port: int, base_url: str | None, thread
     from lcmodules.lti import db, toolconfig
     from lcmodules.lti.app import create_app
 
-    engine = _ready(db_url)
+    engine = _ready(db_url, threads)
     if base_url:
         db.set_setting(engine, toolconfig.BASE_URL, toolconfig.check_base_url(base_url))
     app = create_app(engine)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -166,13 +167,41 @@ scores = Table(  # the outbox: a score waits here until the LMS has accepted it
 )
 
 
+columns = Table(  # one row per gradebook column and learner: the lock that orders their scores
+    "lti_columns", metadata,
+    Column("platform_id", Integer, primary_key=True),
+    Column("sub", String(255), primary_key=True),
+    Column("resource_id", String(255), primary_key=True),
+    Column("tag", String(255), primary_key=True),
+    Column("touched_at", Float, nullable=False),
+)
+
+lineitems = Table(  # the line items found or made, and who is finding one now (a lease)
+    "lti_lineitems", metadata,
+    Column("platform_id", Integer, primary_key=True),
+    Column("container", String(64), primary_key=True),  # sha256 of the line items URL
+    Column("resource_id", String(255), primary_key=True),
+    Column("tag", String(255), primary_key=True),
+    Column("url", Text, nullable=True),
+    Column("claimed_at", Float, nullable=False),
+)
+
+V1_TABLES = [schema_version, settings, keys, platforms, deployments, states, nonces, sessions,
+             jwks_cache, releases, blobs, attempts, scores]
+
+
 def _v1(engine: Engine) -> None:
-    """Version 1: every table above."""
-    metadata.create_all(engine)
+    """Version 1: the tables up to the score outbox."""
+    metadata.create_all(engine, tables=V1_TABLES)
+
+
+def _v2(engine: Engine) -> None:
+    """Version 2: gradebook column locks and found line items, shared by every worker process."""
+    metadata.create_all(engine, tables=[columns, lineitems])
 
 
 # Migration i brings the schema from version i to i + 1; add new ones at the end, never edit one.
-MIGRATIONS: list[Callable[[Engine], None]] = [_v1]
+MIGRATIONS: list[Callable[[Engine], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -181,11 +210,13 @@ def database_url(given: str | None) -> str:
     return given or os.environ.get(ENV_DB) or DEFAULT_DB
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine on the tool's database (not created or migrated: see `migrate`)."""
+def connect(url: str | None = None, threads: int = 8) -> Engine:
+    """An engine on the tool's database (not created or migrated: see `migrate`), with a
+    connection for each of the server's `threads` so none waits for the pool."""
     url = database_url(url)
+    pool = {} if url.startswith("sqlite") else {"pool_size": threads, "max_overflow": threads}
     try:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        engine = create_engine(url, future=True, pool_pre_ping=True, **pool)
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise LtiError(f"cannot use the database URL '{url}': {exc}", DB_HINT) from None
     if engine.dialect.name == "sqlite":
@@ -228,9 +259,9 @@ def migrate(engine: Engine) -> tuple[int, int]:
     return before, SCHEMA_VERSION
 
 
-def ready(url: str | None = None) -> Engine:
+def ready(url: str | None = None, threads: int = 8) -> Engine:
     """An engine on an initialised database of this version; LtiError otherwise."""
-    engine = connect(url)
+    engine = connect(url, threads)
     found = current_version(engine)
     if found == 0:
         raise LtiError(f"no LTI tool database at {engine.url!r}", "run `lcmodules lti init` first")
@@ -254,6 +285,21 @@ def set_setting(engine: Engine, name: str, value: str) -> None:
     with engine.begin() as conn:
         conn.execute(settings.delete().where(settings.c.name == name))
         conn.execute(settings.insert().values(name=name, value=value))
+
+
+def insert_missing(conn: Connection, table: Table, **values: object) -> None:
+    """Insert a row unless one with the same primary key exists (no error, no overwrite)."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        raise LtiError(f"the database '{dialect}' is not supported", DB_HINT)
 
 
 def now() -> float:

@@ -3,20 +3,24 @@ the score outbox that sends to the LMS (AGS) and survives its downtime without d
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, func, select
 
 from lcmodules.lti import db, services, store
 from lcmodules.lti.errors import LtiError
 from lcmodules.lti.launch import Launch
-from lcmodules.lti.platforms import get_platform
+from lcmodules.lti.platforms import Platform, get_platform
 from lcmodules.lti.serving import ATTEMPTS, MODULE, QUIZ
 from lcmodules.questions.grading import QuizResult, grade_quiz
 
 POLICIES = ("highest", "latest", "first")
+LINEITEM_LEASE = 30.0  # s one worker may take to find or make a line item before another may
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label
     column = and_(db.scores.c.platform_id == launch.platform_id, db.scores.c.sub == launch.sub,
                   db.scores.c.resource_id == module_id, db.scores.c.tag == tag)
     with engine.begin() as conn:
+        _lock_column(conn, launch.platform_id, launch.sub, module_id, tag)
         last = conn.execute(select(func.max(db.scores.c.timestamp)).where(column)).scalar()
         stamp = score_timestamp(last)
         conn.execute(db.scores.update().where(and_(column, db.scores.c.state == "pending"))
@@ -115,6 +120,18 @@ def enqueue(engine: Engine, launch: Launch, ags: dict[str, Any], tag: str, label
     key = done.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _lock_column(conn: Connection, platform_id: int, sub: str, resource_id: str, tag: str) -> None:
+    """Hold the learner's column row until the transaction ends: scores for one column are
+    stamped one at a time across every worker process, each later than the one before."""
+    key = {"platform_id": platform_id, "sub": sub, "resource_id": resource_id, "tag": tag}
+    db.insert_missing(conn, db.columns, **key, touched_at=db.now())
+    conn.execute(db.columns.update().where(_is(db.columns, key)).values(touched_at=db.now()))
+
+
+def _is(table: Table, key: dict[str, Any]) -> ColumnElement[bool]:
+    return and_(*(table.c[name] == value for name, value in key.items()))
 
 
 def score_timestamp(last: str | None, now: datetime | None = None) -> str:
@@ -136,21 +153,80 @@ def send(engine: Engine, score_id: int) -> bool:
             state="sending", tries=db.scores.c.tries + 1))
         if claimed.rowcount != 1:
             return False
-        row = conn.execute(select(db.scores).where(db.scores.c.id == score_id)).mappings().one()
+        row = dict(conn.execute(select(db.scores).where(db.scores.c.id == score_id)).mappings().one())
     platform = get_platform(engine, row["platform_id"])
     try:
-        lineitem = row["lineitem_url"] or services.find_or_create_lineitem(
-            engine, platform, row["lineitems_url"], row["resource_id"], row["tag"], row["label"],
-            row["score_maximum"])
+        lineitem = row["lineitem_url"] or lineitem_url(engine, platform, row)
         services.post_score(engine, platform, lineitem, {
             "userId": row["sub"], "scoreGiven": row["score_given"],
             "scoreMaximum": row["score_maximum"], "activityProgress": "Completed",
             "gradingProgress": "FullyGraded", "timestamp": row["timestamp"]})
     except LtiError as exc:
+        if isinstance(exc, services.LineItemGone) and not row["lineitem_url"]:
+            _forget_lineitem(engine, row)
         _settle(engine, score_id, "pending", error=str(exc))
         return False
     _settle(engine, score_id, "sent", lineitem=lineitem)
     return True
+
+
+def lineitem_url(engine: Engine, platform: Platform, row: Mapping[str, Any]) -> str:
+    """The line item for a score row's resourceId and tag: found or made once, by one worker of
+    all processes at a time (a lease in the database), then remembered for every later score."""
+    deadline = time.monotonic() + LINEITEM_LEASE + services.TIMEOUT
+    while True:
+        mine, url = _claim_lineitem(engine, _lineitem_key(row))
+        if url:
+            return url
+        if mine:
+            return _find_lineitem(engine, platform, row)
+        if time.monotonic() > deadline:
+            raise LtiError("another worker is still looking for the gradebook column",
+                           "`lcmodules lti scores retry` sends the score later", 503)
+        time.sleep(0.1)
+
+
+def _lineitem_key(row: Mapping[str, Any]) -> dict[str, Any]:
+    container = hashlib.sha256(str(row["lineitems_url"]).encode()).hexdigest()
+    return {"platform_id": row["platform_id"], "container": container,
+            "resource_id": row["resource_id"], "tag": row["tag"]}
+
+
+def _claim_lineitem(engine: Engine, key: dict[str, Any]) -> tuple[bool, str | None]:
+    """(this worker holds the lease now, the known URL)."""
+    with engine.begin() as conn:
+        db.insert_missing(conn, db.lineitems, **key, url=None, claimed_at=0.0)
+        found = conn.execute(select(db.lineitems.c.url, db.lineitems.c.claimed_at)
+                             .where(_is(db.lineitems, key))).one()
+        if found.url:
+            return False, str(found.url)
+        now = db.now()
+        if found.claimed_at > now - LINEITEM_LEASE:
+            return False, None
+        taken = conn.execute(db.lineitems.update().where(and_(
+            _is(db.lineitems, key), db.lineitems.c.claimed_at == found.claimed_at))
+            .values(claimed_at=now))
+        return taken.rowcount == 1, None
+
+
+def _find_lineitem(engine: Engine, platform: Platform, row: Mapping[str, Any]) -> str:
+    key = _lineitem_key(row)
+    try:
+        url = services.find_or_create_lineitem(
+            engine, platform, row["lineitems_url"], row["resource_id"], row["tag"], row["label"],
+            row["score_maximum"])
+    except LtiError:
+        _forget_lineitem(engine, row)  # the lease ends now: the next try may look again
+        raise
+    with engine.begin() as conn:
+        conn.execute(db.lineitems.update().where(_is(db.lineitems, key)).values(url=url))
+    return url
+
+
+def _forget_lineitem(engine: Engine, row: Mapping[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(db.lineitems.update().where(_is(db.lineitems, _lineitem_key(row)))
+                     .values(url=None, claimed_at=0.0))
 
 
 def _settle(engine: Engine, score_id: int, state: str, error: str | None = None,

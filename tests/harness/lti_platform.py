@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +75,7 @@ class TestPlatform:
     down: bool = False  # the LMS answers 503 to scores
     members: list[dict[str, Any]] = field(default_factory=list)
     sub_from_hint: bool = False  # each login_hint its own learner (concurrent learners)
+    search_delay: float = 0.0  # seconds a line item search takes (widens a search-then-create race)
 
     __test__ = False  # not a pytest class
 
@@ -175,6 +176,7 @@ class TestPlatform:
             self.lineitems.append(item)
             return Response(_json(item), status=201, content_type="application/json")
         if request.path == "/lineitems":
+            time.sleep(self.search_delay)
             return self._page(request, self.lineitems, None)
         if request.path.endswith("/scores") and request.method == "POST":
             if self.down:
@@ -274,10 +276,12 @@ class World:
 
 
 @contextmanager
-def lti_world(tmp_path: Any, db_url: str | None = None, **platform_args: Any) -> Iterator[World]:
-    """A fresh tool database (SQLite in tmp_path, or `db_url` emptied first), the tool serving
-    over HTTP, a TestPlatform registered by JWKS with one deployment."""
-    from lcmodules.lti import db, keys, platforms, toolconfig
+def lti_world(tmp_path: Any, db_url: str | None = None, publish: Sequence[Any] = (),
+              **platform_args: Any) -> Iterator[World]:
+    """A fresh tool database (SQLite in tmp_path, or `db_url` emptied first) holding the
+    `publish` modules' releases, the tool serving over HTTP, a TestPlatform registered by JWKS
+    with one deployment."""
+    from lcmodules.lti import db, keys, platforms, store, toolconfig
     from lcmodules.lti.app import create_app
 
     url = db_url or f"sqlite:///{tmp_path / 'lti.db'}"
@@ -286,6 +290,8 @@ def lti_world(tmp_path: Any, db_url: str | None = None, **platform_args: Any) ->
     db.schema_version.drop(engine, checkfirst=True)
     db.migrate(engine)
     keys.ensure_keys(engine)
+    for module in publish:
+        store.publish_module(engine, module, f"sha256:{module.slug}")
     platform = TestPlatform(**platform_args)
     db.set_setting(engine, toolconfig.BASE_URL, "http://127.0.0.1:1")  # until the port is known
     with serve_wsgi(platform.wsgi) as lms, serve_wsgi(create_app(engine)) as tool:
