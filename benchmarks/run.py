@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import functools
 import json
 import os
@@ -550,6 +551,20 @@ def module_alone_builds(stats: CourseStats, work: Path, env: dict[str, str],
     return alone
 
 
+def cold_build(build: list[str], out: Path, env: dict[str, str], log: Path, fmt: str) -> Run:
+    """`build` twice from nothing (empty output folder and cache), like the nbconvert baseline:
+    the faster run's time, the larger peak RSS (the machine may be shared)."""
+    runs = []
+    for attempt in (1, 2):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(env["LCMODULES_CACHE_DIR"], ignore_errors=True)
+        print(f"{fmt}: cold build ({attempt} of 2) …", file=sys.stderr)
+        runs.append(check(measure(build, log.with_name(f"{log.name}-{attempt}.log"), env=env),
+                          f"{fmt} cold"))
+    best = min(runs, key=lambda r: r.seconds)
+    return dataclasses.replace(best, max_rss_mb=max(r.max_rss_mb for r in runs))
+
+
 def nbconvert_baseline(stats: CourseStats, work: Path, env: dict[str, str], when: str) -> Run:
     """`jupyter nbconvert --to html` of every notebook of the course, one command."""
     print(f"baseline: jupyter nbconvert --to html ({when} the builds) …", file=sys.stderr)
@@ -595,10 +610,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         out = work / f"out-{fmt}"
         shutil.rmtree(out, ignore_errors=True)
         fenv = {**env, "LCMODULES_CACHE_DIR": str(work / f"cache-{fmt}")}
-        shutil.rmtree(fenv["LCMODULES_CACHE_DIR"], ignore_errors=True)
         build = lcmodules("build", course, "--format", fmt, "--out", out, *jobs)
-        print(f"{fmt}: cold build …", file=sys.stderr)
-        cold[fmt] = check(measure(build, logs / f"{fmt}-cold.log", env=fenv), f"{fmt} cold")
+        cold[fmt] = cold_build(build, out, fenv, logs / f"{fmt}-cold", fmt)
         print(f"{fmt}: warm rebuild …", file=sys.stderr)
         warm[fmt] = check(measure(build, logs / f"{fmt}-warm.log", env=fenv), f"{fmt} warm")
         rebuilt = warm[fmt].log.read_text("utf-8", "replace").count("\nwrote ")
