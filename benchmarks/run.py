@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
+import functools
 import json
 import os
 import platform
@@ -27,7 +29,8 @@ MB = 1024 * 1024
 KB = 1024
 
 # The targets of the issue, as (figure, comparison, limit).
-TARGET_NBCONVERT = 1.2  # cold SCORM build ≤ 1.2 × nbconvert --to html of the same notebooks
+TARGET_NBCONVERT = 1.2  # cold SCORM build in one process (--jobs 1) ≤ 1.2 × nbconvert --to html
+TARGET_NBCONVERT_JOBS = 0.5  # … with the default --jobs (every core) ≤ 0.5 × nbconvert (issue 20)
 TARGET_JUPYTER_BOOK = 0.25  # cold SCORM build ≤ 0.25 × jupyter-book build of the same pages
 TARGET_WARM = 0.05  # warm rebuild ≤ 5 % of the cold build
 TARGET_RSS_MB = 250  # peak RSS with 1 GB of assets
@@ -72,6 +75,11 @@ def png_bytes(width: int, height: int, seed: int) -> bytes:
     img = np.where(band & (img > 240), img - noise, img).astype(np.uint8)
     rows = b"".join(b"\x00" + img[r].tobytes() for r in range(height))
     return _png(width, height, rows)
+
+
+@functools.cache
+def pooled_png(size: tuple[int, int], seed: int) -> bytes:
+    return png_bytes(*size, seed=seed)
 
 
 def _png(width: int, height: int, raw_rows: bytes) -> bytes:
@@ -122,9 +130,10 @@ def cell_id(rng: random.Random) -> str:
     return "".join(rng.choice("0123456789abcdef") for _ in range(8))
 
 
-def notebook(title: str, seed: int, png_size: tuple[int, int]) -> dict[str, Any]:
+def notebook(title: str, seed: int, png_size: tuple[int, int], plots: int = 0) -> dict[str, Any]:
     """A data-science notebook with the outputs such notebooks have: tables, plots, streams,
-    a warning and an (allowed) error."""
+    a warning and an (allowed) error. `plots` > 0: its plots come from that many distinct
+    images, made once (a large course is generated in seconds)."""
     rng = random.Random(seed)
     count = 0
 
@@ -143,7 +152,9 @@ def notebook(title: str, seed: int, png_size: tuple[int, int]) -> dict[str, Any]
         return {"cell_type": "markdown", "id": cell_id(rng), "metadata": {}, "source": source}
 
     def image() -> dict[str, Any]:
-        data = png_bytes(*png_size, seed=rng.randrange(1 << 30))
+        picked = rng.randrange(1 << 30)
+        data = (pooled_png(png_size, picked % plots) if plots
+                else png_bytes(*png_size, seed=picked))
         return {"output_type": "display_data", "metadata": {},
                 "data": {"image/png": base64.b64encode(data).decode("ascii"),
                          "text/plain": "<Figure size 640x480 with 1 Axes>"}}
@@ -294,10 +305,11 @@ class CourseStats:
 
 def generate_course(root: Path, modules: int = 100, notebooks: int = 300,
                     asset_bytes: int = 0, png_size: tuple[int, int] = (480, 320),
-                    seed: int = 1) -> CourseStats:
+                    seed: int = 1, plots: int = 0) -> CourseStats:
     """Write a course of `modules` modules holding `notebooks` notebooks between them, each
     module with a case page and a quiz; `asset_bytes` of video files spread over the modules,
-    linked from the case pages."""
+    linked from the case pages; `plots` > 0: the plots come from that many distinct
+    images."""
     stats = CourseStats(root)
     root.mkdir(parents=True, exist_ok=True)
     slugs = [f"casus-{i:03d}" for i in range(1, modules + 1)]
@@ -323,7 +335,7 @@ def generate_course(root: Path, modules: int = 100, notebooks: int = 300,
         for n in range(count):
             rel = f"notebooks/{n + 1:02d}-analyse-{n + 1}.ipynb"
             nb = notebook(f"Analyse {n + 1} van casus {m + 1}", seed * 100000 + m * 100 + n,
-                          png_size)
+                          png_size, plots)
             path = folder / rel
             path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                             "utf-8")
@@ -405,6 +417,7 @@ class Run:
     max_rss_mb: float
     returncode: int
     log: Path
+    cpu_seconds: float = 0.0  # user + sys of it and its reaped children
 
 
 def measure(cmd: list[str], log: Path, cwd: Path | None = None,
@@ -418,7 +431,8 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None,
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, log)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, log,
+               usage.ru_utime + usage.ru_stime)
 
 
 def check(run: Run, what: str) -> Run:
@@ -537,6 +551,30 @@ def module_alone_builds(stats: CourseStats, work: Path, env: dict[str, str],
     return alone
 
 
+def cold_build(build: list[str], out: Path, env: dict[str, str], log: Path, fmt: str) -> Run:
+    """`build` twice from nothing (empty output folder and cache), like the nbconvert baseline:
+    the faster run's time, the larger peak RSS (the machine may be shared)."""
+    runs = []
+    for attempt in (1, 2):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(env["LCMODULES_CACHE_DIR"], ignore_errors=True)
+        print(f"{fmt}: cold build ({attempt} of 2) …", file=sys.stderr)
+        runs.append(check(measure(build, log.with_name(f"{log.name}-{attempt}.log"), env=env),
+                          f"{fmt} cold"))
+    best = min(runs, key=lambda r: r.seconds)
+    return dataclasses.replace(best, max_rss_mb=max(r.max_rss_mb for r in runs))
+
+
+def nbconvert_baseline(stats: CourseStats, work: Path, env: dict[str, str], when: str) -> Run:
+    """`jupyter nbconvert --to html` of every notebook of the course, one command."""
+    print(f"baseline: jupyter nbconvert --to html ({when} the builds) …", file=sys.stderr)
+    shutil.rmtree(work / "nbconvert", ignore_errors=True)
+    return check(measure(
+        [*tool("jupyter"), "nbconvert", "--to", "html", "--output-dir", str(work / "nbconvert"),
+         *map(str, stats.notebook_paths)], work / "logs" / f"nbconvert-{when}.log", env=env),
+        "nbconvert")
+
+
 def fmt_s(seconds: float) -> str:
     return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
@@ -561,6 +599,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     figures: dict[str, Any] = {"stats": {k: v for k, v in vars(stats).items()
                                          if k not in ("notebook_paths", "root")}}
+    # measured before the builds and after them; the faster run is the baseline (the machine
+    # may be shared: the cold builds are compared with the better of two)
+    first_nbconvert = nbconvert_baseline(stats, work, env, "before")
     cold: dict[str, Run] = {}
     warm: dict[str, Run] = {}
     change: dict[str, Run] = {}
@@ -569,10 +610,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         out = work / f"out-{fmt}"
         shutil.rmtree(out, ignore_errors=True)
         fenv = {**env, "LCMODULES_CACHE_DIR": str(work / f"cache-{fmt}")}
-        shutil.rmtree(fenv["LCMODULES_CACHE_DIR"], ignore_errors=True)
         build = lcmodules("build", course, "--format", fmt, "--out", out, *jobs)
-        print(f"{fmt}: cold build …", file=sys.stderr)
-        cold[fmt] = check(measure(build, logs / f"{fmt}-cold.log", env=fenv), f"{fmt} cold")
+        cold[fmt] = cold_build(build, out, fenv, logs / f"{fmt}-cold", fmt)
         print(f"{fmt}: warm rebuild …", file=sys.stderr)
         warm[fmt] = check(measure(build, logs / f"{fmt}-warm.log", env=fenv), f"{fmt} warm")
         rebuilt = warm[fmt].log.read_text("utf-8", "replace").count("\nwrote ")
@@ -602,10 +641,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         logs / "scorm12-serial.log", env={**env, "LCMODULES_CACHE_DIR": str(work / "cache-serial")}),
         "scorm12 --jobs 1")
 
-    print("baseline: jupyter nbconvert --to html …", file=sys.stderr)
-    nbconvert = check(measure(
-        [*tool("jupyter"), "nbconvert", "--to", "html", "--output-dir", str(work / "nbconvert"),
-         *map(str, stats.notebook_paths)], logs / "nbconvert.log", env=env), "nbconvert")
+    nbconvert = min(first_nbconvert, nbconvert_baseline(stats, work, env, "after"),
+                    key=lambda r: r.seconds)
     nbconvert_pages = sorted((work / "nbconvert").glob("*.html"))
 
     print("baseline: zip -r of the package folders …", file=sys.stderr)
@@ -674,12 +711,15 @@ def table(f: dict[str, Any], args: argparse.Namespace) -> list[Row]:
     jb = f["jupyter_book"]["seconds"]
     zp = f["zip"]["seconds"]
     with_assets = args.assets_gb >= 1
+    limit = TARGET_NBCONVERT if args.jobs == 1 else TARGET_NBCONVERT_JOBS
+    # the 0.5 × target is set for 100 modules and more: below, a process's start-up weighs more
+    applies = args.jobs == 1 or f["stats"]["modules"] >= 100
     for fmt in FORMATS:
         c = f["cold"][fmt]["seconds"]
         scorm = fmt.startswith("scorm")
+        met = (verdict(c <= limit * nbc) if applies else "n/a") if scorm else ""
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"nbconvert {fmt_s(nbc)}",
-                        f"{c / nbc:.2f}×", f"≤ {TARGET_NBCONVERT}×" if scorm else "",
-                        verdict(c <= TARGET_NBCONVERT * nbc) if scorm else ""))
+                        f"{c / nbc:.2f}×", f"≤ {limit}×" if scorm else "", met))
         rows.append(Row(f"cold build {fmt}", fmt_s(c), f"jupyter-book {fmt_s(jb)}",
                         f"{c / jb:.2f}×", f"≤ {TARGET_JUPYTER_BOOK}×" if scorm else "",
                         verdict(c <= TARGET_JUPYTER_BOOK * jb) if scorm else ""))

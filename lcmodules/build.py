@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lcmodules.cache.models import ACTIVE, ModelCache, active
+from lcmodules.cache.models import ACTIVE, Entry, ModelCache, active
 from lcmodules.cache.shared import ArtifactStore, Shard, parse_shard
 from lcmodules.cache.store import (
     RECORD_NAME,
@@ -39,7 +39,7 @@ from lcmodules.export.registry import (
     get_exporter,
 )
 from lcmodules.load.links import course_pages
-from lcmodules.load.loader import load_module, load_paths
+from lcmodules.load.loader import load_module, load_paths, module_folders
 from lcmodules.model import Course, Module
 from lcmodules.transform.learner import course_edition, module_edition
 from lcmodules.validate.rules import check_module, validate_courses
@@ -171,11 +171,15 @@ def check_courses(courses: list[Course], formats: Sequence[str] | None = None,
     return Checked(courses, chosen, diag.sorted())
 
 
-def model_cache(hasher: FileHasher | None = None, lean: bool = False) -> ModelCache:
+def model_cache(hasher: FileHasher | None = None, lean: bool = False,
+                jobs: int = 1) -> ModelCache:
     """The model cache of a build, in the user's cache folder (never in a course: see
-    docs/security.md). `lean`: each module is checked as it loads and its sources released."""
+    docs/security.md). `lean`: each module is checked as it loads and its sources released;
+    with `jobs` > 1 too, modules not in the cache are loaded `jobs` at a time (`SharedLoad`)."""
     folder = models_dir()
     hasher = hasher or FileHasher(cache_dir(None) / "file-hashes.json")
+    if lean and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return SharedLoad(folder, hasher, check_module, jobs)
     return ModelCache(folder, hasher, check_module if lean else None)
 
 
@@ -224,11 +228,13 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
     """`lcmodules build` as a library call: load, the one check (InputError with every
     problem on an error), the options, then `run_build`. `result.warnings` holds what the
     check warned about; `on_checked` is told the check passed, before anything is exported.
-    Without `execute`, memory holds one module's sources at a time. `arguments["cache_dir"]`
-    names the shared store, `arguments["shard"]` ("K/N") the shard to build alone (`sharded`;
-    ShardError when it is not K/N)."""
+    Without `execute`, memory holds one module's sources at a time (per worker).
+    `arguments["cache_dir"]` names the shared store, `arguments["shard"]` ("K/N") the shard to
+    build alone (`sharded`; ShardError when it is not K/N)."""
+    from lcmodules.transform.execute import default_jobs
+
     shard = parse_shard(arguments["shard"]) if arguments.get("shard") else None
-    models = model_cache(hasher, lean=not arguments.get("execute"))
+    models = model_cache(hasher, lean=not arguments.get("execute"), jobs=jobs or default_jobs())
     with active(models):
         checked = check_paths(paths, arguments.get("formats"), models).require_ok()
         options = build_options(checked.courses, arguments, out, jobs)
@@ -244,15 +250,90 @@ def build_paths(paths: Sequence[Path], arguments: dict[str, Any], out: Path | No
     return result
 
 
+# ---------------------------------------------------------------- loading on every core
+
+
+class SharedLoad(ModelCache):
+    """The model cache of a lean build with `jobs` > 1. The first time loading asks it for a
+    module of a course, the course's modules it does not hold yet are loaded and checked in
+    forked workers, `jobs` at a time, and stored (`load_in_workers`); loading then takes each
+    of them as the worker left it, released (metadata only): this process never reads their
+    sources. The problems are those loading one by one finds."""
+
+    def __init__(self, folder: Path, hasher: FileHasher,
+                 check: Callable[[Module, Diagnostics], None], jobs: int) -> None:
+        super().__init__(folder, hasher, check)
+        self.jobs = jobs
+        self.courses: set[Path] = set()
+        self.ready: dict[Path, Loaded] = {}
+
+    def reuse(self, module_dir: Path, diag: Diagnostics, course: Course | None) -> Module | None:
+        if course is not None and self.jobs > 1 and course.root not in self.courses:
+            self.courses.add(course.root)
+            self.ready.update(load_in_workers(self, course))
+        found = self.ready.pop(module_dir, None)
+        if found is None:
+            return super().reuse(module_dir, diag, course)
+        module = dataclasses.replace(found.module, course=course)
+        self.reused[id(module)] = Entry(module, found.loaded, found.checked)
+        diag.problems.extend(found.loaded)
+        return module
+
+    def stored(self, module_dir: Path, course: Course) -> bool:
+        return self._path(self.key(module_dir, course)).is_file()
+
+
+@dataclass
+class Loaded:
+    """A module a worker loaded and checked (released), with the problems of each step."""
+
+    module: Module
+    loaded: list[Problem]
+    checked: list[Problem]
+
+
+def load_in_workers(models: SharedLoad, course: Course) -> dict[Path, Loaded]:
+    """Load and check, in forked workers, every module folder of `course` the cache does not
+    hold (at most 2 × jobs in flight); nothing when fewer than two need it."""
+    folders = [f.resolve() for f in module_folders(course, Diagnostics())]
+    todo = [f for f in folders if (f / "module.yml").is_file() and not models.stored(f, course)]
+    if len(todo) < 2:
+        return {}
+    bare = dataclasses.replace(course, modules=[], context=[])
+    found: dict[Path, Loaded] = {}
+    pool = ProcessPoolExecutor(max_workers=models.jobs, initializer=adopt, initargs=(models,),
+                               mp_context=multiprocessing.get_context("fork"))
+    try:
+        queue = list(reversed(todo))
+        running: set[Future[tuple[Path, Loaded | None]]] = set()
+        while queue or running:
+            while queue and len(running) < 2 * models.jobs:
+                running.add(pool.submit(load_checked, queue.pop(), bare))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                folder, loaded = future.result()
+                if loaded is not None:
+                    found[folder] = loaded
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return found
+
+
+def load_checked(folder: Path, course: Course) -> tuple[Path, Loaded | None]:
+    """In a worker: what loading and the module rules make of one module folder, kept in the
+    model cache and released (None when it does not load: this process then reports why)."""
+    models = ACTIVE.get()
+    diag = Diagnostics()
+    module = load_module(folder, diag, course)
+    if module is None or models is None:
+        return folder, None
+    before = len(diag.problems)
+    models.loaded(module, diag, True)
+    released = dataclasses.replace(module, course=None)
+    return folder, Loaded(released, diag.problems[:before], diag.problems[before:])
+
+
 # ---------------------------------------------------------------- keys
-
-
-def _other_titles(module: Module) -> list[list[str]]:
-    """The course's other modules' folder names and titles: a link into one of them is
-    rendered naming its title ("(Module Title)"), so renaming it rebuilds the linking pages."""
-    if module.course is None:
-        return []
-    return sorted([m.slug, m.meta.title] for m in module.course.all_modules if m.root != module.root)
 
 
 class Keys:
@@ -273,6 +354,8 @@ class Keys:
         }
         self._course: dict[Path, str] = {}
         self._module: dict[Path, str] = {}
+        self._ids: dict[Path, dict[str, Module]] = {}
+        self._titles: dict[Path, str] = {}
 
     def course_part(self, course: Course) -> str:
         if course.root not in self._course:
@@ -289,12 +372,23 @@ class Keys:
             })
         return self._course[course.root]
 
+    def titles_part(self, course: Course | None) -> str:
+        """The course's modules' folder names and titles, hashed once per course: a link into
+        another module is rendered naming its title ("(Module Title)"), so renaming a module
+        rebuilds the pages that link to it."""
+        if course is None:
+            return ""
+        if course.root not in self._titles:
+            self._titles[course.root] = sha256_json(sorted(
+                [m.slug, m.meta.title] for m in course.all_modules))
+        return self._titles[course.root]
+
     def module_part(self, module: Module) -> str:
         if module.root not in self._module:
             prereqs = []
             if module.course is not None:
                 for ident, _ in module.meta.prerequisite_specs():
-                    other = module.course.module_by_id(ident)
+                    other = self.module_by_id(module.course, ident)
                     if other is not None:
                         prereqs.append([other.slug, other.meta.id, other.meta.version,
                                         other.meta.title])
@@ -306,9 +400,19 @@ class Keys:
                 "files": self.hasher.tree(module.root, self.skip),
                 "prerequisites": prereqs,
                 "executed": executed,
-                "elsewhere": _other_titles(module),
+                "titles": self.titles_part(module.course),
             })
         return self._module[module.root]
+
+    def module_by_id(self, course: Course, ident: str) -> Module | None:
+        """`course.module_by_id`, through an index made once per course (a course of N
+        modules with prerequisites is keyed in O(N), not O(N²))."""
+        index = self._ids.get(course.root)
+        if index is None:
+            index = self._ids[course.root] = {}
+            for module in course.all_modules:
+                index.setdefault(module.meta.id, module)  # the first, as module_by_id
+        return index.get(ident)
 
     def exporter_part(self, exporter: Exporter) -> str:
         """Exporters outside lcmodules (plug-ins) are keyed on their own source file."""
@@ -401,6 +505,21 @@ def build_module(module: Module, formats: list[str], options: BuildOptions) -> d
     return outcomes
 
 
+def build_released(module: Module, formats: list[str], options: BuildOptions
+                   ) -> dict[str, Outcome]:
+    """`build_module` in a worker: the module's sources re-acquired here (`with_sources`)."""
+    return build_module(with_sources(module), formats, options)
+
+
+def adopt(cache: ModelCache | None) -> None:
+    """A forked worker's start: the build's model cache is its active one (no worker starts
+    workers of its own)."""
+    if cache is not None:
+        if isinstance(cache, SharedLoad):
+            cache.jobs = 1
+        ACTIVE.set(cache)
+
+
 def detached(module: Module) -> Module:
     """The module with a course that holds no modules: what a worker needs of it (the course's
     config, root, templates and logo, the other modules' page names for links into them),
@@ -452,13 +571,15 @@ class ModuleJob:
 
 class Runner:
     """Runs module jobs one by one, or `jobs` at a time in forked worker processes (each gets
-    what it needs as arguments)."""
+    what it needs as arguments: a released module's sources are re-acquired in the worker,
+    so this process never holds them)."""
 
     def __init__(self, jobs: int) -> None:
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             self.pool = ProcessPoolExecutor(max_workers=jobs,
-                                            mp_context=multiprocessing.get_context("fork"))
+                                            mp_context=multiprocessing.get_context("fork"),
+                                            initializer=adopt, initargs=(ACTIVE.get(),))
         self.jobs = jobs
 
     def run(self, work: list[ModuleJob], options: BuildOptions,
@@ -478,7 +599,7 @@ class Runner:
                     done.set_result(build_module(with_sources(job.module), list(job.tasks),
                                                  options))
                 else:
-                    done = self.pool.submit(build_module, detached(with_sources(job.module)),
+                    done = self.pool.submit(build_released, detached(job.module),
                                             list(job.tasks), options)
                 running[done] = job
             finished, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcmodules.build import build_options, run_build, with_sources
+from lcmodules.build import SharedLoad, build_options, load_in_workers, run_build, with_sources
 from lcmodules.cache.models import ModelCache, active
 from lcmodules.cache.store import FileHasher
 from lcmodules.core.diagnostics import Diagnostics
@@ -68,3 +68,33 @@ def test_lean_build_gives_the_bytes_of_a_full_one(course: Path, cli, tmp_path: P
                  "formats": fmts[1::2]}
     run_build(courses, build_options(courses, arguments, full_out, 1), use_cache=False)
     assert contents(lean_out) == contents(full_out)
+
+
+def test_loading_in_workers_reports_the_same(course: Path, tmp_path: Path) -> None:
+    """`--jobs 2`: the modules are loaded and checked in two forked workers (`SharedLoad`);
+    the problems are those of a full load in one process, and this process holds no sources."""
+    triage = course / "modules" / "email-triage" / "case.md"
+    triage.write_text(triage.read_text() + "\n<!-- BEGIN SOLUTION -->\nopen einde\n", "utf-8")
+    other = next(p for p in sorted((course / "modules").iterdir()) if p.name != "email-triage")
+    meta = other / "module.yml"
+    meta.write_text(meta.read_text() + "onbekend: 1\n", "utf-8")
+    cache = tmp_path / "cache"
+
+    loose = load_paths([course], Diagnostics())[0]  # what the workers are given to load
+    workers = SharedLoad(cache / "first", FileHasher(cache / "first.json"), check_module, 2)
+    with active(workers):
+        found = load_in_workers(workers, loose)
+    assert set(found) == {m.root for m in loose.modules}
+    assert all(f.module.released and f.module.course is None for f in found.values())
+    assert any(p.severity == "error" for f in found.values() for p in f.loaded + f.checked)
+
+    models = SharedLoad(cache / "models", FileHasher(cache / "file-hashes.json"), check_module, 2)
+    diag = Diagnostics()
+    with active(models):
+        courses = load_paths([course], diag)
+        validate_courses(courses, diag)
+    _, full = full_load(course)
+    assert sorted(p.format() for p in diag.problems) == sorted(p.format() for p in full.problems)
+    modules = [m for c in courses for m in c.modules]
+    assert len(modules) == len(loose.modules) and all(m.released for m in modules)
+    assert not models.ready and not models.reused  # every module taken, nothing kept

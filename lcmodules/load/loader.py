@@ -13,7 +13,7 @@ from lcmodules.load.units import load_unit
 from lcmodules.load.yamlsrc import check_model, node_line, parse_yaml, read_text
 from lcmodules.model import SLUG, Course, CourseConfig, Module, ModuleMeta
 
-__all__ = ["load_course", "load_module", "load_paths"]
+__all__ = ["load_course", "load_module", "load_paths", "module_folders"]
 
 
 def load_config(root: Path, diag: Diagnostics) -> tuple[CourseConfig, object]:
@@ -82,29 +82,37 @@ def load_module(module_dir: Path, diag: Diagnostics, course: Course | None = Non
     return module
 
 
+def module_folders(course: Course, diag: Diagnostics, doc: object = None) -> list[Path]:
+    """The course's module folders, in its order: those `lcmodules.modules` lists (a listed
+    one that does not exist is reported), else every folder in modules/ by name."""
+    modules_dir = course.root / "modules"
+    listed = course.config.lcmodules.modules
+    if listed is None:
+        return sorted(
+            p for p in modules_dir.iterdir()
+            if p.is_dir() and not p.name.startswith((".", "_"))
+        ) if modules_dir.is_dir() else []
+    folders = []
+    for i, slug in enumerate(listed):
+        folder = modules_dir / slug
+        if not (folder / "module.yml").is_file():
+            line, col = node_line(doc, ("lcmodules", "modules", i))
+            diag.error(course.root / "_config.yml", line, f"module '{slug}' is listed but "
+                       f"modules/{slug}/module.yml does not exist",
+                       "create the module with `lcmodules new` or remove it from the list", col)
+            continue
+        folders.append(folder)
+    return folders
+
+
 def load_course(root: Path, diag: Diagnostics, only: list[Path] | None = None) -> Course:
     """Load a course repository; with `only`, just those module folders of it."""
     root = root.resolve()
     config, doc = load_config(root, diag)
     course = Course(root=root, config=config, has_config_file=(root / "_config.yml").is_file())
-    modules_dir = root / "modules"
+    folders = module_folders(course, diag, doc)
     listed = config.lcmodules.modules
-    if listed is not None:
-        folders = []
-        for i, slug in enumerate(listed):
-            folder = modules_dir / slug
-            if not (folder / "module.yml").is_file():
-                line, col = node_line(doc, ("lcmodules", "modules", i))
-                diag.error(root / "_config.yml", line, f"module '{slug}' is listed but "
-                           f"modules/{slug}/module.yml does not exist",
-                           "create the module with `lcmodules new` or remove it from the list", col)
-                continue
-            folders.append(folder)
-    else:
-        folders = sorted(
-            p for p in modules_dir.iterdir()
-            if p.is_dir() and not p.name.startswith((".", "_"))
-        ) if modules_dir.is_dir() else []
+    modules_dir = root / "modules"
     if not folders and not listed and only is None:
         where = root / "_config.yml" if course.has_config_file else modules_dir
         diag.error(where, None, "the course has no module yet, so there is nothing to check "

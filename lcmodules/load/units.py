@@ -61,7 +61,12 @@ def split_front_matter(text: str, path: Path, diag: Diagnostics) -> Page:
 
 def notebook_cell_lines(text: str) -> list[int]:
     """The 1-based line in the notebook's JSON where each cell starts (for messages)."""
-    return [text.count("\n", 0, m.start()) + 1 for m in CELL_KEY.finditer(text)]
+    lines, line, at = [], 1, 0
+    for match in CELL_KEY.finditer(text):
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        lines.append(line)
+    return lines
 
 
 def load_notebook(path: Path, text: str, diag: Diagnostics) -> nbformat.NotebookNode | None:

@@ -17,6 +17,7 @@ from markdown_it.utils import OptionsDict
 from pybtex.database import BibliographyData
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
@@ -201,16 +202,22 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
-def highlight_code(code: str, language: str | None) -> str:
-    """Code highlighted by Pygments with CSS classes (the styles are in lc.css)."""
-    name = (language or "").strip().lower()
-    name = LANG_ALIASES.get(name, name)
+@cache
+def _lexer(name: str) -> Lexer:
+    """The Pygments lexer of a language name, made once per process (Text when unknown)."""
     try:
         lexer = get_lexer_by_name(name) if name != "text" else TextLexer()
     except ClassNotFound:
         lexer = TextLexer()
     lexer.stripnl = False
-    out = highlight(code.rstrip("\n") + "\n", lexer, _formatter())
+    return lexer
+
+
+def highlight_code(code: str, language: str | None) -> str:
+    """Code highlighted by Pygments with CSS classes (the styles are in lc.css)."""
+    name = (language or "").strip().lower()
+    name = LANG_ALIASES.get(name, name)
+    out = highlight(code.rstrip("\n") + "\n", _lexer(name), _formatter())
     data = f' data-lang="{esc(name)}"' if name and name != "text" else ""
     return out.replace('<div class="highlight">', f'<div class="highlight lc-code"{data}>', 1)
 

@@ -157,7 +157,10 @@ def _exporter(template_dirs: tuple[Path, ...], trusted: bool = False) -> Noteboo
     the per-notebook filters are registered again before every render. Only a trusted course
     shows application/javascript outputs (as scripts)."""
     priority = ["application/javascript", *DISPLAY_PRIORITY] if trusted else DISPLAY_PRIORITY
-    config = Config({"NbConvertBase": {"display_data_priority": priority}})
+    # optimistic validation: the notebook is validated once after nbconvert's (disabled)
+    # preprocessors, not after each of the eleven (a tenth of a cold build; same output)
+    config = Config({"NbConvertBase": {"display_data_priority": priority},
+                     "Exporter": {"optimistic_validation": True}})
     return NotebookBodyExporter(
         config=config,
         template_name=TEMPLATE_NAME,

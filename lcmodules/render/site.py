@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,18 +71,36 @@ class Site:
 
 
 def page_environment(module: Module) -> Environment:
-    """Jinja2 environment of a module's pages (see `template_environment`)."""
-    return template_environment(module.course, module.meta.language)
+    """Jinja2 environment of a module's pages (see `template_environment`), shared within the
+    process: one per course template folder, the names of its files and language, so each
+    template is compiled once per process, not once per module (Jinja reloads a template
+    whose file changed; a file added to the folder makes a new environment)."""
+    html = _html_templates(module.course)
+    names = tuple(sorted(p.relative_to(html).as_posix() for p in html.rglob("*"))) if html else ()
+    return _shared_environment(html, names, module.meta.language)
+
+
+@functools.lru_cache(maxsize=32)
+def _shared_environment(html: Path | None, names: tuple[str, ...], language: str) -> Environment:
+    """`names` only keys the cache (see `page_environment`)."""
+    return _environment(html, language)
 
 
 def template_environment(course: Course | None, language: str) -> Environment:
     """Jinja2 environment: the course's `templates/html/` first, then lcmodules' templates;
     `lc/<name>` is always lcmodules' own, so a course template can extend it and override
-    one block. `_()`/`gettext()`/`ngettext()` (Jinja's i18n extension) speak `language`."""
-    loaders: list[Any] = []
+    one block. `_()`/`gettext()`/`ngettext()` (Jinja's i18n extension) speak `language`.
+    A new environment the caller may change (its globals); pages use `page_environment`."""
+    return _environment(_html_templates(course), language)
+
+
+def _html_templates(course: Course | None) -> Path | None:
     root = course.templates_dir if course is not None else None
-    if root is not None and (root / "html").is_dir():
-        loaders.append(FileSystemLoader(str(root / "html")))
+    return root / "html" if root is not None and (root / "html").is_dir() else None
+
+
+def _environment(html: Path | None, language: str) -> Environment:
+    loaders: list[Any] = [FileSystemLoader(str(html))] if html is not None else []
     builtin = FileSystemLoader(str(TEMPLATES))
     loaders += [PrefixLoader({BUILTIN_PREFIX: builtin}), builtin]
     env = Environment(
@@ -237,7 +256,8 @@ class _SiteBuilder:
             nb = unit.notebook
             self.md.prepare(ctx, [cell_document(unit, i, cell_text(c.source))
                                   for i, c in enumerate(nb.cells) if c.cell_type == "markdown"])
-            self.files.add(f"notebooks/{unit.slug}.ipynb", notebook_bytes(nb), replace=True)
+            raw = unit.raw if self.module.edition is not None and unit.raw else notebook_bytes(nb)
+            self.files.add(f"notebooks/{unit.slug}.ipynb", raw, replace=True)
             dirs = [d / "nbconvert" for d in [_course_templates(self.module, "html")] if d is not None]
             return render_notebook(nb, ctx, self.files, self.md, [d for d in dirs if d.is_dir()],
                                    trusted=self.module.config.lcmodules.trusted_outputs)

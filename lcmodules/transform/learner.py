@@ -210,8 +210,9 @@ def unit_edition(unit: Unit, edition: Edition, language: str | None = None) -> U
     """One unit of the edition: pages and notebooks (parsed form and `raw` bytes alike) are
     the edition's (code stubs in `language`); knowledge checks are what they are."""
     if unit.kind == "page" and unit.page is not None:
-        page = Page(dict(unit.page.front_matter), learner_markdown(unit.page.body, edition),
-                    unit.page.body_line)
+        body = learner_markdown(unit.page.body, edition)
+        parsed = unit.page.document if body == unit.page.body else None  # parsed once
+        page = Page(dict(unit.page.front_matter), body, unit.page.body_line, parsed)
         raw = learner_markdown(page_text(unit.raw), edition).encode("utf-8")
         return dataclasses.replace(unit, page=page, raw=raw)
     if unit.kind == "notebook" and unit.notebook is not None:
