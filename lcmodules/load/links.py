@@ -7,6 +7,7 @@ their suffix, labels on any page, heading anchors (`myst_heading_anchors`), and 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -62,15 +63,46 @@ class Elsewhere:
 
 def course_pages(course: Course | None) -> dict[Path, CoursePage]:
     """Every unit of the course's modules (resolved path → `CoursePage`); an edition's course,
-    which holds no module, answers from the pages its loaded course had."""
+    which holds no module, answers from the pages its loaded course had. Made once per course
+    and set of loaded modules (every module's build asks: a course of N modules would pay N²);
+    callers must not change the dict."""
     if course is None:
         return {}
-    if not course.all_modules:
-        return dict(course.pages or {})
-    return {unit.source.resolve(): CoursePage(
-                m.slug, m.meta.title, unit.source.resolve().relative_to(m.root.resolve()).as_posix())
-            for m in course.all_modules for unit in m.units
-            if unit.source.resolve().is_relative_to(m.root.resolve())}
+    modules = course.all_modules
+    if not modules:
+        return course.pages or {}
+    key = tuple((id(m), len(m.units)) for m in modules)
+    memo = _PAGES.get(id(course))
+    if memo is not None and memo[0]() is course and memo[1] == key:
+        return memo[2]
+    pages: dict[Path, CoursePage] = {}
+    for m in modules:  # a build loads the modules one by one: each module's pages made once
+        pages.update(_module_pages(m))
+    for memos in (_PAGES, _MODULE_PAGES):
+        for gone in [k for k, found in memos.items() if found[0]() is None]:
+            del memos[gone]  # no longer loaded (serve reloads): keep nothing of it here
+    _PAGES[id(course)] = (weakref.ref(course), key, pages)
+    return pages
+
+
+def _module_pages(module: Module) -> dict[Path, CoursePage]:
+    memo = _MODULE_PAGES.get(id(module))
+    if memo is not None and memo[0]() is module and memo[1] == len(module.units):
+        return memo[2]
+    root = module.root.resolve()
+    pages: dict[Path, CoursePage] = {}
+    for unit in module.units:
+        source = unit.source.resolve()
+        if source.is_relative_to(root):
+            pages[source] = CoursePage(module.slug, module.meta.title,
+                                       source.relative_to(root).as_posix())
+    _MODULE_PAGES[id(module)] = (weakref.ref(module), len(module.units), pages)
+    return pages
+
+
+# id(course) → (the course, weakly; its modules when made; its pages): course_pages's memo
+_PAGES: dict[int, tuple[weakref.ref[Course], tuple[tuple[int, int], ...], dict[Path, CoursePage]]] = {}
+_MODULE_PAGES: dict[int, tuple[weakref.ref[Module], int, dict[Path, CoursePage]]] = {}
 
 
 @dataclass
@@ -94,10 +126,15 @@ class LinkIndex:
             return None
         resolved = (base / path).resolve()
         for candidate in (resolved, *(resolved.with_name(resolved.name + s) for s in PAGE_SUFFIXES)):
-            found = self.others.get(candidate) or self._on_disk(candidate)
+            found = self._other(candidate) or self._on_disk(candidate)
             if found is not None:
                 return Elsewhere(found, unquote(parts.fragment))
         return None
+
+    def _other(self, path: Path) -> CoursePage | None:
+        """A page of another module (`others` holds every module's, this one's too)."""
+        found = self.others.get(path)
+        return None if found is None or (self.root and path.is_relative_to(self.root)) else found
 
     def _on_disk(self, path: Path) -> CoursePage | None:
         """A page of a module not loaded yet (a build checks each module as it loads it): a
@@ -170,8 +207,7 @@ def link_index(module: Module) -> LinkIndex:
     root = index.root = module.root.resolve()
     if module.course is not None and root.parent == (module.course.root / "modules").resolve():
         index.modules = root.parent
-        index.others = {path: page for path, page in course_pages(module.course).items()
-                        if not path.is_relative_to(root)}
+        index.others = course_pages(module.course)  # shared; its own pages are skipped on use
     depth = heading_anchor_depth(module)
     for unit in module.units:
         seen: dict[str, int] = {}
