@@ -258,15 +258,22 @@ def test_the_hint_fits_the_question_type(tmp_path: Path, qtype: str, answer: str
     assert unwanted not in found[0]
 
 
+def _add_unit(module: Path, file_name: str, listed_as: str, text: str) -> Path:
+    """Write a page and list it in module.yml's units (line 18), after case.md; module.yml."""
+    (module / file_name).parent.mkdir(parents=True, exist_ok=True)
+    (module / file_name).write_text(text)
+    meta = module / "module.yml"
+    meta.write_text(meta.read_text().replace("  - case.md\n", f"  - case.md\n  - {listed_as}\n"))
+    return meta
+
+
 def test_unit_names_match_after_unicode_normalisation(tmp_path: Path) -> None:
     import unicodedata
 
     module = _module(tmp_path)
     nfc, nfd = unicodedata.normalize("NFC", "café.md"), unicodedata.normalize("NFD", "café.md")
     assert nfc != nfd
-    (module / nfd).write_text("# Café\n\nDe koffie.\n")
-    meta = module / "module.yml"
-    meta.write_text(meta.read_text().replace("  - case.md\n", f"  - case.md\n  - {nfc}\n"))
+    meta = _add_unit(module, nfd, nfc, "# Café\n\nDe koffie.\n")
     lines, errors = _validate(module)
     assert errors == 0, lines
     mismatch = [ln for ln in lines if "(contents: NFC, the file: NFD)" in ln]
@@ -284,10 +291,7 @@ def test_unit_names_match_after_unicode_normalisation(tmp_path: Path) -> None:
 def test_names_windows_cannot_hold_are_warned_at_their_line(tmp_path: Path, name: str,
                                                             why: str) -> None:
     module = _module(tmp_path)
-    (module / name).parent.mkdir(parents=True, exist_ok=True)
-    (module / name).write_text("# Pagina\n\nTekst.\n")
-    meta = module / "module.yml"
-    meta.write_text(meta.read_text().replace("  - case.md\n", f"  - case.md\n  - '{name}'\n"))
+    meta = _add_unit(module, name, f"'{name}'", "# Pagina\n\nTekst.\n")
     lines, errors = _validate(module)
     assert errors == 0, lines
     warned = [ln for ln in lines if "Windows" in ln]

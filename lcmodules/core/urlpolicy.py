@@ -115,6 +115,11 @@ def css_urls(text: str) -> list[str]:
     return [next((g for g in m.groups() if g), "") for m in CSS_URL.finditer(text)]
 
 
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a `srcset` value (each candidate is `URL [descriptor]`)."""
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
 def attribute_urls(name: str, value: str | None, tag: str = "") -> list[str]:
     """The URLs an attribute's value holds, as the table says they sit in it (`content` is a
     URL only on `<meta>`: elsewhere it is text)."""
@@ -126,7 +131,7 @@ def attribute_urls(name: str, value: str | None, tag: str = "") -> list[str]:
     if rule.form == "urls":
         return value.split()
     if rule.form == "srcset":
-        return [part.split()[0] for part in value.split(",") if part.split()]
+        return srcset_urls(value)
     if rule.form == "values":
         return [part.strip() for part in value.split(";") if part.strip()]
     if rule.form == "css":

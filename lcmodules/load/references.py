@@ -20,6 +20,7 @@ from lcmodules.core.urlpolicy import (  # the one policy table
     URL_ATTRIBUTES,
     attribute_urls,
     css_urls,
+    srcset_urls,  # re-exported: the renderer rewrites srcset values through it
 )
 from lcmodules.load.document import Document, parse_document
 from lcmodules.load.myst import ROLE_TARGET, parse_directive
@@ -263,11 +264,6 @@ def css_references(html: str, line: int) -> list[Reference]:
     found += [Reference(line + at, "html", url, tag="style", embeds=True)
               for at, text in collected.styles for url in css_urls(text)]
     return found
-
-
-def srcset_urls(value: str) -> list[str]:
-    """The URLs of a `srcset` value (each candidate is `URL [descriptor]`)."""
-    return [part.split()[0] for part in value.split(",") if part.split()]
 
 
 def embeds(tag: str, attrs: dict[str, str | None]) -> bool:
