@@ -1,4 +1,6 @@
-"""Benchmark: a cold SCORM 2004 build of a generated course of 1,000 modules — time and peak RSS."""
+"""Benchmark (issue 20): a cold SCORM 2004 build of a generated course of 1,000 modules — time
+and peak RSS — and, on the 100-module course run.py's targets are set for, the cold SCORM builds
+against `jupyter nbconvert --to html` of the same notebooks, measured in the same run."""
 
 from __future__ import annotations
 
@@ -15,11 +17,23 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import MB, check, generate_course, lcmodules, machine, measure  # noqa: E402
+from run import (  # noqa: E402
+    MB,
+    TARGET_NBCONVERT_JOBS,
+    check,
+    cold_build,
+    generate_course,
+    lcmodules,
+    machine,
+    measure,
+    nbconvert_baseline,
+)
 
 TARGET_SECONDS = 60.0  # 1,000 modules cold, default --jobs (every core)
 TARGET_RSS_MB = 250.0  # peak RSS of the build and its workers
 PLOTS = 32  # distinct plot images the generated notebooks draw from (generation in seconds)
+RATIO_MODULES = 100  # the cold SCORM ÷ nbconvert target is set for this course (run.py)
+RATIO_FORMATS = ("scorm12", "scorm2004")
 
 
 def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
@@ -48,11 +62,38 @@ def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
             "cpus": os.cpu_count(), "jobs": jobs, "load": os.getloadavg()}
 
 
+def ratio_run(work: Path, jobs: int | None) -> dict[str, Any]:
+    """Cold SCORM builds of a 100-module course (the best of two each, run.py's `cold_build`)
+    and `nbconvert --to html` of its notebooks before and after them (the faster counts)."""
+    course = work / "ratio-course"
+    shutil.rmtree(course, ignore_errors=True)
+    stats = generate_course(course, RATIO_MODULES, 3 * RATIO_MODULES)
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    first = nbconvert_baseline(stats, work, env, "before")
+    extra = ["--jobs", str(jobs)] if jobs else []
+    cold = {}
+    for fmt in RATIO_FORMATS:
+        fenv = {**env, "LCMODULES_CACHE_DIR": str(work / f"ratio-cache-{fmt}")}
+        out = work / f"ratio-out-{fmt}"
+        cold[fmt] = cold_build(lcmodules("build", course, "--format", fmt, "--out", out,
+                                         *extra), out, fenv, work / "logs" / f"ratio-{fmt}", fmt)
+    nbconvert = min(first, nbconvert_baseline(stats, work, env, "after"),
+                    key=lambda r: r.seconds)
+    return {"modules": stats.modules, "nbconvert_seconds": nbconvert.seconds,
+            "cold_seconds": {fmt: run.seconds for fmt, run in cold.items()}}
+
+
 def verdicts(figures: dict[str, Any], modules: int) -> list[tuple[str, str, str, bool]]:
-    """(figure, value, target, met) rows; the time target scales with the course (60 s per
-    1,000 modules), the memory target does not."""
+    """(figure, value, target, met) rows: the ratios to nbconvert, then the large build's; its
+    time target scales with the course (60 s per 1,000 modules), the memory target does not."""
     limit = TARGET_SECONDS * modules / 1000
+    ratio = figures["ratio"]
+    nbc = ratio["nbconvert_seconds"]
     return [
+        *((f"cold build {fmt}, {ratio['modules']} modules ÷ nbconvert --to html "
+           f"({seconds:.1f} s ÷ {nbc:.1f} s)", f"{seconds / nbc:.2f}×",
+           f"≤ {TARGET_NBCONVERT_JOBS:g}×", seconds <= TARGET_NBCONVERT_JOBS * nbc)
+          for fmt, seconds in ratio["cold_seconds"].items()),
         (f"cold build scorm2004, {modules} modules", f"{figures['seconds']:.1f} s",
          f"≤ {limit:g} s", figures["seconds"] <= limit),
         ("peak RSS of that build (workers included)", f"{figures['max_rss_mb']:.0f} MB",
@@ -74,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         figures = scale_run(args.modules, work, args.jobs)
+        print(f"the ratio to nbconvert on {RATIO_MODULES} modules …", file=sys.stderr)
+        figures["ratio"] = ratio_run(work, args.jobs)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -104,6 +104,21 @@ def test_the_modules_build_and_pass_the_schemas(course: Path, tmp_path: Path) ->
     assert 'href=""' not in html
 
 
+def test_workers_name_the_other_module_as_one_process_does(course: Path, tmp_path: Path) -> None:
+    """Built by two worker processes, which inherit the course's pages instead of receiving
+    them with each job, the packages are the bytes one process makes: a link into another
+    module names that module's title."""
+    built = {}
+    for jobs in ("1", "2"):
+        dist = tmp_path / f"jobs-{jobs}"
+        run_cli("build", course, "-f", "scorm2004", "--jobs", jobs, "--no-cache", "--out", dist,
+                check=0)
+        built[jobs] = {p.name: p.read_bytes() for p in sorted(dist.glob("*.zip"))}
+    assert len(built["2"]) == 3 and built["1"] == built["2"]
+    with zipfile.ZipFile(tmp_path / "jobs-2" / "flow-1.0.0-scorm2004.zip") as package:
+        assert "(Module <em>Waves</em>)" in package.read("index.html").decode()
+
+
 def _links(html: str) -> list[str]:
     """The internal links of the page's article (not its navigation)."""
     article = html[html.index("<article"):html.index("</article>")]
