@@ -21,7 +21,6 @@ from run import (  # noqa: E402
     MB,
     TARGET_NBCONVERT_JOBS,
     check,
-    cold_build,
     generate_course,
     lcmodules,
     machine,
@@ -63,22 +62,22 @@ def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
 
 
 def ratio_run(work: Path, jobs: int | None) -> dict[str, Any]:
-    """Cold SCORM builds of a 100-module course (the best of two each, run.py's `cold_build`)
-    and `nbconvert --to html` of its notebooks before and after them (the faster counts)."""
+    """`nbconvert --to html` of a 100-module course's notebooks, then a cold build of it in
+    each SCORM format (one run each: other work on the machine slows both sides alike)."""
     course = work / "ratio-course"
     shutil.rmtree(course, ignore_errors=True)
     stats = generate_course(course, RATIO_MODULES, 3 * RATIO_MODULES)
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    first = nbconvert_baseline(stats, work, env, "before")
+    nbconvert = nbconvert_baseline(stats, work, env, "before")
     extra = ["--jobs", str(jobs)] if jobs else []
     cold = {}
     for fmt in RATIO_FORMATS:
         fenv = {**env, "LCMODULES_CACHE_DIR": str(work / f"ratio-cache-{fmt}")}
         out = work / f"ratio-out-{fmt}"
-        cold[fmt] = cold_build(lcmodules("build", course, "--format", fmt, "--out", out,
-                                         *extra), out, fenv, work / "logs" / f"ratio-{fmt}", fmt)
-    nbconvert = min(first, nbconvert_baseline(stats, work, env, "after"),
-                    key=lambda r: r.seconds)
+        print(f"{fmt}: cold build of {RATIO_MODULES} modules …", file=sys.stderr)
+        cold[fmt] = check(measure(lcmodules("build", course, "--format", fmt, "--out", out,
+                                            *extra), work / "logs" / f"ratio-{fmt}.log",
+                                  env=fenv), f"{fmt} cold")
     return {"modules": stats.modules, "nbconvert_seconds": nbconvert.seconds,
             "cold_seconds": {fmt: run.seconds for fmt, run in cold.items()}}
 
