@@ -38,7 +38,7 @@ from lcmodules.export.registry import (
     available_formats,
     get_exporter,
 )
-from lcmodules.load.links import course_pages
+from lcmodules.load.links import course_pages, links_still_resolve
 from lcmodules.load.loader import load_module, load_paths, module_folders
 from lcmodules.model import Course, CoursePage, Module
 from lcmodules.transform.learner import course_edition, module_edition
@@ -180,7 +180,7 @@ def model_cache(hasher: FileHasher | None = None, lean: bool = False,
     hasher = hasher or FileHasher(cache_dir(None) / "file-hashes.json")
     if lean and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
         return SharedLoad(folder, hasher, check_module, jobs)
-    return ModelCache(folder, hasher, check_module if lean else None)
+    return ModelCache(folder, hasher, check_module if lean else None, links_still_resolve)
 
 
 def check_paths(paths: Sequence[Path], formats: Sequence[str] | None = None,
@@ -262,7 +262,7 @@ class SharedLoad(ModelCache):
 
     def __init__(self, folder: Path, hasher: FileHasher,
                  check: Callable[[Module, Diagnostics], None], jobs: int) -> None:
-        super().__init__(folder, hasher, check)
+        super().__init__(folder, hasher, check, links_still_resolve)
         self.jobs = jobs
         self.courses: set[Path] = set()
         self.ready: dict[Path, Loaded] = {}

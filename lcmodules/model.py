@@ -335,6 +335,11 @@ class Module:
     released: bool = False
     # what the pages pull in, read at load (lcmodules.load.pulled): module-relative path → file
     pulled: dict[str, Pulled] = field(default_factory=dict, repr=False, compare=False)
+    # what the module rules found of its links out of the folder: (folder of the page, link
+    # target) → a page of another module? Its checks depend on those files too: the model
+    # cache reuses them only while every answer still holds (load.links.links_still_resolve)
+    links_outside: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False,
+                                                       compare=False)
 
     @property
     def module_file(self) -> Path:

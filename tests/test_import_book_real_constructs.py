@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -117,6 +118,24 @@ def test_workers_name_the_other_module_as_one_process_does(course: Path, tmp_pat
     assert len(built["2"]) == 3 and built["1"] == built["2"]
     with zipfile.ZipFile(tmp_path / "jobs-2" / "flow-1.0.0-scorm2004.zip") as package:
         assert "(Module <em>Waves</em>)" in package.read("index.html").decode()
+
+
+def test_a_module_gone_is_found_by_the_links_of_a_module_kept_in_the_cache(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model cache keeps a module's checks while its files are unchanged; its links into
+    another module depend on that module's files too: once it is gone, validate and build
+    find the links that now point out of the folder, as a cold run does."""
+    monkeypatch.setenv("LCMODULES_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    assert problems(copy)["errors"] == 0  # flow's checks are stored, waves found
+    shutil.rmtree(copy / "modules" / "waves")
+    outside = {(Path(p["file"]).name, p["line"]) for p in problems(copy)["problems"]
+               if "points outside the module folder" in p["message"]}
+    assert outside == {("index.md", 9), ("index.md", 10)}
+    build = run_cli("build", copy, "-f", "scorm2004", "--out", tmp_path / "dist", check=1)
+    assert "flow/index.md:9: '../waves/index.md' points outside the module folder" in \
+        build.stdout + build.stderr
 
 
 def _links(html: str) -> list[str]:

@@ -35,13 +35,17 @@ class ModelCache:
     checked again; the rules across modules (ids, prerequisites) always run."""
 
     def __init__(self, folder: Path, hasher: FileHasher,
-                 check: Callable[[Module, Diagnostics], None] | None = None) -> None:
+                 check: Callable[[Module, Diagnostics], None] | None = None,
+                 holds: Callable[[Module, Course | None], bool] | None = None) -> None:
         """With `check` (the module rules), each module is checked as soon as it is loaded,
         kept, and its sources released (`loaded`): memory holds one module's sources at a
-        time, and the build re-acquires them (`sources`)."""
+        time, and the build re-acquires them (`sources`). `holds` tells whether what a
+        stored module's checks found outside its folder (links into other modules) still
+        holds; when not, it is loaded and checked again."""
         self.folder = folder
         self.hasher = hasher
         self.check = check
+        self.holds = holds
         self.reused: dict[int, Entry] = {}  # id(module) -> what it was reused from
         self.done: set[int] = set()  # id(module): checked and kept by `loaded`
         self.keys: dict[Path, str] = {}
@@ -65,7 +69,8 @@ class ModelCache:
             entry = pickle.loads(self._path(self.key(module_dir, course)).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
-        if not isinstance(entry, Entry) or entry.module.root != module_dir:
+        if not isinstance(entry, Entry) or entry.module.root != module_dir \
+                or (self.holds is not None and not self.holds(entry.module, course)):
             return None
         module = dataclasses.replace(entry.module, course=course)
         self.reused[id(module)] = entry

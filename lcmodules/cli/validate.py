@@ -34,10 +34,12 @@ def command(paths: tuple[Path, ...], formats: tuple[str, ...], as_json: bool,
             strict: bool) -> None:
     """Check courses or modules (default: the current folder) with every rule `lcmodules
     build` runs for the formats; exit 1 on any error (with --strict, on any warning too)."""
-    from lcmodules.build import check_paths
+    from lcmodules.build import check_paths, model_cache
+    from lcmodules.transform.execute import default_jobs
 
     check_formats(formats)
-    checked = check_paths(list(paths), formats)
+    # the build's own model cache and loading: every core, unchanged modules not read again
+    checked = check_paths(list(paths), formats, model_cache(lean=True, jobs=default_jobs()))
     problems = checked.problems
     modules = sum(len(c.modules) for c in checked.courses)
     failed = not checked.ok or (strict and bool(problems))

@@ -115,6 +115,8 @@ class LinkIndex:
     others: dict[Path, CoursePage] = field(default_factory=dict)  # other modules' units
     modules: Path | None = None  # the course's `modules/` folder (None: a lone module)
     root: Path | None = None  # this module's folder
+    # every link out of the module `elsewhere` was asked about: (base, target) → answered
+    outside: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def elsewhere(self, base: Path, target: str) -> Elsewhere | None:
         """A relative link to a page of another module of the course (with or without its
@@ -125,11 +127,14 @@ class LinkIndex:
         if parts.scheme or parts.netloc or not path or path.startswith("/") or self.modules is None:
             return None
         resolved = (base / path).resolve()
+        found = None
         for candidate in (resolved, *(resolved.with_name(resolved.name + s) for s in PAGE_SUFFIXES)):
             found = self._other(candidate) or self._on_disk(candidate)
             if found is not None:
-                return Elsewhere(found, unquote(parts.fragment))
-        return None
+                break
+        if self.root is not None and not resolved.is_relative_to(self.root):
+            self.outside[(str(base), target)] = found is not None
+        return Elsewhere(found, unquote(parts.fragment)) if found is not None else None
 
     def _other(self, path: Path) -> CoursePage | None:
         """A page of another module (`others` holds every module's, this one's too)."""
@@ -199,6 +204,20 @@ class LinkIndex:
     def root_of(self, base: Path) -> Path:
         """The module folder (`{doc}` paths starting with `/` start there)."""
         return min(self.units, key=lambda p: len(p.parts)).parent if self.units else base
+
+
+def links_still_resolve(module: Module, course: Course | None) -> bool:
+    """Whether each link of `module` into another module (`Module.links_outside`) still finds
+    a page there, or still finds none, as when the module rules ran; judged by the files
+    alone. False sends a stored module to be loaded and checked again."""
+    if not module.links_outside:
+        return True
+    root = module.root.resolve()
+    index = LinkIndex(root=root)
+    if course is not None and root.parent == (course.root / "modules").resolve():
+        index.modules = root.parent
+    return all((index.elsewhere(Path(base), target) is not None) == found
+               for (base, target), found in module.links_outside.items())
 
 
 def link_index(module: Module) -> LinkIndex:

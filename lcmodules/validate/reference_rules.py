@@ -47,6 +47,7 @@ def check_references(module: Module, diag: Diagnostics) -> None:
     for path, (file, line) in notebooks.items():
         if path.is_relative_to(root):
             _check_notebook_file(path, file, line, diag)
+    module.links_outside = dict(index.outside)  # what these checks relied on outside it
 
 
 def _note_notebook(ref: Reference, file: Path, line: int | None, base: Path, index: LinkIndex,
