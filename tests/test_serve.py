@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -263,3 +264,30 @@ def test_problem_chip_is_readable(browser, course: Path) -> None:  # type: ignor
         assert [p for p in problems if p[1] == "color-contrast"] == []
     finally:
         stop(proc)
+
+
+def test_a_page_renamed_in_one_module_rechecks_the_modules_that_link_to_it(
+        tmp_path: Path) -> None:
+    """serve reloads only the edited module, and also every module whose links into it no
+    longer find what they found: `flow` links to `waves/index.md`, which is renamed (the
+    module's contents say so too)."""
+    from lcmodules.serve.workspace import Workspace
+    from tests.conftest import run_cli
+
+    course = tmp_path / "course"
+    run_cli("import-book", Path(__file__).parent / "fixtures" / "books" / "riverbook",
+            "--out", course, check=0)
+    ws = Workspace(course)
+    ws.refresh()
+    ws.check_all(threading.Event())
+    outside = "points outside the module folder"
+    assert not [p for p in ws.entries["flow"].problems if outside in p.message]
+    untouched = ws.entries["river-book"].version
+    page = course / "modules" / "waves" / "index.md"
+    page.rename(page.with_name("start.md"))
+    meta = course / "modules" / "waves" / "module.yml"
+    meta.write_text(meta.read_text("utf-8").replace("- index.md", "- start.md"), "utf-8")
+    assert ws.apply([page, page.with_name("start.md"), meta])
+    flagged = {p.line for p in ws.entries["flow"].problems if outside in p.message}
+    assert flagged == {9, 10}
+    assert ws.entries["river-book"].version == untouched  # no link of it pointed there

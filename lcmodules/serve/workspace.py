@@ -259,7 +259,23 @@ class Workspace:
             entry.stub = _read_stub(entry.folder, self.course)
             if shown or checked:  # the page of the edited module before it is asked for
                 self._load(entry, keep=shown)
-        self._course_rules()
+        self._course_rules()  # the course now holds the edited modules' metadata
+        if self._recheck_links_into(slugs):
+            self._course_rules()
+
+    def _recheck_links_into(self, slugs: set[str]) -> bool:
+        """Check again every other checked module whose links into another module no longer
+        find what they found (a page of an edited module removed, renamed or added); True
+        when any was."""
+        from lcmodules.load.links import links_still_resolve
+
+        stale = [e for e in self.entries.values() if e.slug not in slugs and e.checked
+                 and e.stub is not None and not links_still_resolve(e.stub, self.course)]
+        for entry in stale:
+            shown = entry.opened
+            entry.changed()
+            self._load(entry, keep=shown)
+        return bool(stale)
 
     def _slug_of(self, path: Path) -> str | None:
         """The module a changed path belongs to; None for the course's own files."""
