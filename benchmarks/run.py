@@ -435,6 +435,12 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None,
                usage.ru_utime + usage.ru_stime)
 
 
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment of every measured command: plain output, no debugger notices."""
+    return {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            **extra}
+
+
 def check(run: Run, what: str) -> Run:
     if run.returncode != 0:
         tail = run.log.read_text("utf-8", "replace")[-3000:]
@@ -596,7 +602,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
           f"{stats.source_bytes / MB:.0f} MB in {time.perf_counter() - t0:.0f} s",
           file=sys.stderr)
 
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = bench_env()
     figures: dict[str, Any] = {"stats": {k: v for k, v in vars(stats).items()
                                          if k not in ("notebook_paths", "root")}}
     # measured before the builds and after them; the faster run is the baseline (the machine

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import (  # noqa: E402
     MB,
     TARGET_NBCONVERT_JOBS,
+    Run,
+    bench_env,
     check,
     generate_course,
     lcmodules,
@@ -35,6 +37,19 @@ RATIO_MODULES = 100  # the cold SCORM ÷ nbconvert target is set for this course
 RATIO_FORMATS = ("scorm12", "scorm2004")
 
 
+def cold_build(course: Path, fmt: str, work: Path, name: str, jobs: int | None) -> Run:
+    """One `lcmodules build` of `course` in `fmt` from nothing (an empty output folder and
+    cache), into `work/<name>-out-<fmt>`."""
+    out, cache = work / f"{name}-out-{fmt}", work / f"{name}-cache-{fmt}"
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    extra = ["--jobs", str(jobs)] if jobs else []
+    print(f"{fmt}: cold build of {course.name} …", file=sys.stderr)
+    return check(measure(lcmodules("build", course, "--format", fmt, "--out", out, *extra),
+                         work / "logs" / f"{name}-{fmt}.log",
+                         env=bench_env(LCMODULES_CACHE_DIR=str(cache))), f"{fmt} cold")
+
+
 def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
     """Generate the course, build it cold once; the figures."""
     course = work / "course"
@@ -44,16 +59,8 @@ def scale_run(modules: int, work: Path, jobs: int | None) -> dict[str, Any]:
     generated = time.perf_counter() - started
     print(f"generated {stats.modules} modules, {stats.notebooks} notebooks, "
           f"{stats.source_bytes / MB:.0f} MB in {generated:.1f} s", file=sys.stderr)
-    out, cache = work / "out-scorm2004", work / "cache"
-    for folder in (out, cache):
-        shutil.rmtree(folder, ignore_errors=True)
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "LCMODULES_CACHE_DIR": str(cache)}
-    extra = ["--jobs", str(jobs)] if jobs else []
-    print(f"scorm2004: cold build of {modules} modules …", file=sys.stderr)
-    cold = check(measure(lcmodules("build", course, "--format", "scorm2004", "--out", out,
-                                   *extra), work / "logs" / "scale-cold.log", env=env),
-                 "scorm2004 cold")
-    packages = len(list(out.glob("*.zip")))
+    cold = cold_build(course, "scorm2004", work, "scale", jobs)
+    packages = len(list((work / "scale-out-scorm2004").glob("*.zip")))
     return {"modules": stats.modules, "notebooks": stats.notebooks,
             "source_mb": stats.source_bytes / MB, "generate_seconds": generated,
             "seconds": cold.seconds, "max_rss_mb": cold.max_rss_mb, "packages": packages,
@@ -67,17 +74,8 @@ def ratio_run(work: Path, jobs: int | None) -> dict[str, Any]:
     course = work / "ratio-course"
     shutil.rmtree(course, ignore_errors=True)
     stats = generate_course(course, RATIO_MODULES, 3 * RATIO_MODULES)
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    nbconvert = nbconvert_baseline(stats, work, env, "before")
-    extra = ["--jobs", str(jobs)] if jobs else []
-    cold = {}
-    for fmt in RATIO_FORMATS:
-        fenv = {**env, "LCMODULES_CACHE_DIR": str(work / f"ratio-cache-{fmt}")}
-        out = work / f"ratio-out-{fmt}"
-        print(f"{fmt}: cold build of {RATIO_MODULES} modules …", file=sys.stderr)
-        cold[fmt] = check(measure(lcmodules("build", course, "--format", fmt, "--out", out,
-                                            *extra), work / "logs" / f"ratio-{fmt}.log",
-                                  env=fenv), f"{fmt} cold")
+    nbconvert = nbconvert_baseline(stats, work, bench_env(), "before")
+    cold = {fmt: cold_build(course, fmt, work, "ratio", jobs) for fmt in RATIO_FORMATS}
     return {"modules": stats.modules, "nbconvert_seconds": nbconvert.seconds,
             "cold_seconds": {fmt: run.seconds for fmt, run in cold.items()}}
 

@@ -179,7 +179,7 @@ def model_cache(hasher: FileHasher | None = None, lean: bool = False,
     folder = models_dir()
     hasher = hasher or FileHasher(cache_dir(None) / "file-hashes.json")
     if lean and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return SharedLoad(folder, hasher, check_module, jobs)
+        return SharedLoad(folder, hasher, check_module, jobs, holds=links_still_resolve)
     return ModelCache(folder, hasher, check_module if lean else None, links_still_resolve)
 
 
@@ -261,8 +261,9 @@ class SharedLoad(ModelCache):
     sources. The problems are those loading one by one finds."""
 
     def __init__(self, folder: Path, hasher: FileHasher,
-                 check: Callable[[Module, Diagnostics], None], jobs: int) -> None:
-        super().__init__(folder, hasher, check, links_still_resolve)
+                 check: Callable[[Module, Diagnostics], None], jobs: int,
+                 holds: Callable[[Module, Course | None], bool] | None = None) -> None:
+        super().__init__(folder, hasher, check, holds)
         self.jobs = jobs
         self.courses: set[Path] = set()
         self.ready: dict[Path, Loaded] = {}

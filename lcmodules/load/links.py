@@ -213,19 +213,25 @@ def links_still_resolve(module: Module, course: Course | None) -> bool:
     if not module.links_outside:
         return True
     root = module.root.resolve()
-    index = LinkIndex(root=root)
-    if course is not None and root.parent == (course.root / "modules").resolve():
-        index.modules = root.parent
+    index = LinkIndex(root=root, modules=_modules_folder(root, course))
     return all((index.elsewhere(Path(base), target) is not None) == found
                for (base, target), found in module.links_outside.items())
+
+
+def _modules_folder(root: Path, course: Course | None) -> Path | None:
+    """The course's `modules/` folder when the module at `root` is one of its modules (links
+    into the other modules resolve there), else None."""
+    if course is not None and root.parent == (course.root / "modules").resolve():
+        return root.parent
+    return None
 
 
 def link_index(module: Module) -> LinkIndex:
     """Every page, label and (with `myst_heading_anchors`) heading anchor of the module."""
     index = LinkIndex(units={u.source.resolve(): u.index for u in module.units})
     root = index.root = module.root.resolve()
-    if module.course is not None and root.parent == (module.course.root / "modules").resolve():
-        index.modules = root.parent
+    index.modules = _modules_folder(root, module.course)
+    if index.modules is not None:
         index.others = course_pages(module.course)  # shared; its own pages are skipped on use
     depth = heading_anchor_depth(module)
     for unit in module.units:
